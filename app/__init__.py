@@ -1,0 +1,1 @@
+"""FieldScreen's desktop app (PySide6). Imports `screening`; `screening` never imports it."""

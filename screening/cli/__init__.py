@@ -1,0 +1,1 @@
+"""The `fieldscreen` command line: the same services the GUI uses."""

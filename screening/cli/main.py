@@ -1,0 +1,149 @@
+"""`fieldscreen` entry point: argument parsing, error-to-exit-code mapping, GUI start.
+
+Exit codes are a public interface (administrators script them):
+0 success, 1 failure that is not the user's input, 2 bad input, 3 wrong passphrase.
+Errors print one clear line (or one per problem) on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from screening import __version__
+from screening.errors import InputError, ScreeningError, WrongPassphrase
+from screening.log import safe_traceback, setup_logging
+from screening.paths import default_data_dir
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+EXIT_WRONG_PASSPHRASE = 3
+
+
+def _command_modules() -> list[object]:
+    # Each module contributes subcommands through `register(subparsers)`.
+    from screening.cli import instrument_cmds, interview_cmds
+
+    modules: list[object] = [instrument_cmds, interview_cmds]
+    try:
+        from screening.cli import store_cmds
+    except ImportError:  # pragma: no cover - only while the store is being built
+        pass
+    else:
+        modules.append(store_cmds)
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldscreen",
+        description="FieldScreen: offline, encrypted trafficking-indicator screening. "
+        "With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"FieldScreen {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder holding the encrypted store (default: $FIELDSCREEN_DATA_DIR or the "
+        "platform's user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        module.register(sub)  # type: ignore[attr-defined]
+    gui = sub.add_parser("gui", help="start the desktop app")
+    gui.add_argument("--screenshots", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    gui.add_argument("--lang", help=argparse.SUPPRESS)
+    gui.set_defaults(func=_run_gui)
+    return parser
+
+
+GuiRunner = Callable[[argparse.Namespace], int]
+_gui_runner: GuiRunner | None = None
+
+
+def _find_gui() -> GuiRunner | None:
+    """The desktop app registers itself as a `fieldscreen.gui` entry point.
+
+    The core never imports the app (the design card's dependency rule): it only looks up
+    whoever registered, so the CLI keeps working where Qt is not installed.
+    """
+    if _gui_runner is not None:
+        return _gui_runner
+    for entry in entry_points(group="fieldscreen.gui"):
+        runner: GuiRunner = entry.load()
+        return runner
+    return None
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    try:
+        runner = _find_gui()
+    except ImportError as exc:
+        from screening.syscheck import check
+
+        print(check() or f"error: the desktop app cannot start: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if runner is None:
+        print("error: the desktop app is not installed; the command line still works "
+              "(see `fieldscreen --help`)", file=sys.stderr)
+        return EXIT_FAILURE
+    return int(runner(args))
+
+
+def data_dir_from(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+
+
+def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
+    """Run the command line. ``gui``: how to start the desktop app (frozen builds pass it)."""
+    global _gui_runner
+    if gui is not None:
+        _gui_runner = gui
+    os.umask(0o077)  # every file we create is private to the officer's account
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    data_dir = data_dir_from(args)
+    # Log to the data folder only once a store lives there; never print tracebacks.
+    setup_logging(data_dir / "logs" if data_dir.is_dir() else None)
+    if not getattr(args, "func", None):
+        args.func = _run_gui
+        args.screenshots = None
+        args.lang = None
+    try:
+        return int(args.func(args))
+    except WrongPassphrase as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_WRONG_PASSPHRASE
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScreeningError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("interrupted; every answer saved so far is kept", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        incident = uuid.uuid4().hex[:8]
+        # Type and code locations only: an exception's message could quote an answer.
+        log.error("unexpected error, incident %s\n%s", incident,
+                  safe_traceback(type(exc), exc.__traceback__))
+        print(
+            f"error: unexpected internal error (incident {incident}); nothing saved was lost",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Checking and normalising one answer for its item type.
+
+Answers arrive from the GUI or from JSON files; both go through ``normalise_answer`` so the
+stored form is the same: str for choices/text/dates, list[str] for multiple choice,
+int/float for numbers, True for acknowledge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from screening.errors import AnswerError, ErrorCode
+from screening.instruments.model import Instrument, Item, ItemType
+
+MAX_TEXT_CHARS = 1_000_000  # a 1 MB answer must be stored, not crash anything
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+
+def _bad(item: Item, message: str) -> AnswerError:
+    return AnswerError(item.name, message, code=ErrorCode.ANSWER_INVALID)
+
+
+def _choice_names(instrument: Instrument, item: Item) -> list[str]:
+    return [c.name for c in instrument.choices_for(item)]
+
+
+def normalise_answer(instrument: Instrument, item: Item, value: Any) -> Any:
+    """Return the stored form of ``value`` or raise ``AnswerError`` saying what is wrong."""
+    kind = item.type
+    if kind in (ItemType.NOTE, ItemType.CALCULATE, ItemType.GROUP, ItemType.HIDDEN):
+        raise AnswerError(item.name, f"{kind.value} items take no answer",
+                          code=ErrorCode.ANSWER_INVALID)
+    if kind is ItemType.REPEAT:
+        return _integer(item, value, "the number of entries")
+    blank = isinstance(value, str) and not value.strip() and kind is not ItemType.TEXT
+    if value is None or blank:
+        raise _bad(item, "no answer given")
+    if kind in (ItemType.SINGLE_CHOICE, ItemType.YES_NO, ItemType.OBSERVATION):
+        if kind is not ItemType.SINGLE_CHOICE and isinstance(value, bool):
+            value = "yes" if value else "no"
+        names = _choice_names(instrument, item)
+        if not isinstance(value, str) or value not in names:
+            raise _bad(item, f"'{_short(value)}' is not one of the choices ({', '.join(names)})")
+        return value
+    if kind is ItemType.MULTIPLE_CHOICE:
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _bad(item, "expected a list of choice names")
+        names = _choice_names(instrument, item)
+        unknown = [v for v in value if v not in names]
+        if unknown:
+            raise _bad(item, f"'{_short(unknown[0])}' is not one of the choices "
+                             f"({', '.join(names)})")
+        if len(set(value)) != len(value):
+            raise _bad(item, "a choice is listed twice")
+        return [n for n in names if n in value]  # choice order, as ODK stores it
+    if kind is ItemType.TEXT:
+        if not isinstance(value, str):
+            raise _bad(item, "expected text")
+        if len(value) > MAX_TEXT_CHARS:
+            raise _bad(item, f"text is longer than {MAX_TEXT_CHARS:,} characters")
+        return value
+    if kind is ItemType.INTEGER:
+        return _integer(item, value, "a whole number")
+    if kind is ItemType.DECIMAL:
+        return _decimal(item, value)
+    if kind is ItemType.DATE:
+        return _date(item, value)
+    if kind is ItemType.TIME:
+        if not isinstance(value, str) or not _TIME.match(value):
+            raise _bad(item, "expected a time as HH:MM")
+        return value
+    if kind is ItemType.DATETIME:
+        if not isinstance(value, str):
+            raise _bad(item, "expected a date and time as YYYY-MM-DDTHH:MM")
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise _bad(item, "expected a date and time as YYYY-MM-DDTHH:MM") from None
+        return value
+    if kind is ItemType.ACKNOWLEDGE:
+        if value is True or value == "OK":
+            return True
+        raise _bad(item, 'acknowledge takes true (or "OK")')
+    raise _bad(item, f"unsupported item type {kind.value}")  # pragma: no cover
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _integer(item: Item, value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise _bad(item, f"expected {what}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,18}\s*", value):
+        return int(value)
+    raise _bad(item, f"expected {what}, got '{_short(value)}'")
+
+
+def _decimal(item: Item, value: Any) -> float | int:
+    if isinstance(value, bool):
+        raise _bad(item, "expected a number")
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise _bad(item, f"expected a number, got '{_short(value)}'") from None
+    else:
+        raise _bad(item, "expected a number")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise _bad(item, "expected a finite number")
+    return number
+
+
+def _date(item: Item, value: Any) -> str:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise _bad(item, f"'{value}' is not a real date") from None
+    raise _bad(item, f"expected a date as YYYY-MM-DD, got '{_short(value)}'")

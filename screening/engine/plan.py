@@ -1,0 +1,115 @@
+"""An instrument prepared for running: parsed expressions and the item tree, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from screening.expr import Expr, parse
+from screening.instruments.model import (
+    CONTAINERS,
+    Instrument,
+    Item,
+    ItemType,
+    Section,
+)
+
+PRESENTED_TYPES_EXCLUDED = frozenset({ItemType.CALCULATE, ItemType.HIDDEN, *CONTAINERS})
+
+
+@dataclass(frozen=True)
+class Node:
+    """An item in the tree with what running it needs."""
+
+    item: Item
+    section: Section
+    parent: str | None  # enclosing group/repeat name
+    repeat: str | None  # enclosing repeat name, if any
+    relevant: Expr | None
+    constraint: Expr | None
+    calculation: Expr | None
+    required: Expr | None
+    repeat_count: Expr | None
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def presented(self) -> bool:
+        return self.item.type not in PRESENTED_TYPES_EXCLUDED
+
+
+def _maybe(text: str | None) -> Expr | None:
+    return parse(text) if text else None
+
+
+@dataclass
+class Plan:
+    instrument: Instrument
+    content_hash: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # every item, document order
+    section_relevance: dict[str, Expr | None] = field(default_factory=dict)
+    indicators: dict[str, Expr] = field(default_factory=dict)
+    flags: dict[str, Expr] = field(default_factory=dict)
+    routes: dict[str, Expr] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, instrument: Instrument, content_hash: str) -> Plan:
+        plan = cls(instrument, content_hash)
+        for section in instrument.sections:
+            plan.section_relevance[section.name] = _maybe(section.relevant)
+            plan._add(section.items, section, None, None)
+        plan.indicators = {i.name: parse(i.when) for i in instrument.indicators}
+        plan.flags = {f.name: parse(f.when) for f in instrument.flags}
+        plan.routes = {r.name: parse(r.when) for r in instrument.routes}
+        return plan
+
+    def _add(self, items: list[Item], section: Section, parent: str | None,
+             repeat: str | None) -> None:
+        for item in items:
+            required = item.required
+            self.nodes[item.name] = Node(
+                item=item,
+                section=section,
+                parent=parent,
+                repeat=repeat,
+                relevant=_maybe(item.relevant),
+                constraint=_maybe(item.constraint),
+                calculation=_maybe(item.calculation),
+                required=_maybe(required) if isinstance(required, str) else None,
+                repeat_count=_maybe(item.repeat_count),
+            )
+            self.order.append(item.name)
+            if item.items:
+                inner_repeat = item.name if item.type is ItemType.REPEAT else repeat
+                self._add(item.items, section, item.name, inner_repeat)
+
+    def children(self, container: str) -> list[str]:
+        return [n for n in self.order if self.nodes[n].parent == container]
+
+    @cached_property
+    def top_level(self) -> list[str]:
+        return [n for n in self.order if self.nodes[n].parent is None]
+
+    @cached_property
+    def core_items(self) -> list[str]:
+        """Items whose answers the outcome depends on: declared, or what indicators read.
+
+        Calculations are followed to the answers they read.
+        """
+        declared = self.instrument.outcome.core_items
+        if declared is not None:
+            return list(declared)
+        seen: set[str] = set()
+        pending = [ref for expr in self.indicators.values() for ref in expr.references()]
+        while pending:
+            name = pending.pop()
+            if name in seen or name not in self.nodes:
+                continue
+            seen.add(name)
+            calc = self.nodes[name].calculation
+            if calc is not None:
+                pending.extend(calc.references())
+        return [n for n in self.order if n in seen and self.nodes[n].item.is_answerable]

@@ -1,0 +1,181 @@
+"""Indicators, urgent flags and the outcome of a screening.
+
+The result says "indicators present: refer for assessment" at most, never a determination.
+Refused and don't-know answers never count as "no": when core items lack an answer the
+screen is ``incomplete`` (unless indicators already call for referral) and lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.engine.state import Evaluation
+from screening.errors import ExpressionError
+from screening.expr import truthy
+from screening.instruments.model import Instrument
+
+
+@dataclass(frozen=True)
+class TriggeredIndicator:
+    name: str
+    domain: str
+    label: str
+    triggered_by: list[str]
+    strength: str | None = None
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class TriggeredFlag:
+    name: str
+    kind: str
+    label: str
+    message: str
+    triggered_by: list[str]
+
+
+@dataclass(frozen=True)
+class TriggeredRoute:
+    name: str
+    instrument: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    level: str
+    label: str
+    indicators: list[TriggeredIndicator]
+    flags: list[TriggeredFlag]
+    unanswered_core: list[str]
+    rule: str
+    details: dict[str, Any] = field(default_factory=dict)
+    routes: list[TriggeredRoute] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "indicators": [vars(i) for i in self.indicators],
+            "flags": [vars(f) for f in self.flags],
+            "routes": [vars(r) for r in self.routes],
+            "outcome": {
+                "level": self.level,
+                "label": self.label,
+                "rule": self.rule,
+                "unanswered_core": self.unanswered_core,
+                **self.details,
+            },
+        }
+
+
+def _answered_refs(ev: Evaluation, refs: frozenset[str]) -> list[str]:
+    """The items among ``refs`` that hold a real answer (what triggered an expression)."""
+    out = []
+    for name in ev.plan.order:
+        if name not in refs:
+            continue
+        value = ev.reference(name, None)
+        values = value if isinstance(value, list) else [value]
+        if any(v not in ("", None) for v in values):
+            out.append(name)
+    return out
+
+
+def _safe_truthy(ev: Evaluation, expr: Any) -> bool:
+    try:
+        return truthy(ev.eval(expr))
+    except ExpressionError:
+        # A trigger that cannot be evaluated (e.g. a bad regex on odd input) is not "no":
+        # it simply does not fire; the unanswered-core check still reports missing input.
+        return False
+
+
+def _unanswered_core(ev: Evaluation) -> list[str]:
+    missing = []
+    for name in ev.plan.core_items:
+        node = ev.plan.nodes.get(name)
+        if node is None or node.repeat is not None:
+            continue
+        if not ev.is_relevant(name):
+            continue  # skipped by the questionnaire's logic: not missing
+        record = ev.answers.get(name)
+        if record is None or record.special or record.value in (None, ""):
+            missing.append(name)
+    return missing
+
+
+def _weighted_met(ins: Instrument, triggered: list[TriggeredIndicator]) -> tuple[bool, list[str]]:
+    rule = ins.outcome.weighted
+    assert rule is not None
+    counts: dict[str, dict[str, int]] = {}
+    for ind in triggered:
+        if ind.dimension and ind.strength:
+            dim = counts.setdefault(ind.dimension, {"strong": 0, "medium": 0, "weak": 0})
+            dim[ind.strength] += 1
+    present = sorted(
+        dim
+        for dim, have in counts.items()
+        if any(all(have.get(s, 0) >= n for s, n in combo.items())
+               for combo in rule.dimension_present)
+    )
+    met = all(any(dim in present for dim in group) for group in rule.combine)
+    return met, present
+
+
+def score(ev: Evaluation, respondent_language: str, label_language: str) -> ScreeningResult:
+    ins = ev.plan.instrument
+    by_name = {i.name: i for i in ins.indicators}
+    triggered = []
+    for name, expr in ev.plan.indicators.items():
+        if _safe_truthy(ev, expr):
+            ind = by_name[name]
+            triggered.append(TriggeredIndicator(
+                name=name, domain=ind.domain, label=ins.text(ind.label, label_language),
+                triggered_by=_answered_refs(ev, expr.references()),
+                strength=ind.strength, dimension=ind.dimension,
+            ))
+    flags_by_name = {f.name: f for f in ins.flags}
+    flags = []
+    for name, expr in ev.plan.flags.items():
+        if _safe_truthy(ev, expr):
+            flag = flags_by_name[name]
+            flags.append(TriggeredFlag(
+                name=name, kind=flag.kind, label=ins.text(flag.label, label_language),
+                message=ins.text(flag.message, label_language),
+                triggered_by=_answered_refs(ev, expr.references()),
+            ))
+    routes = [
+        TriggeredRoute(r.name, r.instrument, ins.text(r.message, label_language))
+        for r in ins.routes
+        if _safe_truthy(ev, ev.plan.routes[r.name])
+    ]
+    missing = _unanswered_core(ev)
+    out = ins.outcome
+    details: dict[str, Any] = {}
+    positive = False
+    if out.rule == "any":
+        positive = bool(triggered)
+    elif out.rule == "threshold":
+        threshold = (out.threshold_by_language or {}).get(respondent_language, out.threshold or 1)
+        positive = len(triggered) >= threshold
+        details = {"count": len(triggered), "threshold": threshold}
+    elif out.rule == "weighted":
+        positive, present = _weighted_met(ins, triggered)
+        details = {"dimensions_present": present}
+
+    if flags:
+        level = "refer_urgent"
+    elif out.rule == "judgement":
+        level = "officer_judgement"
+    elif positive:
+        level = "refer"
+    elif missing:
+        level = "incomplete"
+    elif triggered:
+        level = "some_indicators"
+    else:
+        level = "no_indicators"
+    label = ins.text(out.labels.get(level), label_language)  # type: ignore[call-overload]
+    return ScreeningResult(level=level, label=label, indicators=triggered, flags=flags,
+                           unanswered_core=missing, rule=out.rule, details=details,
+                           routes=routes)

@@ -1,0 +1,290 @@
+"""One interview in progress: next item, answers, back/next/jump, result.
+
+The session holds no I/O of its own: every answer goes to the ``AnswerStore`` it was given,
+and is durable when ``answer()`` returns. Resuming is constructing a session for the same
+interview id: answers and position come back from the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.engine.answers import normalise_answer
+from screening.engine.plan import Plan
+from screening.engine.scoring import ScreeningResult, score
+from screening.engine.state import Evaluation, Step, answer_value, make_key, split_key
+from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore
+from screening.errors import AnswerError, ErrorCode, ExpressionError
+from screening.expr import truthy
+from screening.instruments.model import Instrument, ItemType
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """What one answer changed: items whose relevance flipped (kept, marked, not scored)."""
+
+    key: str
+    became_irrelevant: list[str] = field(default_factory=list)
+    became_relevant: list[str] = field(default_factory=list)
+
+
+class InterviewSession:
+    def __init__(
+        self,
+        instrument: Instrument,
+        content_hash: str,
+        store: AnswerStore,
+        interview_id: str,
+        *,
+        respondent_language: str,
+        officer_language: str,
+        clock: Callable[[], dt.datetime] = utc_now,
+        plan: Plan | None = None,
+    ) -> None:
+        for lang in (respondent_language, officer_language):
+            if lang not in instrument.languages:
+                raise AnswerError(
+                    "-", f"instrument '{instrument.id}' has no language '{lang}' "
+                    f"(it has: {', '.join(instrument.languages)})", code=ErrorCode.BAD_INPUT)
+        self.instrument = instrument
+        self.plan = plan or Plan.build(instrument, content_hash)
+        self.store = store
+        self.interview_id = interview_id
+        self.respondent_language = respondent_language
+        self.officer_language = officer_language
+        self.clock = clock
+        self.answers: dict[str, AnswerRecord] = store.load_answers(interview_id)
+        self._position: str | None = store.load_position(interview_id)
+        self._ev: Evaluation | None = None
+
+    def __repr__(self) -> str:
+        return f"InterviewSession(interview_id={self.interview_id!r})"
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def evaluation(self) -> Evaluation:
+        if self._ev is None:
+            self._ev = Evaluation(self.plan, self.answers, now=self.clock(),
+                                  language=self.officer_language)
+        return self._ev
+
+    def _invalidate(self) -> None:
+        self._ev = None
+
+    def steps(self) -> list[Step]:
+        """Relevant presentable items in the order they are asked."""
+        return self.evaluation.steps()
+
+    def step(self, key: str) -> Step:
+        for step in self.steps():
+            if step.key == key:
+                return step
+        name, _ = split_key(key)
+        if name not in self.plan.nodes:
+            raise AnswerError(name, "no such item in this instrument",
+                              code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        raise AnswerError(name, "this item is not asked, given the answers so far",
+                          code=ErrorCode.ANSWER_NOT_RELEVANT)
+
+    def is_relevant(self, key: str) -> bool:
+        name, instance = split_key(key)
+        if name not in self.plan.nodes:
+            return False
+        return self.evaluation.is_relevant(name, instance)
+
+    # -- navigation ----------------------------------------------------------------------
+    def current(self) -> Step | None:
+        """The item to show: the saved position if still relevant, else the next one."""
+        steps = self.steps()
+        if not steps:
+            return None
+        if self._position is None:
+            return steps[0]
+        keys = [s.key for s in steps]
+        if self._position in keys:
+            return steps[keys.index(self._position)]
+        if self._position == "__end__":
+            return None
+        # The saved item became irrelevant: continue with the next relevant one after it.
+        order = [s.key for s, _ in self.evaluation.all_steps()]
+        if self._position in order:
+            after = order[order.index(self._position) + 1:]
+            for key in after:
+                if key in keys:
+                    return steps[keys.index(key)]
+        return None
+
+    def _move(self, key: str | None) -> Step | None:
+        self._position = key
+        self.store.save_position(self.interview_id, key)
+        return self.current()
+
+    def next(self) -> Step | None:
+        steps = self.steps()
+        current = self.current()
+        if current is None:
+            return None
+        index = [s.key for s in steps].index(current.key)
+        if index + 1 < len(steps):
+            return self._move(steps[index + 1].key)
+        self._move("__end__")
+        return None
+
+    def back(self) -> Step | None:
+        steps = self.steps()
+        current = self.current()
+        if current is None:
+            return self._move(steps[-1].key) if steps else None
+        index = [s.key for s in steps].index(current.key)
+        return self._move(steps[max(0, index - 1)].key)
+
+    def jump(self, key: str) -> Step | None:
+        return self._move(self.step(key).key)
+
+    def jump_section(self, section: str) -> Step | None:
+        for step in self.steps():
+            if step.node.section.name == section:
+                return self._move(step.key)
+        raise AnswerError(section, "no item of this section is asked, given the answers so far",
+                          code=ErrorCode.ANSWER_NOT_RELEVANT)
+
+    @property
+    def finished_walk(self) -> bool:
+        return self.current() is None
+
+    # -- answering -----------------------------------------------------------------------
+    def answer(self, key: str, value: Any = None, *, special: str | None = None,
+               note: str | None = None) -> AnswerChange:
+        """Validate and store one answer; durable when this returns."""
+        step = self.step(key)
+        item = step.node.item
+        if not item.is_answerable:
+            raise AnswerError(item.name, f"{item.type.value} items take no answer",
+                              code=ErrorCode.ANSWER_INVALID)
+        if special is not None:
+            if special not in SPECIALS:
+                raise AnswerError(item.name, f"unknown special answer '{special}' "
+                                  "(use 'refused' or 'dont_know')")
+            allowed = self.instrument.specials_for(item)
+            if special not in allowed:
+                raise AnswerError(item.name, f"'{special}' is not allowed for this item "
+                                  f"(allowed: {', '.join(allowed) or 'none'})")
+            stored: Any = None
+        else:
+            stored = normalise_answer(self.instrument, item, value)
+            self._check_constraint(step, stored)
+        record = AnswerRecord(
+            item=step.key,
+            value=stored,
+            special=special,
+            # Observation items are never read aloud: the officer answers in their language.
+            language=self.officer_language if item.is_observation else self.respondent_language,
+            answered_at=self.clock().isoformat(timespec="seconds"),
+            note=note if note is not None else getattr(self.answers.get(step.key), "note", None),
+        )
+        return self._commit(record)
+
+    def set_note(self, key: str, note: str | None) -> None:
+        """Attach the officer's note to an item (kept with the answer, in its history)."""
+        step = self.step(key)
+        old = self.answers.get(step.key)
+        record = AnswerRecord(
+            item=step.key,
+            value=old.value if old else None,
+            special=old.special if old else None,
+            language=old.language if old else self.respondent_language,
+            answered_at=old.answered_at if old else self.clock().isoformat(timespec="seconds"),
+            relevant=True,
+            note=note,
+        )
+        self._commit(record)
+
+    def set_repeat_count(self, repeat: str, count: int) -> AnswerChange:
+        """For repeats without ``repeat_count``: how many entries the person described."""
+        node = self.plan.nodes.get(repeat)
+        if node is None or node.item.type is not ItemType.REPEAT:
+            raise AnswerError(repeat, "not a repeat", code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        if node.repeat_count is not None:
+            raise AnswerError(repeat, "this repeat's size is computed, not answered")
+        value = normalise_answer(self.instrument, node.item, count)
+        if not 0 <= value <= 200:
+            raise AnswerError(repeat, "between 0 and 200 entries")
+        record = AnswerRecord(item=repeat, value=value, special=None,
+                              language=self.officer_language,
+                              answered_at=self.clock().isoformat(timespec="seconds"))
+        return self._commit(record)
+
+    def _check_constraint(self, step: Step, stored: Any) -> None:
+        node = step.node
+        if node.constraint is None:
+            return
+        # Evaluate against the answers as they would be with this answer in place.
+        probe = dict(self.answers)
+        probe[step.key] = AnswerRecord(step.key, stored, None, self.respondent_language, "")
+        ev = Evaluation(self.plan, probe, now=self.clock(), language=self.officer_language)
+        current = answer_value(node, probe[step.key])
+        try:
+            ok = truthy(ev.eval(node.constraint, step.instance, current=current))
+        except ExpressionError as exc:
+            raise AnswerError(node.name, f"the constraint could not be checked: {exc.message}",
+                              code=ErrorCode.ANSWER_CONSTRAINT) from None
+        if not ok:
+            message = self.instrument.text(node.item.constraint_message, self.officer_language)
+            raise AnswerError(node.name, message or "this value is not allowed here",
+                              code=ErrorCode.ANSWER_CONSTRAINT)
+
+    def _commit(self, record: AnswerRecord) -> AnswerChange:
+        before = {k: self.is_relevant(k) for k in self.answers}
+        self.store.save_answer(self.interview_id, record)
+        self.answers[record.item] = record
+        self._invalidate()
+        after = {k: self.is_relevant(k) for k in self.answers}
+        changes = {k: after[k] for k in after if k != record.item and before.get(k) != after[k]}
+        # Also repairs a stored flag left stale by an earlier crash between the two writes.
+        flips = {
+            k: v for k, v in after.items() if k != record.item and self.answers[k].relevant != v
+        }
+        if flips:
+            self.store.set_relevance(self.interview_id, flips)
+            for k, v in flips.items():
+                self.answers[k] = self.answers[k].with_relevance(v)
+        log.debug("answer saved interview=%s item=%s", self.interview_id, record.item)
+        return AnswerChange(
+            key=record.item,
+            became_irrelevant=sorted(k for k, v in changes.items() if not v),
+            became_relevant=sorted(k for k, v in changes.items() if v),
+        )
+
+    # -- checks and result ---------------------------------------------------------------
+    def missing_required(self) -> list[str]:
+        ev = self.evaluation
+        missing = []
+        for step in ev.steps():
+            if not step.node.item.is_answerable:
+                continue
+            record = self.answers.get(step.key)
+            answered = record is not None and (record.special or record.value is not None)
+            if not answered and ev.is_required(step):
+                missing.append(step.key)
+        return missing
+
+    def result(self) -> ScreeningResult:
+        return score(self.evaluation, self.respondent_language, self.officer_language)
+
+    def required_message(self, key: str) -> str:
+        item = self.plan.nodes[split_key(key)[0]].item
+        return (self.instrument.text(item.required_message, self.officer_language)
+                or "an answer is required")
+
+
+__all__ = ["AnswerChange", "InterviewSession", "make_key", "utc_now"]

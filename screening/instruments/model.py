@@ -1,0 +1,283 @@
+"""The instrument schema (pydantic). Field names are the YAML keys.
+
+Text that is shown to people is a ``Text``: a mapping from language code to wording, so that
+every language lives beside the source and a missing translation is a load error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Text = dict[str, str]
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+FORMAT_V1 = "fieldscreen-instrument/1"
+
+
+class _Strict(BaseModel):
+    # extra="forbid": a misspelt key ("relevent") is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TIME = "time"
+    DATETIME = "datetime"
+    NOTE = "note"
+    ACKNOWLEDGE = "acknowledge"
+    CALCULATE = "calculate"
+    HIDDEN = "hidden"
+    OBSERVATION = "observation"
+    GROUP = "group"
+    REPEAT = "repeat"
+
+
+# Types that hold an answer given by a person (respondent or officer).
+ANSWERABLE = frozenset(
+    {
+        ItemType.SINGLE_CHOICE,
+        ItemType.MULTIPLE_CHOICE,
+        ItemType.YES_NO,
+        ItemType.TEXT,
+        ItemType.INTEGER,
+        ItemType.DECIMAL,
+        ItemType.DATE,
+        ItemType.TIME,
+        ItemType.DATETIME,
+        ItemType.ACKNOWLEDGE,
+        ItemType.OBSERVATION,
+    }
+)
+CHOICE_TYPES = frozenset(
+    {ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE, ItemType.YES_NO, ItemType.OBSERVATION}
+)
+CONTAINERS = frozenset({ItemType.GROUP, ItemType.REPEAT})
+Special = Literal["refused", "dont_know"]
+YES_NO_LIST = "yes_no"
+
+
+class LanguageInfo(_Strict):
+    name: str
+    status: Literal["source", "reviewed", "machine", "draft"]
+    reviewed_by: str | None = None
+    # Published tools found language-specific cut-offs; a per-language threshold overrides.
+    note: str | None = None
+
+
+class Provenance(_Strict):
+    source_framework: str
+    citation: str
+    authored_by: str
+    wording: str = Field(
+        description="how the wording relates to the source, e.g. 'own words, not the "
+        "published wording'",
+    )
+    url: str | None = None
+    licence: str | None = None
+
+
+class Validation(_Strict):
+    status: Literal["validated", "adapted", "draft"]
+    citation: str | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _validated_needs_citation(self) -> Validation:
+        if self.status == "validated" and not self.citation:
+            raise ValueError("validation status 'validated' needs a citation")
+        return self
+
+
+class Choice(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    label: Text
+    filter: dict[str, str] | None = None  # choice_filter columns from XLSForms
+
+
+class Item(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    type: ItemType
+    text: Text | None = None
+    guidance: Text | None = None
+    hint: Text | None = None
+    required: bool | str = False
+    required_message: Text | None = None
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Text | None = None
+    calculation: str | None = None
+    default: Any = None
+    read_only: bool = False
+    special: list[Special] | None = None  # None: the instrument's default
+    choices: str | list[Choice] | None = None
+    choice_filter: str | None = None
+    appearance: str | None = None
+    repeat_count: str | None = None
+    items: list[Item] | None = None
+
+    @property
+    def is_container(self) -> bool:
+        return self.type in CONTAINERS
+
+    @property
+    def is_answerable(self) -> bool:
+        return self.type in ANSWERABLE
+
+    @property
+    def is_observation(self) -> bool:
+        """Observation items are answered by the officer and never read aloud."""
+        return self.type is ItemType.OBSERVATION
+
+    def walk(self) -> Iterator[Item]:
+        yield self
+        for child in self.items or ():
+            yield from child.walk()
+
+
+class Section(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    title: Text
+    relevant: str | None = None
+    items: list[Item]
+
+
+class Indicator(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    domain: str
+    label: Text
+    when: str
+    strength: Literal["strong", "medium", "weak"] | None = None
+    dimension: str | None = None
+    framework_ref: str | None = None  # e.g. "ILO-11:7 retention of identity documents"
+
+
+class Flag(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    kind: Literal["immediate_danger", "minor", "medical", "other"]
+    label: Text
+    when: str
+    message: Text | None = None
+
+
+class Route(_Strict):
+    """Send the officer to another instrument, e.g. an adult answering a youth screen."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    when: str
+    instrument: str
+    message: Text
+
+
+class Domain(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    label: Text
+
+
+OutcomeLevel = Literal[
+    "refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators", "officer_judgement"
+]
+OUTCOME_LEVELS: tuple[str, ...] = (
+    "refer_urgent",
+    "refer",
+    "some_indicators",
+    "incomplete",
+    "no_indicators",
+    "officer_judgement",
+)
+
+
+class WeightedRule(_Strict):
+    """ILO/EC operational-indicator style: strengths per dimension, dimensions combined.
+
+    ``dimension_present`` lists minimum counts per strength; a dimension is present when any
+    one of them is met. ``combine`` lists groups of dimensions; the rule is met when every
+    group has at least one present dimension.
+    """
+
+    dimension_present: list[dict[Literal["strong", "medium", "weak"], int]]
+    combine: list[list[str]]
+
+
+class Outcome(_Strict):
+    rule: Literal["any", "threshold", "weighted", "judgement"]
+    threshold: int | None = None
+    threshold_by_language: dict[str, int] | None = None
+    weighted: WeightedRule | None = None
+    core_items: list[str] | None = None  # default: every item an indicator refers to
+    labels: dict[OutcomeLevel, Text]
+
+    @model_validator(mode="after")
+    def _rule_parameters(self) -> Outcome:
+        if self.rule == "threshold" and (self.threshold is None or self.threshold < 1):
+            raise ValueError("rule 'threshold' needs 'threshold' of at least 1")
+        if self.rule == "weighted" and self.weighted is None:
+            raise ValueError("rule 'weighted' needs a 'weighted' block")
+        return self
+
+
+class Instrument(_Strict):
+    format: Literal["fieldscreen-instrument/1"]
+    id: str = Field(pattern=NAME_PATTERN)
+    version: str
+    title: Text
+    population: Literal["adult", "youth", "any"]
+    purpose: Text
+    provenance: Provenance
+    validation: Validation
+    source_language: str
+    languages: dict[str, LanguageInfo]
+    typical_minutes: int | None = None
+    special_answers: list[Special] = Field(default_factory=lambda: ["refused", "dont_know"])
+    consent: Text | None = None
+    notices: dict[str, Text] | None = None  # e.g. mandatory-reporting notice for minors
+    choice_lists: dict[str, list[Choice]] = Field(default_factory=dict)
+    sections: list[Section]
+    domains: list[Domain] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    outcome: Outcome
+    content_hash: str | None = None
+
+    def walk(self) -> Iterator[Item]:
+        """Every item, containers included, in document order."""
+        for section in self.sections:
+            for item in section.items:
+                yield from item.walk()
+
+    def item_map(self) -> dict[str, Item]:
+        return {item.name: item for item in self.walk()}
+
+    def choices_for(self, item: Item) -> list[Choice]:
+        if isinstance(item.choices, list):
+            return item.choices
+        if isinstance(item.choices, str):
+            return self.choice_lists.get(item.choices, [])
+        if item.type in (ItemType.YES_NO, ItemType.OBSERVATION):
+            return self.choice_lists.get(YES_NO_LIST, [])
+        return []
+
+    def specials_for(self, item: Item) -> list[str]:
+        if not item.is_answerable or item.type is ItemType.ACKNOWLEDGE:
+            return []
+        return list(item.special if item.special is not None else self.special_answers)
+
+    def text(self, text: Text | None, lang: str) -> str:
+        """Wording in ``lang``, else the source language (the loader ensures both exist)."""
+        if not text:
+            return ""
+        return text.get(lang) or text.get(self.source_language) or ""
+
+    def __repr__(self) -> str:
+        return f"Instrument(id={self.id!r}, version={self.version!r})"
+Item.model_rebuild()

@@ -1,0 +1,345 @@
+"""Semantic checks on a schema-valid instrument, one function per rule (after pyxform).
+
+Each rule appends located ``Problem``s; the loader raises if any error was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from screening.errors import ErrorCode, ExpressionError, Problem
+from screening.expr import Expr, parse
+from screening.instruments.model import (
+    CHOICE_TYPES,
+    CONTAINERS,
+    OUTCOME_LEVELS,
+    YES_NO_LIST,
+    Instrument,
+    Item,
+    ItemType,
+    Text,
+)
+from screening.instruments.yamlsource import Path, SourceMap
+
+# Which outcome levels each rule can produce (and so must have wording for).
+LEVELS_BY_RULE = {
+    "any": ("refer_urgent", "refer", "incomplete", "no_indicators"),
+    "threshold": ("refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators"),
+    "weighted": ("refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators"),
+    "judgement": ("refer_urgent", "officer_judgement"),
+}
+assert all(set(levels) <= set(OUTCOME_LEVELS) for levels in LEVELS_BY_RULE.values())
+
+NO_TEXT_TYPES = frozenset({ItemType.CALCULATE, ItemType.HIDDEN})
+
+
+class Checker:
+    def __init__(self, instrument: Instrument, smap: SourceMap) -> None:
+        self.ins = instrument
+        self.smap = smap
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.paths: dict[str, Path] = {}
+        self.item_names: set[str] = set()
+        self.repeat_of: dict[str, str] = {}
+
+    def error(self, code: ErrorCode, message: str, path: Path, item: str | None = None,
+              column: int | None = None) -> None:
+        self.errors.append(
+            Problem(code, message, file=self.smap.file, line=self.smap.line_of(path),
+                    column=column, item=item)
+        )
+
+    def warn(self, code: ErrorCode, message: str, path: Path, item: str | None = None) -> None:
+        self.warnings.append(
+            Problem(code, message, file=self.smap.file, line=self.smap.line_of(path), item=item)
+        )
+
+    # -- traversal ---------------------------------------------------------------------
+    def items_with_paths(self) -> Iterator[tuple[Item, Path, str | None]]:
+        def walk(items: list[Item], base: Path, repeat: str | None) -> Iterator[
+            tuple[Item, Path, str | None]
+        ]:
+            for index, item in enumerate(items):
+                path = (*base, index)
+                yield item, path, repeat
+                if item.items:
+                    inner = item.name if item.type is ItemType.REPEAT else repeat
+                    yield from walk(item.items, (*path, "items"), inner)
+
+        for s_index, section in enumerate(self.ins.sections):
+            yield from walk(section.items, ("sections", s_index, "items"), None)
+
+    def expression(self, text: str | None, path: Path, item: str | None,
+                   what: str) -> Expr | None:
+        if text is None:
+            return None
+        try:
+            expr = parse(text)
+        except ExpressionError as exc:
+            self.error(ErrorCode.INSTRUMENT_EXPRESSION, f"bad {what} expression: {exc.message}",
+                       path, item, column=exc.column)
+            return None
+        for ref in sorted(expr.references()):
+            if ref not in self.item_names:
+                self.error(ErrorCode.INSTRUMENT_REFERENCE,
+                           f"{what} refers to unknown item ${{{ref}}}", path, item)
+        return expr
+
+    def text(self, text: Text | None, path: Path, item: str | None, what: str,
+             required: bool = False) -> None:
+        if text is None:
+            if required:
+                self.error(ErrorCode.INSTRUMENT_SCHEMA, f"{what} is missing", path, item)
+            return
+        for lang in self.ins.languages:
+            if not (text.get(lang) or "").strip():
+                self.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                           f"{what} has no '{lang}' text", path, item)
+        for lang in text:
+            if lang not in self.ins.languages:
+                self.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                           f"{what} has text in '{lang}', which is not a declared language",
+                           (*path, lang), item)
+
+
+def check_languages(c: Checker) -> None:
+    ins = c.ins
+    if ins.source_language not in ins.languages:
+        c.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                f"source_language '{ins.source_language}' is not among the languages",
+                ("source_language",))
+    elif ins.languages[ins.source_language].status != "source":
+        c.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                f"language '{ins.source_language}' is the source language and must have "
+                "status 'source'", ("languages", ins.source_language))
+    for lang, info in ins.languages.items():
+        if lang != ins.source_language and info.status == "source":
+            c.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                    f"only the source language may have status 'source' (found on '{lang}')",
+                    ("languages", lang))
+    for key in ("title", "purpose", "consent"):
+        c.text(getattr(ins, key), (key,), None, key)
+    for name, text in (ins.notices or {}).items():
+        c.text(text, ("notices", name), None, f"notice '{name}'")
+
+
+def check_names(c: Checker) -> None:
+    seen: dict[str, Path] = {}
+    for item, path, repeat in c.items_with_paths():
+        if item.name in seen:
+            c.error(ErrorCode.INSTRUMENT_DUPLICATE,
+                    f"duplicate item name '{item.name}' (first at line "
+                    f"{c.smap.line_of(seen[item.name])})", path, item.name)
+        else:
+            seen[item.name] = path
+        if repeat:
+            c.repeat_of[item.name] = repeat
+    c.paths = seen
+    c.item_names = set(seen)
+    section_names: set[str] = set()
+    for index, section in enumerate(c.ins.sections):
+        if section.name in section_names:
+            c.error(ErrorCode.INSTRUMENT_DUPLICATE, f"duplicate section name '{section.name}'",
+                    ("sections", index))
+        section_names.add(section.name)
+    for key in ("indicators", "flags", "domains", "routes"):
+        names: set[str] = set()
+        for index, entry in enumerate(getattr(c.ins, key)):
+            if entry.name in names:
+                c.error(ErrorCode.INSTRUMENT_DUPLICATE,
+                        f"duplicate {key[:-1]} name '{entry.name}'", (key, index))
+            names.add(entry.name)
+    for list_name, choices in c.ins.choice_lists.items():
+        _check_choice_names(c, choices, ("choice_lists", list_name), None)
+
+
+def _check_choice_names(c: Checker, choices: list[Any], path: Path, item: str | None) -> None:
+    names: set[str] = set()
+    for index, choice in enumerate(choices):
+        if choice.name in names:
+            c.error(ErrorCode.INSTRUMENT_DUPLICATE, f"duplicate choice name '{choice.name}'",
+                    (*path, index), item)
+        names.add(choice.name)
+        c.text(choice.label, (*path, index, "label"), item, f"label of choice '{choice.name}'")
+
+
+def check_items(c: Checker) -> None:
+    for index, section in enumerate(c.ins.sections):
+        c.text(section.title, ("sections", index, "title"), None, f"section '{section.name}' title")
+        c.expression(section.relevant, ("sections", index, "relevant"), None, "relevant")
+        if not section.items:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA, f"section '{section.name}' has no items",
+                    ("sections", index))
+    for item, path, repeat in c.items_with_paths():
+        _check_item(c, item, path, repeat)
+
+
+def _check_item(c: Checker, item: Item, path: Path, repeat: str | None) -> None:
+    name = item.name
+    if item.type in CONTAINERS:
+        if not item.items:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA, f"{item.type.value} has no items", path, name)
+        if item.type is ItemType.REPEAT and repeat:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA, "repeats inside repeats are not supported",
+                    path, name)
+    elif item.items:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                f"only group and repeat items can contain items (this is {item.type.value})",
+                (*path, "items"), name)
+    if item.type not in NO_TEXT_TYPES and item.type not in CONTAINERS:
+        c.text(item.text, (*path, "text"), name, "text", required=True)
+    else:
+        c.text(item.text, (*path, "text"), name, "text")
+    for key in ("guidance", "hint", "required_message", "constraint_message"):
+        c.text(getattr(item, key), (*path, key), name, key)
+    if item.constraint and not item.constraint_message:
+        c.warn(ErrorCode.INSTRUMENT_TRANSLATION,
+               "constraint without constraint_message: users see a generic message",
+               (*path, "constraint"), name)
+    if item.type is ItemType.CALCULATE and not item.calculation:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, "calculate item needs 'calculation'", path, name)
+    if item.calculation and item.type not in (ItemType.CALCULATE, ItemType.HIDDEN):
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, "'calculation' is only for calculate items",
+                (*path, "calculation"), name)
+    if item.repeat_count and item.type is not ItemType.REPEAT:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, "'repeat_count' is only for repeat items",
+                (*path, "repeat_count"), name)
+    if item.special and not item.is_answerable:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                f"{item.type.value} items take no answer, so no special answers",
+                (*path, "special"), name)
+    c.expression(item.relevant, (*path, "relevant"), name, "relevant")
+    c.expression(item.constraint, (*path, "constraint"), name, "constraint")
+    c.expression(item.calculation, (*path, "calculation"), name, "calculation")
+    c.expression(item.repeat_count, (*path, "repeat_count"), name, "repeat_count")
+    c.expression(item.choice_filter, (*path, "choice_filter"), name, "choice_filter")
+    if isinstance(item.required, str):
+        c.expression(item.required, (*path, "required"), name, "required")
+    _check_item_choices(c, item, path)
+
+
+def _check_item_choices(c: Checker, item: Item, path: Path) -> None:
+    name = item.name
+    if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
+        if item.choices is None:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA, "choice item needs 'choices'", path, name)
+    elif item.choices is not None and item.type not in CHOICE_TYPES:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, f"{item.type.value} items take no choices",
+                (*path, "choices"), name)
+    if isinstance(item.choices, str) and item.choices not in c.ins.choice_lists:
+        c.error(ErrorCode.INSTRUMENT_REFERENCE, f"unknown choice list '{item.choices}'",
+                (*path, "choices"), name)
+    elif isinstance(item.choices, list):
+        if not item.choices:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA, "'choices' is empty", (*path, "choices"), name)
+        _check_choice_names(c, item.choices, (*path, "choices"), name)
+    if (
+        item.type in (ItemType.YES_NO, ItemType.OBSERVATION)
+        and item.choices is None
+        and YES_NO_LIST not in c.ins.choice_lists
+    ):
+        c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                f"{item.type.value} items need a '{YES_NO_LIST}' choice list with 'yes' and "
+                "'no' labelled in every language", path, name)
+
+
+def check_scoring(c: Checker) -> None:
+    ins = c.ins
+    domains = {d.name for d in ins.domains}
+    for index, domain in enumerate(ins.domains):
+        c.text(domain.label, ("domains", index, "label"), None, f"domain '{domain.name}' label")
+    dimensions: set[str] = set()
+    for index, ind in enumerate(ins.indicators):
+        path: Path = ("indicators", index)
+        c.text(ind.label, (*path, "label"), None, f"indicator '{ind.name}' label")
+        c.expression(ind.when, (*path, "when"), None, f"indicator '{ind.name}' when")
+        if domains and ind.domain not in domains:
+            c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                    f"indicator '{ind.name}' has undeclared domain '{ind.domain}'",
+                    (*path, "domain"))
+        if ind.dimension:
+            dimensions.add(ind.dimension)
+        if ins.outcome.rule == "weighted" and (ind.strength is None or ind.dimension is None):
+            c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                    f"indicator '{ind.name}' needs 'strength' and 'dimension' for the "
+                    "weighted rule", path)
+    for index, flag in enumerate(ins.flags):
+        path = ("flags", index)
+        c.text(flag.label, (*path, "label"), None, f"flag '{flag.name}' label")
+        c.text(flag.message, (*path, "message"), None, f"flag '{flag.name}' message")
+        c.expression(flag.when, (*path, "when"), None, f"flag '{flag.name}' when")
+    for index, route in enumerate(ins.routes):
+        path = ("routes", index)
+        c.text(route.message, (*path, "message"), None, f"route '{route.name}' message")
+        c.expression(route.when, (*path, "when"), None, f"route '{route.name}' when")
+    out = ins.outcome
+    for level in LEVELS_BY_RULE[out.rule]:
+        if level not in out.labels:
+            c.error(ErrorCode.INSTRUMENT_TRANSLATION,
+                    f"outcome has no wording for level '{level}'", ("outcome", "labels"))
+    for level, text in out.labels.items():
+        c.text(text, ("outcome", "labels", level), None, f"outcome label '{level}'")
+    for lang in out.threshold_by_language or {}:
+        if lang not in ins.languages:
+            c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                    f"threshold_by_language names undeclared language '{lang}'",
+                    ("outcome", "threshold_by_language", lang))
+    for name in out.core_items or []:
+        if name not in c.item_names:
+            c.error(ErrorCode.INSTRUMENT_REFERENCE, f"core item '{name}' does not exist",
+                    ("outcome", "core_items"))
+    if out.weighted:
+        for group in out.weighted.combine:
+            for dim in group:
+                if dim not in dimensions:
+                    c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                            f"weighted rule combines dimension '{dim}', which no indicator has",
+                            ("outcome", "weighted", "combine"))
+
+
+def check_calculation_cycles(c: Checker) -> None:
+    """Calculations may refer to each other in any order, but never in a circle."""
+    graph: dict[str, set[str]] = {}
+    for item, _path, _repeat in c.items_with_paths():
+        if item.calculation:
+            try:
+                graph[item.name] = set(parse(item.calculation).references())
+            except ExpressionError:
+                continue  # already reported
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for ref in graph.get(node, ()):
+            if state.get(ref) == 1:
+                cycle = " -> ".join([*trail[trail.index(ref):], ref]) if ref in trail else ref
+                c.error(ErrorCode.INSTRUMENT_REFERENCE, f"calculations form a cycle: {cycle}",
+                        c.paths.get(node, ()), node)
+            elif ref in graph and state.get(ref) is None:
+                visit(ref, [*trail, ref])
+        state[node] = 2
+
+    for name in graph:
+        if state.get(name) is None:
+            visit(name, [name])
+
+
+RULES: list[Callable[[Checker], None]] = [
+    check_languages,
+    check_names,
+    check_items,
+    check_scoring,
+    check_calculation_cycles,
+]
+
+
+def validate_instrument(
+    instrument: Instrument, smap: SourceMap
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for a schema-valid instrument."""
+    checker = Checker(instrument, smap)
+    for rule in RULES:
+        rule(checker)
+    return checker.errors, checker.warnings

@@ -1,0 +1,150 @@
+"""The public command line of the core: instruments, interview, demo (through a subprocess)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .helpers import PASSPHRASE, ROOT, run_cli
+
+ADULT = ROOT / "resources" / "instruments" / "adult_indicators.yaml"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli") / "data"
+    done = run_cli("init", data_dir=data, stdin=PASSPHRASE + "\n" + PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    return data
+
+
+def write_answers(tmp_path: Path, answers: dict) -> Path:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    return path
+
+
+def test_instruments_list_json() -> None:
+    done = run_cli("instruments", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in json.loads(done.stdout)}
+    adult = rows["adult_indicators"]
+    assert adult["validation_status"] == "adapted"
+    assert adult["languages"]["en"] == "source"
+    assert adult["content_hash"].startswith("sha256:")
+
+
+def test_instruments_check_ok_and_all_errors(tmp_path: Path) -> None:
+    ok = run_cli("instruments", "check", str(ADULT))
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    broken = tmp_path / "broken.yaml"
+    text = ADULT.read_text(encoding="utf-8")
+    text = text.replace("${paid_fee} = 'yes'", "${paid_fees} = 'yes'")
+    text = text.replace("name: work_type\n", "name: recruit_channel\n", 1)
+    broken.write_text(text, encoding="utf-8")
+    done = run_cli("instruments", "check", str(broken))
+    assert done.returncode == 2
+    err = done.stderr
+    assert "${paid_fees}" in err and "item 'fee_is_debt'" in err
+    assert "duplicate item name 'recruit_channel'" in err
+    assert "content_hash does not match" in err
+    assert f"{broken}:" in err and "Traceback" not in err
+
+
+def test_instruments_check_missing_file(tmp_path: Path) -> None:
+    done = run_cli("instruments", "check", str(tmp_path / "nope.yaml"))
+    assert done.returncode == 2
+    assert "cannot read file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_interview_stores_and_reports(store_dir: Path, tmp_path: Path) -> None:
+    answers = json.loads((ROOT / "resources/demo/answers.json").read_text())["answers"]
+    answers["made_sex_work"] = "no"
+    answers["sex_money_kept"] = "yes"  # not asked when made_sex_work is no: ignored
+    path = write_answers(tmp_path, answers)
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                   "--answers", str(path), "--json", data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert set(out) >= {"case_id", "interview_id", "instrument", "language", "asked", "skipped",
+                        "answers", "indicators", "outcome"}
+    assert out["instrument"]["id"] == "adult_indicators"
+    assert out["instrument"]["content_hash"].startswith("sha256:")
+    assert out["asked"][:3] == ["intro", "age", "recruit_channel"]
+    assert "sex_money_kept" in out["skipped"] and "sex_money_kept" not in out["answers"]
+    assert out["answers"]["harmed"] == {"special": "refused"}
+    names = {i["name"] for i in out["indicators"]}
+    assert {"deceived_about_work", "documents_retained", "threats"} <= names
+    assert out["outcome"]["level"] == "refer"
+    assert "does not decide" in out["outcome"]["label"]
+    listed = run_cli("cases", "list", "--json", data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert listed.returncode == 0, listed.stderr
+    assert out["case_id"] in listed.stdout
+
+
+def test_interview_constraint_error_exit_2(store_dir: Path, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {"age": 30, "hours_per_day": 30})
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: item 'hours_per_day': Enter a number of hours between 0 and 24."
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"age": "old"}, "error: item 'age': expected a whole number, got 'old'"),
+        ({"age": 30, "job_differs": "perhaps"}, "error: item 'job_differs': 'perhaps' is not one"),
+        ({"age": 30, "no_such": 1}, "error: item 'no_such': no such item"),
+        ({"age": {"special": "maybe"}}, "error: item 'age': unknown special answer 'maybe'"),
+        ({}, "error: item 'age': an answer is required"),
+    ],
+)
+def test_interview_bad_answers(store_dir: Path, tmp_path: Path, answers: dict,
+                               message: str) -> None:
+    path = write_answers(tmp_path, answers)
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(message), done.stderr
+
+
+def test_interview_bad_answers_file(store_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"answers": {"age": 3,}}', encoding="utf-8")
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2
+    assert "line 1 column" in done.stderr and str(path) in done.stderr
+
+
+def test_interview_wrong_passphrase_exit_3(store_dir: Path, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {"age": 30})
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                   "--answers", str(path), data_dir=store_dir, stdin="not the passphrase!!\n")
+    assert done.returncode == 3
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_interview_unknown_language_and_instrument(store_dir: Path, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {"age": 30})
+    done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "xx",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2 and "no language 'xx'" in done.stderr
+    done = run_cli("interview", "--instrument", "nope", "--lang", "en",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2 and "no instrument 'nope'" in done.stderr
+
+
+def test_demo_runs_headless(tmp_path: Path) -> None:
+    done = run_cli("demo", "--json", env={"TMPDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert Path(out["data_dir"]).is_dir()
+    assert Path(out["data_dir"]).parent == tmp_path
+    assert out["outcome"]["level"] in ("refer", "refer_urgent")
+    assert out["indicators"]

@@ -1,0 +1,60 @@
+"""Builders for small, obviously synthetic instruments written inline in tests."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from screening.instruments import LoadResult, load_instrument_text
+
+HEADER = """\
+format: fieldscreen-instrument/1
+id: {id}
+version: "0.1"
+title: {{{texts}}}
+population: adult
+purpose: {{{texts}}}
+provenance:
+  source_framework: none
+  citation: none
+  authored_by: tests
+  wording: test wording
+validation: {{status: draft}}
+source_language: en
+languages:
+{languages}
+choice_lists:
+  yes_no:
+    - {{name: "yes", label: {{{texts}}}}}
+    - {{name: "no", label: {{{texts}}}}}
+"""
+
+ANY_OUTCOME = """\
+outcome:
+  rule: any
+  labels:
+    refer_urgent: {en: urgent}
+    refer: {en: refer}
+    incomplete: {en: incomplete}
+    no_indicators: {en: none}
+"""
+
+
+def instrument_yaml(sections: str, *, extra: str = "", outcome: str = ANY_OUTCOME,
+                    id: str = "test_instrument", languages: tuple[str, ...] = ("en",)) -> str:
+    langs = "\n".join(
+        f"  {code}: {{name: {code}, status: {'source' if i == 0 else 'machine'}}}"
+        for i, code in enumerate(languages)
+    )
+    texts = ", ".join(f"{code}: Text" for code in languages)
+    return (
+        HEADER.format(id=id, languages=langs, texts=texts)
+        + textwrap.dedent(extra)
+        + "sections:\n"
+        + textwrap.indent(textwrap.dedent(sections), "  ")
+        + textwrap.dedent(outcome)
+    )
+
+
+def load(sections: str, **kwargs: Any) -> LoadResult:
+    return load_instrument_text(instrument_yaml(sections, **kwargs), "test.yaml")
