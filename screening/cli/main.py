@@ -17,9 +17,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from screening import __version__
-from screening.errors import InputError, ScreeningError, WrongPassphrase
+from screening.cli.common import data_dir_from
+from screening.errors import AnswerError, InputError, ScreeningError, WrongPassphrase
 from screening.log import safe_traceback, setup_logging
-from screening.paths import default_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +100,6 @@ def _run_gui(args: argparse.Namespace) -> int:
     return int(runner(args))
 
 
-def data_dir_from(args: argparse.Namespace) -> Path:
-    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
-
-
 def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
     """Run the command line. ``gui``: how to start the desktop app (frozen builds pass it)."""
     global _gui_runner
@@ -124,6 +120,9 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
     except WrongPassphrase as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_WRONG_PASSPHRASE
+    except AnswerError as exc:
+        print(f"error: item '{exc.item}': {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

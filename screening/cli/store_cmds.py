@@ -1,0 +1,364 @@
+"""Store commands: init, cases, export, export-decrypt, backup, restore, audit, passphrase,
+recovery-key, check.
+
+Secrets and names are read from the terminal or standard input (see ``common.py``), never
+from arguments. Machine-readable output (``--json``, recovery keys) goes to stdout; progress
+and warnings go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from screening.cli.common import (
+    data_dir_from,
+    open_store,
+    read_line,
+    read_passphrase,
+    stdin_is_tty,
+)
+from screening.errors import ErrorCode, InputError, StoreError
+from screening.log import replace_control_chars
+from screening.store import Store, decrypt_export
+from screening.store.export import FORMATS
+from screening.store.fsutil import atomic_write
+from screening.store.models import CASE_STATUSES, CaseSummary
+
+PLAINTEXT_WARNING = (
+    "warning: {path} is NOT encrypted: it holds names and answers in plain text. Keep it off "
+    "shared and cloud folders, delete it when done, or use --encrypt."
+)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _safe(text: str | None) -> str:
+    return replace_control_chars(text or "")
+
+
+# -- init ---------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from(args)
+    if Store.exists(data_dir):
+        raise StoreError(
+            f"a store already exists in {data_dir}", code=ErrorCode.STORE_ALREADY_INITIALISED
+        )
+    passphrase = read_passphrase("New passphrase: ", confirm=True)
+    store, recovery_key = Store.create(data_dir, passphrase)
+    store.close()
+    _err(f"Created an encrypted store in {data_dir}.")
+    _err(
+        "Recovery key (below): write it down now and keep it apart from this computer. It "
+        "opens the store if the passphrase is forgotten. It is not shown again."
+    )
+    print(recovery_key, flush=True)
+    return 0
+
+
+# -- cases --------------------------------------------------------------------------------
+def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([c.to_json() for c in cases], ensure_ascii=False, indent=2))
+        return
+    if not cases:
+        _err("no cases")
+        return
+    print(f"{'REFERENCE':<16} {'STATUS':<9} {'INT':>3}  {'UPDATED':<20} NAME")
+    for c in cases:
+        print(
+            f"{_safe(c.reference):<16} {c.status:<9} {c.interview_count:>3}  "
+            f"{c.updated_at[:19]:<20} {_safe(c.name)}"
+        )
+
+
+def cmd_cases_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        _print_cases(store.list_cases(status=args.status), args.json)
+    return 0
+
+
+def cmd_cases_search(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        text = read_line("Search: ")
+        _print_cases(store.search_cases(text, limit=args.limit), args.json)
+    return 0
+
+
+def cmd_cases_new(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        case_id = store.create_case(args.reference)
+        reference = store.get_case(case_id).reference
+    print(json.dumps({"id": case_id, "reference": reference}) if args.json else reference)
+    return 0
+
+
+def cmd_cases_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        case = store.get_case(store.resolve_case(args.case))
+        reports = store.reports(case.id)
+    doc: dict[str, Any] = {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "person": case.person.to_json() if case.person else None,
+        "interviews": [
+            {
+                "id": i.id,
+                "instrument": f"{i.meta.instrument_id} {i.meta.instrument_version}",
+                "status": i.status,
+                "created_at": i.created_at,
+                "finished_at": i.finished_at,
+                "result": i.result,
+            }
+            for i in case.interviews
+        ],
+        "reports": [{"kind": r.kind, "sha256": r.sha256, "at": r.created_at} for r in reports],
+    }
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    print(f"case {case.reference} ({case.status}), id {case.id}")
+    if case.person and case.person.name:
+        print(f"  name: {_safe(case.person.name)}")
+    for i in doc["interviews"]:
+        print(f"  interview {i['id']}: {_safe(i['instrument'])}, {i['status']}")
+    for r in doc["reports"]:
+        print(f"  report {r['kind']} {r['sha256']} {r['at']}")
+    return 0
+
+
+def cmd_cases_delete(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        case_id = store.resolve_case(args.case)
+        reference = store.get_case(case_id).reference
+        if not args.yes:
+            if not stdin_is_tty():
+                raise InputError("add --yes to delete a case without a prompt")
+            typed = read_line(f"Type {reference} to delete this case for good: ")
+            if typed.strip() != reference:
+                _err("not deleted")
+                return 1
+        store.delete_case(case_id)
+    _err(f"deleted case {reference}")
+    return 0
+
+
+# -- export -------------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    with open_store(args) as store:
+        case_ids = [store.resolve_case(c) for c in args.case] if args.case else None
+        password = None
+        if args.encrypt:
+            password = read_passphrase("Export password: ", confirm=True)
+        else:
+            _err(PLAINTEXT_WARNING.format(path=output))
+        info = store.export(
+            output, args.format, case_ids=case_ids, password=password, plaintext_ok=True
+        )
+    state = "encrypted" if info.encrypted else "NOT encrypted"
+    _err(f"exported {info.cases} case(s) to {output} ({args.format}, {state})")
+    return 0
+
+
+def cmd_export_decrypt(args: argparse.Namespace) -> int:
+    try:
+        blob = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {args.file}: {exc.strerror}") from None
+    password = read_passphrase("Export password: ")
+    data, content = decrypt_export(blob, password)
+    output = Path(args.output)
+    _err(PLAINTEXT_WARNING.format(path=output))
+    atomic_write(output, data)
+    _err(f"decrypted {content} export to {output}")
+    return 0
+
+
+# -- backup and restore -------------------------------------------------------------------
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        info = store.backup(Path(args.file))
+    _err(f"backup written to {info.path} ({info.size} bytes, sha256 {info.sha256})")
+    _err("It opens with the passphrase (or recovery key) valid today, also after a change.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from(args)
+    if Store.exists(data_dir) and not args.force:
+        raise StoreError(
+            f"a store already exists in {data_dir}; add --force to replace it (it is kept, "
+            "encrypted, in a pre-restore folder)",
+            code=ErrorCode.STORE_ALREADY_INITIALISED,
+        )
+    prompt = "Recovery key of the backup: " if args.recovery_key else "Passphrase of the backup: "
+    secret = read_passphrase(prompt)
+    store, kept = Store.restore(
+        data_dir, Path(args.file), secret, recovery=args.recovery_key, force=args.force
+    )
+    store.close()
+    _err(f"restored the backup into {data_dir}")
+    if kept is not None:
+        _err(f"the replaced store is kept, encrypted, in {kept}; delete it when no longer needed")
+    return 0
+
+
+# -- audit, keys, check -------------------------------------------------------------------
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        report = store.audit_report()
+    if not report.ok:
+        raise StoreError(
+            f"audit trail broken at entry {report.first_broken}: {report.reason}",
+            code=ErrorCode.STORE_AUDIT_BROKEN,
+            entry=report.first_broken,
+        )
+    print(f"audit trail intact: {report.entries} entries")
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        case_id = store.resolve_case(args.case) if args.case else None
+        entries = store.audit_entries(case_id=case_id, limit=args.limit)
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], indent=2))
+        return 0
+    for e in entries:
+        ids = " ".join(
+            x
+            for x in (
+                e.case_id and f"case={e.case_id}",
+                e.interview_id and f"interview={e.interview_id}",
+            )
+            if x
+        )
+        detail = json.dumps(e.detail, sort_keys=True) if e.detail else ""
+        print(f"{e.id:>6} {e.at} {e.action:<20} {ids} {detail}".rstrip())
+    return 0
+
+
+def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        new = read_passphrase("New passphrase: ", confirm=True)
+        store.change_passphrase(new)
+    _err("passphrase changed; the old one no longer opens the store")
+    return 0
+
+
+def cmd_recovery_key_new(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        recovery_key = store.regenerate_recovery_key()
+    _err("New recovery key (below); the old one no longer works. Write it down now.")
+    print(recovery_key, flush=True)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        problems = store.integrity_check()
+        report = store.audit_report()
+    if problems:
+        raise StoreError(
+            f"database integrity check failed ({len(problems)} problem(s))",
+            code=ErrorCode.STORE_CORRUPT,
+        )
+    if not report.ok:
+        raise StoreError(
+            f"audit trail broken at entry {report.first_broken}: {report.reason}",
+            code=ErrorCode.STORE_AUDIT_BROKEN,
+        )
+    print(f"store ok: database intact, audit trail intact ({report.entries} entries)")
+    return 0
+
+
+# -- registration -------------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("init", help="create the encrypted store (asks a passphrase)")
+    p.set_defaults(func=cmd_init)
+
+    cases = subparsers.add_parser("cases", help="list, search, show or delete cases")
+    csub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    p = csub.add_parser("list", help="list cases, most recent first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--status", choices=CASE_STATUSES)
+    p.set_defaults(func=cmd_cases_list)
+    p = csub.add_parser(
+        "search", help="search by reference, name or alias (text read after the passphrase)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_cases_search)
+    p = csub.add_parser("new", help="create an empty case; prints its reference")
+    p.add_argument("--reference", help="your own pseudonymous reference (default: generated)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases_new)
+    p = csub.add_parser("show", help="show one case")
+    p.add_argument("case", metavar="CASE", help="case reference or id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases_show)
+    p = csub.add_parser("delete", help="delete a case and all its data for good")
+    p.add_argument("case", metavar="CASE", help="case reference or id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_cases_delete)
+
+    p = subparsers.add_parser("export", help="export cases as JSON or CSV (use --encrypt)")
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--output", "-o", required=True, metavar="FILE")
+    p.add_argument("--case", action="append", metavar="CASE", help="only this case (repeatable)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt with a password (asked after the passphrase)",
+    )
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("export-decrypt", help="decrypt an encrypted export")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--output", "-o", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_export_decrypt)
+
+    p = subparsers.add_parser("backup", help="write an encrypted backup file")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+
+    p = subparsers.add_parser("restore", help="restore a backup (asks the backup's passphrase)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing store")
+    p.add_argument("--recovery-key", action="store_true", help="unlock with the recovery key")
+    p.set_defaults(func=cmd_restore)
+
+    audit = subparsers.add_parser("audit", help="verify or list the audit trail")
+    asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = asub.add_parser("verify", help="check the hash chain; names the first broken entry")
+    p.set_defaults(func=cmd_audit_verify)
+    p = asub.add_parser("list", help="list audit entries (ids and actions only)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--case", metavar="CASE")
+    p.set_defaults(func=cmd_audit_list)
+
+    pp = subparsers.add_parser("passphrase", help="change the passphrase")
+    psub = pp.add_subparsers(dest="passphrase_command", metavar="ACTION", required=True)
+    p = psub.add_parser("change", help="set a new passphrase (asks the current one first)")
+    p.add_argument(
+        "--recovery-key", action="store_true", help="unlock with the recovery key instead"
+    )
+    p.set_defaults(func=cmd_passphrase_change)
+
+    rk = subparsers.add_parser("recovery-key", help="replace the recovery key")
+    rsub = rk.add_subparsers(dest="recovery_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("new", help="make a new recovery key; the old one stops working")
+    p.set_defaults(func=cmd_recovery_key_new)
+
+    p = subparsers.add_parser("check", help="check database integrity and the audit trail")
+    p.set_defaults(func=cmd_check)

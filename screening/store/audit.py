@@ -1,0 +1,161 @@
+"""The audit trail: an append-only, HMAC-chained table inside the encrypted database.
+
+Each entry's ``hash`` is HMAC-SHA256, under a key derived from the master key, of its id,
+time, action, case/interview ids, detail and the previous entry's hash. ``verify`` recomputes
+the chain and names the first entry that is altered or missing; ``sqlite_sequence`` (the
+table is AUTOINCREMENT) remembers the highest id ever written, so a deleted tail shows too.
+
+What it proves, honestly: editing or deleting entries with SQL, without recomputing the
+HMACs, is detected. Someone who holds the master key can recompute them and rewrite the
+chain; anchoring the head hash elsewhere (reports, backups) narrows that.
+
+Entries carry ids, actions and codes only, never names, answer values or notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from screening.store.connection import Connection
+from screening.store.models import AuditEntry, AuditReport
+
+GENESIS = "0" * 64
+_COLUMNS = "id, at, action, case_id, interview_id, detail, prev_hash, hash"
+
+
+def audit_key(master_key: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"fieldscreen audit chain v1"
+    ).derive(master_key)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _canonical(detail: Mapping[str, Any] | None) -> str:
+    return json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+class AuditLog:
+    """Appends entries inside the caller's transaction; the caller holds the store lock."""
+
+    def __init__(self, conn: Connection, key: bytes) -> None:
+        self._conn = conn
+        self._key = key
+        self._last_id = 0
+        self._head = GENESIS
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the chain head (after a rollback, or at open)."""
+        row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+        seq = int(row[0]) if row else 0
+        last = self._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        self._last_id = max(seq, int(last[0]) if last else 0)
+        self._head = str(last[1]) if last else GENESIS
+
+    @property
+    def head(self) -> tuple[int, str]:
+        return self._last_id, self._head
+
+    def _mac(
+        self,
+        entry_id: int,
+        at: str,
+        action: str,
+        case_id: str | None,
+        interview_id: str | None,
+        detail: str,
+        prev_hash: str,
+    ) -> str:
+        message = json.dumps(
+            [entry_id, at, action, case_id, interview_id, detail, prev_hash],
+            separators=(",", ":"),
+            ensure_ascii=True,
+        ).encode("ascii")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def append(
+        self,
+        action: str,
+        *,
+        case_id: str | None = None,
+        interview_id: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Add one entry. Must run inside a transaction; call ``reload`` if it rolls back."""
+        entry_id = self._last_id + 1
+        at = now()
+        detail_json = _canonical(detail)
+        digest = self._mac(entry_id, at, action, case_id, interview_id, detail_json, self._head)
+        self._conn.execute(
+            f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, at, action, case_id, interview_id, detail_json, self._head, digest),
+        )
+        self._last_id, self._head = entry_id, digest
+        return entry_id
+
+    def entries(self, *, case_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        sql = f"SELECT {_COLUMNS} FROM audit"
+        params: list[Any] = []
+        if case_id is not None:
+            sql += " WHERE case_id = ?"
+            params.append(case_id)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        rows = self._conn.execute(sql, params).fetchall()
+        return [_entry(row) for row in reversed(rows)]
+
+    def verify(self) -> AuditReport:
+        prev = GENESIS
+        expected = 1
+        count = 0
+        cursor = self._conn.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY id")
+        for row in cursor:
+            entry_id, at, action, case_id, interview_id, detail, prev_hash, digest = row
+            count += 1
+            if entry_id != expected:
+                return AuditReport(False, expected, count, f"entry {expected} is missing")
+            good = self._mac(entry_id, at, action, case_id, interview_id, detail, prev_hash)
+            if prev_hash != prev:
+                return AuditReport(False, entry_id, count, f"entry {entry_id} is out of chain")
+            if not hmac.compare_digest(good, str(digest)):
+                return AuditReport(False, entry_id, count, f"entry {entry_id} was altered")
+            prev = str(digest)
+            expected += 1
+        seq_row = self._conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit'"
+        ).fetchone()
+        seq = int(seq_row[0]) if seq_row else 0
+        if seq >= expected:
+            return AuditReport(False, expected, count, f"entries from {expected} are missing")
+        return AuditReport(True, None, count)
+
+
+def _entry(row: tuple[Any, ...]) -> AuditEntry:
+    entry_id, at, action, case_id, interview_id, detail, prev_hash, digest = row
+    try:
+        parsed = json.loads(detail)
+    except (TypeError, json.JSONDecodeError):
+        parsed = {}
+    return AuditEntry(
+        int(entry_id),
+        at,
+        action,
+        case_id,
+        interview_id,
+        parsed if isinstance(parsed, dict) else {},
+        prev_hash,
+        digest,
+    )

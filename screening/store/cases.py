@@ -1,0 +1,282 @@
+"""Cases, the person screened, search, reports and deletion."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import Any
+
+from screening.errors import ErrorCode, InputError, StoreError
+from screening.log import replace_control_chars
+from screening.store import search
+from screening.store.audit import now
+from screening.store.core import StoreCore, new_id, not_found, to_json
+from screening.store.models import CASE_STATUSES, Case, CaseSummary, PersonInfo, ReportRecord
+
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+MAX_REFERENCE = 64
+
+_SUMMARY_SQL = """
+SELECT c.id, c.reference, c.status, c.created_at, c.updated_at,
+       (SELECT count(*) FROM interviews i WHERE i.case_id = c.id), p.name
+FROM cases c LEFT JOIN persons p ON p.case_id = c.id
+"""
+
+
+def generate_reference(year: int | None = None) -> str:
+    """A pseudonymous case reference such as ``FS-2026-7K3Q9``: nothing about the person."""
+    year = year or datetime.now(UTC).year
+    suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(5))
+    return f"FS-{year}-{suffix}"
+
+
+def _clean_reference(reference: str) -> str:
+    cleaned = reference.strip()
+    if not cleaned or len(cleaned) > MAX_REFERENCE or replace_control_chars(cleaned) != cleaned:
+        raise InputError(
+            f"a case reference is 1 to {MAX_REFERENCE} printable characters",
+            code=ErrorCode.BAD_INPUT,
+        )
+    return cleaned
+
+
+def _summary(row: tuple[Any, ...]) -> CaseSummary:
+    return CaseSummary(
+        id=row[0],
+        reference=row[1],
+        status=row[2],
+        created_at=row[3],
+        updated_at=row[4],
+        interview_count=int(row[5]),
+        name=row[6],
+    )
+
+
+def _person(row: tuple[Any, ...] | None) -> PersonInfo | None:
+    if row is None:
+        return None
+    name, aliases, dob, gender, nationality, languages, contact, notes = row
+    return PersonInfo(
+        name=name,
+        aliases=tuple(json.loads(aliases)),
+        date_of_birth=dob,
+        gender=gender,
+        nationality=nationality,
+        languages=tuple(json.loads(languages)),
+        contact=contact,
+        notes=notes,
+    )
+
+
+class CasesMixin(StoreCore):
+    # -- cases ---------------------------------------------------------------------------
+    def create_case(self, reference: str | None = None, person: PersonInfo | None = None) -> str:
+        """Create a case and return its id. ``reference`` is generated when None."""
+        case_id = new_id()
+        stamp = now()
+        given = _clean_reference(reference) if reference is not None else None
+        for _attempt in range(20):
+            ref = given or generate_reference()
+            try:
+                with self._tx("creating a case") as conn:
+                    conn.execute(
+                        "INSERT INTO cases (id, reference, status, created_at, updated_at)"
+                        " VALUES (?, ?, 'open', ?, ?)",
+                        (case_id, ref, stamp, stamp),
+                    )
+                    self._write_person(case_id, ref, person)
+                    self._audit.append("case.created", case_id=case_id)
+            except StoreError as exc:
+                if not (exc.context.get("constraint") and "UNIQUE" in exc.message):
+                    raise
+                if given is not None:
+                    raise InputError(
+                        "that case reference is already used", code=ErrorCode.BAD_INPUT
+                    ) from None
+                continue  # a generated reference collided: draw another
+            return case_id
+        raise StoreError("could not generate a unique case reference")  # pragma: no cover
+
+    def _write_person(self, case_id: str, reference: str, person: PersonInfo | None) -> None:
+        conn = self._conn
+        conn.execute("DELETE FROM persons WHERE case_id = ?", (case_id,))
+        if person is not None:
+            conn.execute(
+                "INSERT INTO persons (case_id, name, aliases, date_of_birth, gender, nationality,"
+                " languages, contact, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    case_id,
+                    person.name,
+                    to_json(list(person.aliases), "aliases"),
+                    person.date_of_birth,
+                    person.gender,
+                    person.nationality,
+                    to_json(list(person.languages), "languages"),
+                    person.contact,
+                    person.notes,
+                ),
+            )
+        search.update_index(
+            conn,
+            case_id,
+            reference,
+            person.name if person else None,
+            person.aliases if person else (),
+        )
+
+    def _reference(self, case_id: str) -> str:
+        row = self._conn.execute("SELECT reference FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise not_found("case", case_id)
+        return str(row[0])
+
+    def update_person(self, case_id: str, person: PersonInfo | None) -> None:
+        """Replace the person's details (None removes them)."""
+        with self._tx("updating a person") as conn:
+            reference = self._reference(case_id)
+            self._write_person(case_id, reference, person)
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (now(), case_id))
+            self._audit.append("person.updated", case_id=case_id)
+
+    def set_case_status(self, case_id: str, status: str) -> None:
+        if status not in CASE_STATUSES:
+            raise InputError(f"unknown case status; use one of {', '.join(CASE_STATUSES)}")
+        with self._tx("changing a case status") as conn:
+            cur = conn.execute(
+                "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, now(), case_id)
+            )
+            if cur.rowcount != 1:
+                raise not_found("case", case_id)
+            self._audit.append("case.status", case_id=case_id, detail={"status": status})
+
+    def resolve_case(self, id_or_reference: str) -> str:
+        """The case id for an id or a reference (case-insensitive); STORE_NOT_FOUND if none."""
+        with self._read("finding a case") as conn:
+            row = conn.execute(
+                "SELECT id FROM cases WHERE id = ? OR reference = ? COLLATE NOCASE",
+                (id_or_reference.strip().lower(), id_or_reference.strip()),
+            ).fetchone()
+        if row is None:
+            raise StoreError("no such case", code=ErrorCode.STORE_NOT_FOUND)
+        return str(row[0])
+
+    def get_case(self, case_id: str) -> Case:
+        with self._read("reading a case") as conn:
+            row = conn.execute(
+                "SELECT id, reference, status, created_at, updated_at FROM cases WHERE id = ?",
+                (case_id,),
+            ).fetchone()
+            if row is None:
+                raise not_found("case", case_id)
+            person = conn.execute(
+                "SELECT name, aliases, date_of_birth, gender, nationality, languages, contact,"
+                " notes FROM persons WHERE case_id = ?",
+                (case_id,),
+            ).fetchone()
+        interviews = tuple(self.list_interviews(case_id))  # type: ignore[attr-defined]
+        return Case(
+            id=row[0],
+            reference=row[1],
+            status=row[2],
+            created_at=row[3],
+            updated_at=row[4],
+            person=_person(person),
+            interviews=interviews,
+        )
+
+    def list_cases(
+        self, *, status: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[CaseSummary]:
+        """Cases, most recently changed first."""
+        sql = _SUMMARY_SQL
+        params: list[Any] = []
+        if status is not None:
+            sql += " WHERE c.status = ?"
+            params.append(status)
+        sql += " ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else int(limit), int(offset)]
+        with self._read("listing cases") as conn:
+            return [_summary(r) for r in conn.execute(sql, params)]
+
+    def search_cases(self, text: str, *, limit: int = 50) -> list[CaseSummary]:
+        """Cases whose reference, name or an alias contains every word of ``text``.
+
+        Accents and case are ignored in every script; substrings match (CJK too).
+        """
+        with self._read("searching cases") as conn:
+            ids = search.matching_case_ids(conn, text, limit)
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            sql = f"{_SUMMARY_SQL} WHERE c.id IN ({marks}) ORDER BY c.updated_at DESC, c.rowid DESC"
+            rows = conn.execute(sql, ids).fetchall()
+        return [_summary(r) for r in rows]
+
+    def delete_case(self, case_id: str) -> None:
+        """Delete a case and everything in it for real.
+
+        Rows are removed (cascading to person, interviews, answers, history and reports),
+        their search entries too, with ``secure_delete`` zeroing the freed space; the WAL is
+        then checkpointed and truncated so no old page image of the case stays in it. The
+        audit trail keeps a "case.deleted" entry with ids only.
+        """
+        with self._tx("deleting a case") as conn:
+            interviews = [
+                r[0]
+                for r in conn.execute("SELECT id FROM interviews WHERE case_id = ?", (case_id,))
+            ]
+            search.remove_from_index(conn, case_id)
+            cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+            if cur.rowcount != 1:
+                raise not_found("case", case_id)
+            self._audit.append("case.deleted", case_id=case_id, detail={"interviews": interviews})
+        with self._read("deleting a case") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    # -- reports -------------------------------------------------------------------------
+    def record_report(
+        self,
+        case_id: str,
+        sha256: str,
+        *,
+        kind: str = "referral",
+        interview_id: str | None = None,
+        file_name: str | None = None,
+    ) -> int:
+        """Remember that a report file was produced (its hash; a base name at most)."""
+        digest = sha256.strip().lower()
+        if not _SHA256.fullmatch(digest):
+            raise InputError("sha256 must be 64 hexadecimal characters", code=ErrorCode.BAD_INPUT)
+        base = PurePath(file_name.replace("\\", "/")).name if file_name else None
+        try:
+            with self._tx("recording a report") as conn:
+                cur = conn.execute(
+                    "INSERT INTO reports (case_id, interview_id, kind, file_name, sha256,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (case_id, interview_id, kind, base, digest, now()),
+                )
+                report_id = int(cur.lastrowid or 0)
+                self._audit.append(
+                    "report.recorded",
+                    case_id=case_id,
+                    interview_id=interview_id,
+                    detail={"report_id": report_id, "kind": kind, "sha256": digest},
+                )
+        except StoreError as exc:
+            if exc.context.get("constraint"):
+                raise not_found("case", case_id) from None
+            raise
+        return report_id
+
+    def reports(self, case_id: str) -> list[ReportRecord]:
+        with self._read("listing reports") as conn:
+            rows = conn.execute(
+                "SELECT id, case_id, interview_id, kind, file_name, sha256, created_at"
+                " FROM reports WHERE case_id = ? ORDER BY id",
+                (case_id,),
+            ).fetchall()
+        return [ReportRecord(*row) for row in rows]

@@ -1,0 +1,357 @@
+"""Key slots: the store's random master key, wrapped once per way of unlocking it.
+
+The SQLCipher database is encrypted with a random 256-bit master key, passed to SQLCipher as
+a raw hex key (no PBKDF2 inside SQLCipher). The master key never touches disk in the clear:
+``keyslots.json`` holds it wrapped (AES-256-GCM) under a key-encryption key derived with
+Argon2id from
+
+* the officer's passphrase (slot ``passphrase``), and
+* a random recovery key shown once at set-up (slot ``recovery``).
+
+Changing the passphrase re-wraps the master key (fast; the database is not rewritten). The
+GCM tag tells a wrong passphrase apart from a damaged database. The associated data binds each
+wrap to the store id, the slot kind and its KDF parameters, so editing the parameters in the
+file makes unwrapping fail instead of silently weakening it. The file holds no personal data:
+ids, KDF parameters, salts, nonces, ciphertext and timestamps only.
+
+Argon2id cost: ``DEFAULT_KDF`` takes about 0.4 s on the project's reference machine (2 cores;
+measured in ``bench/store_bench.py``). Tests may use ``FIELDSCREEN_KDF_PROFILE=fast``, which is
+refused unless ``SCREENING_DEV=1`` or ``PYTEST_CURRENT_TEST`` is set.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
+from screening.store.fsutil import atomic_write
+
+KEYSLOTS_FORMAT = "fieldscreen-keyslots"
+KEYSLOTS_VERSION = 1
+KEY_BYTES = 32
+SLOT_PASSPHRASE = "passphrase"
+SLOT_RECOVERY = "recovery"
+PROFILE_ENV = "FIELDSCREEN_KDF_PROFILE"
+MIN_PASSPHRASE_LENGTH = 10
+MIN_ZXCVBN_SCORE = 3
+
+# Upper bounds when reading a slot: a crafted file must not make us allocate 1 TB.
+_MAX_TIME_COST = 64
+_MAX_MEMORY_KIB = 4 * 1024 * 1024
+_MAX_PARALLELISM = 16
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost parameters (RFC 9106 names). Version 0x13."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+    def weaker_than(self, other: KdfParams) -> bool:
+        return (
+            self.time_cost < other.time_cost
+            or self.memory_kib < other.memory_kib
+            or self.parallelism < other.parallelism
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "alg": "argon2id",
+            "version": 19,
+            "time_cost": self.time_cost,
+            "memory_kib": self.memory_kib,
+            "parallelism": self.parallelism,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> KdfParams:
+        try:
+            if data["alg"] != "argon2id" or data["version"] != 19:
+                raise ValueError("unknown KDF")
+            params = cls(int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"]))
+        except (KeyError, TypeError, ValueError):
+            raise StoreCorrupt("the key file has unknown KDF parameters") from None
+        if not (
+            1 <= params.time_cost <= _MAX_TIME_COST
+            and 1 <= params.parallelism <= _MAX_PARALLELISM
+            and 8 * params.parallelism <= params.memory_kib <= _MAX_MEMORY_KIB
+        ):
+            raise StoreCorrupt("the key file has out-of-range KDF parameters")
+        return params
+
+
+# 4 passes over 256 MiB with 2 lanes: ~0.4 s on the reference 2-core machine.
+DEFAULT_KDF = KdfParams(time_cost=4, memory_kib=256 * 1024, parallelism=2)
+# For tests and development only (see kdf_profile): ~1 ms, worthless against guessing.
+FAST_KDF = KdfParams(time_cost=1, memory_kib=256, parallelism=1)
+
+
+def dev_or_test() -> bool:
+    return bool(os.environ.get("SCREENING_DEV") or os.environ.get("PYTEST_CURRENT_TEST"))
+
+
+def kdf_profile() -> KdfParams:
+    """The Argon2id parameters for new key slots.
+
+    ``FIELDSCREEN_KDF_PROFILE=fast`` makes unlocking nearly free, so it is honoured only in
+    tests or with ``SCREENING_DEV=1``; anywhere else it is refused rather than ignored, so a
+    misconfigured machine fails loudly instead of writing weak slots.
+    """
+    profile = os.environ.get(PROFILE_ENV, "").strip().lower()
+    if profile in ("", "default"):
+        return DEFAULT_KDF
+    if profile == "fast":
+        if not dev_or_test():
+            raise StoreError(
+                f"{PROFILE_ENV}=fast is for tests only; unset it (or set SCREENING_DEV=1 "
+                "on a development machine)",
+                code=ErrorCode.STORE_UNSAFE_PROFILE,
+            )
+        return FAST_KDF
+    raise StoreError(f"unknown {PROFILE_ENV} value", code=ErrorCode.STORE_UNSAFE_PROFILE)
+
+
+def normalise_secret(secret: str) -> bytes:
+    """NFC, so the same passphrase typed on another keyboard or OS gives the same bytes."""
+    return unicodedata.normalize("NFC", secret).encode("utf-8")
+
+
+def derive_kek(secret: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        normalise_secret(secret),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why ``passphrase`` is too weak, in English, or None. Length plus zxcvbn (NIST 800-63B)."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        return f"use at least {MIN_PASSPHRASE_LENGTH} characters; several words are easiest"
+    from zxcvbn import zxcvbn  # imported lazily: it loads large word lists
+
+    result = zxcvbn(passphrase[:72], user_inputs=["fieldscreen", "screening", "passphrase"])
+    if int(result["score"]) >= MIN_ZXCVBN_SCORE:
+        return None
+    feedback = result.get("feedback") or {}
+    parts = [feedback.get("warning") or "this passphrase is too easy to guess"]
+    parts.extend(feedback.get("suggestions") or [])
+    return " ".join(p.strip() for p in parts if p)
+
+
+def check_passphrase(passphrase: str) -> None:
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise InputError(
+            f"passphrase too weak: {problem}", code=ErrorCode.STORE_WEAK_PASSPHRASE, reason=problem
+        )
+
+
+# Recovery keys: 160 random bits as 32 Crockford base32 characters in 8 groups of 4.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_FIX = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def generate_recovery_key() -> str:
+    raw = "".join(secrets.choice(_CROCKFORD) for _ in range(32))
+    return "-".join(raw[i : i + 4] for i in range(0, 32, 4))
+
+
+def normalise_recovery_key(text: str) -> str:
+    """Accept the key however it was typed back: case, spaces, hyphens, O/0 and I/L/1."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_FIX)
+    if len(cleaned) != 32 or any(ch not in _CROCKFORD for ch in cleaned):
+        raise WrongPassphrase("that is not a FieldScreen recovery key")
+    return "-".join(cleaned[i : i + 4] for i in range(0, 32, 4))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise StoreCorrupt("the key file is damaged")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise StoreCorrupt("the key file is damaged") from None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    kind: str
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "kdf": {**self.params.to_json(), "salt": _b64(self.salt)},
+            "wrap": {"alg": "AES-256-GCM", "nonce": _b64(self.nonce), "data": _b64(self.wrapped)},
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> KeySlot:
+        try:
+            kind, kdf, wrap = data["kind"], data["kdf"], data["wrap"]
+            if wrap["alg"] != "AES-256-GCM" or kind not in (SLOT_PASSPHRASE, SLOT_RECOVERY):
+                raise ValueError
+            slot = cls(
+                kind=kind,
+                params=KdfParams.from_json(kdf),
+                salt=_unb64(kdf["salt"]),
+                nonce=_unb64(wrap["nonce"]),
+                wrapped=_unb64(wrap["data"]),
+                created_at=str(data.get("created_at", "")),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise StoreCorrupt("the key file is damaged") from None
+        if len(slot.salt) < 16 or len(slot.nonce) != 12 or len(slot.wrapped) != KEY_BYTES + 16:
+            raise StoreCorrupt("the key file is damaged")
+        return slot
+
+
+def _aad(store_id: str, kind: str, params: KdfParams, salt: bytes) -> bytes:
+    doc = {
+        "format": KEYSLOTS_FORMAT,
+        "version": KEYSLOTS_VERSION,
+        "store_id": store_id,
+        "kind": kind,
+        "kdf": {**params.to_json(), "salt": _b64(salt)},
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+def make_slot(store_id: str, kind: str, secret: str, key: bytes, params: KdfParams) -> KeySlot:
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    kek = derive_kek(secret, salt, params)
+    wrapped = AESGCM(kek).encrypt(nonce, key, _aad(store_id, kind, params, salt))
+    return KeySlot(kind, params, salt, nonce, wrapped, _now())
+
+
+def open_slot(store_id: str, slot: KeySlot, secret: str) -> bytes | None:
+    kek = derive_kek(secret, slot.salt, slot.params)
+    try:
+        return AESGCM(kek).decrypt(
+            slot.nonce, slot.wrapped, _aad(store_id, slot.kind, slot.params, slot.salt)
+        )
+    except InvalidTag:
+        return None
+
+
+@dataclass
+class KeySlots:
+    """The content of ``keyslots.json``: the store id and its slots."""
+
+    store_id: str
+    slots: list[KeySlot]
+
+    @classmethod
+    def new(cls, store_id: str, key: bytes, passphrase: str, recovery_key: str) -> KeySlots:
+        params = kdf_profile()
+        return cls(
+            store_id,
+            [
+                make_slot(store_id, SLOT_PASSPHRASE, passphrase, key, params),
+                make_slot(
+                    store_id, SLOT_RECOVERY, normalise_recovery_key(recovery_key), key, params
+                ),
+            ],
+        )
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": KEYSLOTS_FORMAT,
+            "version": KEYSLOTS_VERSION,
+            "store_id": self.store_id,
+            "cipher": "sqlcipher4-raw-key",
+            "slots": [slot.to_json() for slot in self.slots],
+        }
+
+    def to_bytes(self) -> bytes:
+        return (json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n").encode("ascii")
+
+    @classmethod
+    def from_json(cls, doc: Any) -> KeySlots:
+        if not isinstance(doc, dict) or doc.get("format") != KEYSLOTS_FORMAT:
+            raise StoreCorrupt("this is not a FieldScreen key file")
+        if not isinstance(doc.get("version"), int) or doc["version"] > KEYSLOTS_VERSION:
+            raise StoreError(
+                "the key file was written by a newer FieldScreen; update the app",
+                code=ErrorCode.STORE_TOO_NEW,
+            )
+        store_id = doc.get("store_id")
+        slots = doc.get("slots")
+        if not isinstance(store_id, str) or not isinstance(slots, list) or not slots:
+            raise StoreCorrupt("the key file is damaged")
+        return cls(store_id, [KeySlot.from_json(s) for s in slots])
+
+    @classmethod
+    def load(cls, path: Path) -> KeySlots:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise StoreError(
+                "no FieldScreen store here", code=ErrorCode.STORE_NOT_INITIALISED
+            ) from None
+        except OSError as exc:
+            raise StoreError("cannot read the key file", errno=exc.errno) from None
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise StoreCorrupt("the key file is damaged") from None
+        return cls.from_json(doc)
+
+    def save(self, path: Path) -> None:
+        atomic_write(path, self.to_bytes())
+
+    # -- unlocking -----------------------------------------------------------------------
+    def _slots(self, kind: str) -> list[KeySlot]:
+        return [slot for slot in self.slots if slot.kind == kind]
+
+    def unlock(self, kind: str, secret: str) -> tuple[bytes, KeySlot]:
+        """The master key, and the slot that opened it; WrongPassphrase when none does."""
+        if kind == SLOT_RECOVERY:
+            secret = normalise_recovery_key(secret)
+        for slot in self._slots(kind):
+            key = open_slot(self.store_id, slot, secret)
+            if key is not None:
+                return key, slot
+        if kind == SLOT_RECOVERY:
+            raise WrongPassphrase("wrong recovery key")
+        raise WrongPassphrase("wrong passphrase")
+
+    def replace(self, kind: str, secret: str, key: bytes, params: KdfParams | None = None) -> None:
+        """Re-wrap ``key`` for ``kind`` under ``secret``; every older slot of that kind goes."""
+        slot = make_slot(self.store_id, kind, secret, key, params or kdf_profile())
+        self.slots = [s for s in self.slots if s.kind != kind] + [slot]

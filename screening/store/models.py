@@ -1,0 +1,165 @@
+"""Plain value objects the store hands out. Personal data never shows in ``repr``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CASE_STATUSES = ("open", "screened", "referred", "closed")
+INTERVIEW_IN_PROGRESS = "in_progress"
+INTERVIEW_FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """Identifying details of the person screened (all optional, all personal data).
+
+    ``name`` is the full name as the person writes it: one field, because given/family order
+    and the number of parts differ between cultures. ``date_of_birth`` is ISO 8601 or the
+    approximation the person gave ("about 1990").
+    """
+
+    name: str | None = field(default=None, repr=False)
+    aliases: tuple[str, ...] = field(default=(), repr=False)
+    date_of_birth: str | None = field(default=None, repr=False)
+    gender: str | None = field(default=None, repr=False)
+    nationality: str | None = field(default=None, repr=False)
+    languages: tuple[str, ...] = field(default=(), repr=False)
+    contact: str | None = field(default=None, repr=False)
+    notes: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "date_of_birth": self.date_of_birth,
+            "gender": self.gender,
+            "nationality": self.nationality,
+            "languages": list(self.languages),
+            "contact": self.contact,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class InterviewMeta:
+    """What an interview was run with. ``content_hash`` pins the exact instrument text."""
+
+    instrument_id: str
+    instrument_version: str
+    content_hash: str
+    respondent_language: str
+    officer_language: str
+    interpreter_used: bool = False
+    interpreter_language: str | None = None
+    location: str | None = field(default=None, repr=False)
+    officer: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "instrument_id": self.instrument_id,
+            "instrument_version": self.instrument_version,
+            "content_hash": self.content_hash,
+            "respondent_language": self.respondent_language,
+            "officer_language": self.officer_language,
+            "interpreter_used": self.interpreter_used,
+            "interpreter_language": self.interpreter_language,
+            "location": self.location,
+            "officer": self.officer,
+        }
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: str
+    case_id: str
+    meta: InterviewMeta
+    status: str
+    result: dict[str, Any] | None = field(repr=False)
+    position: str | None
+    created_at: str
+    updated_at: str
+    finished_at: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status == INTERVIEW_FINISHED
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the case list."""
+
+    id: str
+    reference: str
+    status: str
+    created_at: str
+    updated_at: str
+    interview_count: int
+    name: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "status": self.status,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "interviews": self.interview_count,
+            "name": self.name,
+        }
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    reference: str
+    status: str
+    created_at: str
+    updated_at: str
+    person: PersonInfo | None = field(repr=False)
+    interviews: tuple[Interview, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    id: int
+    case_id: str
+    interview_id: str | None
+    kind: str
+    file_name: str | None
+    sha256: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    action: str
+    case_id: str | None
+    interview_id: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "action": self.action,
+            "case_id": self.case_id,
+            "interview_id": self.interview_id,
+            "detail": self.detail,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Result of ``Store.audit_report``: ``ok``, or the first entry id where the chain breaks."""
+
+    ok: bool
+    first_broken: int | None
+    entries: int
+    reason: str | None = None

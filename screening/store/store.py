@@ -1,0 +1,489 @@
+"""``Store``: create, unlock, migrate and close the encrypted store; keys, backup, export.
+
+A data folder holds::
+
+    fieldscreen.db        SQLCipher 4 database, raw 256-bit master key (all personal data)
+    keyslots.json         the master key wrapped per passphrase / recovery key (no personal data)
+    unlock-state.json     wrong-passphrase counter and time (no personal data)
+    fieldscreen.lock      single-writer lock (empty)
+    backups/              automatic encrypted copies made before a schema migration
+
+Everything else lives in the mixins: ``cases.py`` and ``interviews.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from screening import __version__
+from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
+from screening.paths import ensure_private_dir
+from screening.store import backup as backups
+from screening.store import export as exports
+from screening.store.audit import AuditLog, audit_key, now
+from screening.store.cases import CasesMixin
+from screening.store.connection import (
+    Connection,
+    DatabaseError,
+    apply_pragmas,
+    close_quietly,
+    connect_raw,
+    sqlite_error,
+    user_version,
+)
+from screening.store.core import new_id
+from screening.store.fsutil import StoreLock, fsync_dir, io_error, remove_stale_temps
+from screening.store.interviews import InterviewsMixin
+from screening.store.keys import (
+    SLOT_PASSPHRASE,
+    SLOT_RECOVERY,
+    KeySlot,
+    KeySlots,
+    check_passphrase,
+    generate_recovery_key,
+    kdf_profile,
+)
+from screening.store.migrations import LATEST_VERSION, migrate, too_new
+from screening.store.models import AuditEntry, AuditReport
+from screening.store.throttle import UnlockThrottle
+
+DB_NAME = "fieldscreen.db"
+KEYSLOTS_NAME = "keyslots.json"
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def keyslots(self) -> Path:
+        return self.root / KEYSLOTS_NAME
+
+    @property
+    def unlock_state(self) -> Path:
+        return self.root / "unlock-state.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "fieldscreen.lock"
+
+    @property
+    def init_tmp(self) -> Path:
+        return self.root / ".fieldscreen-init.db"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+
+def _private_file(path: Path) -> None:
+    """The database must be 0600 (SQLite gives -wal/-shm the same mode)."""
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except OSError:  # pragma: no cover - a file system without POSIX modes
+        pass
+
+
+class Store(CasesMixin, InterviewsMixin):
+    """The encrypted case store. Open with :meth:`create`, :meth:`open` or
+    :meth:`open_with_recovery_key`; use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self, paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, lock: StoreLock
+    ) -> None:
+        self._paths = paths
+        self._db = conn
+        self._key = key
+        self._slots = slots
+        self._lock = lock
+        self._mutex = threading.RLock()
+        self._audit_log = AuditLog(conn, audit_key(key))
+
+    # -- opening -------------------------------------------------------------------------
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        paths = StorePaths(Path(data_dir))
+        return paths.keyslots.exists() or paths.db.exists()
+
+    @staticmethod
+    def unlock_delay(data_dir: Path) -> float:
+        """Seconds the next unlock attempt will wait (a GUI can show a countdown)."""
+        return UnlockThrottle(StorePaths(Path(data_dir)).unlock_state).remaining()
+
+    @classmethod
+    def create(cls, data_dir: Path, passphrase: str) -> tuple[Store, str]:
+        """Create a new store; return it open, and the recovery key to show once."""
+        paths = StorePaths(Path(data_dir))
+        if cls.exists(paths.root):
+            raise StoreError(
+                "a store already exists here", code=ErrorCode.STORE_ALREADY_INITIALISED
+            )
+        check_passphrase(passphrase)
+        kdf_profile()  # refuse an unsafe profile before anything is written
+        ensure_private_dir(paths.root)
+        lock = StoreLock(paths.lock)
+        lock.acquire()
+        try:
+            if cls.exists(paths.root):
+                raise StoreError(
+                    "a store already exists here", code=ErrorCode.STORE_ALREADY_INITIALISED
+                )
+            backups.discard_db(paths.init_tmp)  # left by a create that crashed
+            key = secrets.token_bytes(32)
+            store_id = new_id()
+            recovery_key = generate_recovery_key()
+            slots = KeySlots.new(store_id, key, passphrase, recovery_key)
+            conn = connect_raw(paths.init_tmp, key, create=True)
+            try:
+                apply_pragmas(conn)
+                migrate(conn)
+                conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [("store_id", store_id), ("created_at", now()), ("created_by", __version__)],
+                )
+            except DatabaseError as exc:
+                raise sqlite_error(exc, "creating the store") from None
+            finally:
+                close_quietly(conn)
+            _private_file(paths.init_tmp)
+            slots.save(paths.keyslots)
+            os.replace(paths.init_tmp, paths.db)
+            fsync_dir(paths.root)
+            store = cls._attach(paths, key, slots, lock)
+        except BaseException:
+            lock.release()
+            raise
+        store._audit_event("store.created", detail={"schema_version": LATEST_VERSION})
+        return store, recovery_key
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, passphrase: str, *, throttle: UnlockThrottle | None = None
+    ) -> Store:
+        """Unlock with the passphrase. WrongPassphrase, STORE_NOT_INITIALISED, StoreCorrupt,
+        STORE_TOO_NEW (nothing written), STORE_LOCKED (open elsewhere)."""
+        return cls._unlock(Path(data_dir), SLOT_PASSPHRASE, passphrase, throttle)
+
+    @classmethod
+    def open_with_recovery_key(
+        cls, data_dir: Path, recovery_key: str, *, throttle: UnlockThrottle | None = None
+    ) -> Store:
+        return cls._unlock(Path(data_dir), SLOT_RECOVERY, recovery_key, throttle)
+
+    @classmethod
+    def _unlock(
+        cls, data_dir: Path, kind: str, secret: str, throttle: UnlockThrottle | None
+    ) -> Store:
+        paths = StorePaths(data_dir)
+        if not paths.keyslots.exists() and not backups.journal_path(paths.root).exists():
+            if paths.db.exists():
+                raise StoreCorrupt(
+                    "the key file keyslots.json is missing; restore it from a backup"
+                )
+            raise StoreError(
+                "no FieldScreen store here; create one with `fieldscreen init`",
+                code=ErrorCode.STORE_NOT_INITIALISED,
+            )
+        lock = StoreLock(paths.lock)
+        lock.acquire()
+        try:
+            backups.finish_pending_restore(paths.root)
+            slots = KeySlots.load(paths.keyslots)
+            throttle = throttle or UnlockThrottle(paths.unlock_state)
+            throttle.wait()
+            try:
+                key, slot = slots.unlock(kind, secret)
+            except WrongPassphrase:
+                throttle.record_failure()
+                raise
+            throttle.record_success()
+            if not paths.db.exists():
+                if not paths.init_tmp.exists():
+                    raise StoreCorrupt("the database file fieldscreen.db is missing")
+                os.replace(paths.init_tmp, paths.db)  # a create that stopped at its last step
+                fsync_dir(paths.root)
+            store = cls._attach(paths, key, slots, lock)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            store._upgrade_slot(kind, secret, slot)
+            store._audit_event("store.opened", detail={"via": kind})
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _attach(cls, paths: StorePaths, key: bytes, slots: KeySlots, lock: StoreLock) -> Store:
+        """Open the database with ``key``: check, migrate, then build the Store."""
+        conn = connect_raw(paths.db, key)
+        try:
+            version = user_version(conn)
+            if version > LATEST_VERSION:
+                raise too_new(version)
+            if version < 1:
+                raise StoreCorrupt("the database file is empty or not a FieldScreen store")
+            _private_file(paths.db)
+            apply_pragmas(conn)
+            migrate(
+                conn, before_upgrade=lambda v: cls._pre_migration_copy(paths, conn, key, slots, v)
+            )
+            row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+            if row is None or row[0] != slots.store_id:
+                raise StoreCorrupt("the database does not belong to this key file")
+        except DatabaseError as exc:
+            conn.close()
+            raise sqlite_error(exc, "opening the store") from None
+        except BaseException:
+            conn.close()
+            raise
+        remove_stale_temps(paths.root, KEYSLOTS_NAME)
+        return cls(paths, conn, key, slots, lock)
+
+    @staticmethod
+    def _pre_migration_copy(
+        paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, version: int
+    ) -> None:
+        """Before upgrading an existing store, keep an encrypted, restorable copy of it."""
+        ensure_private_dir(paths.backups)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = paths.backups / f"pre-migration-v{version}-{stamp}.fsbackup"
+        head = (0, "")
+        with contextlib.suppress(DatabaseError):
+            row = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+            head = (int(row[0]), str(row[1])) if row else head
+        backups.write_backup(conn, key, slots, dest, work_dir=paths.root, audit_head=head)
+
+    def _upgrade_slot(self, kind: str, secret: str, slot: KeySlot) -> None:
+        """Re-wrap a slot made with weaker KDF settings than today's (e.g. an old default)."""
+        target = kdf_profile()
+        if not slot.params.weaker_than(target):
+            return
+        with self._mutex:
+            self._slots.replace(kind, secret, self._key, target)
+            self._slots.save(self._paths.keyslots)
+        self._audit_event("keyslot.upgraded", detail={"kind": kind})
+
+    # -- closing -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Checkpoint the WAL into the database file, close it and release the lock."""
+        with self._mutex:
+            if self._db is None:
+                return
+            conn, self._db, self._audit_log = self._db, None, None
+            close_quietly(conn)
+            self._key = b""
+            self._lock.release()
+
+    @property
+    def closed(self) -> bool:
+        return self._db is None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- facts ---------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self._paths.root
+
+    @property
+    def store_id(self) -> str:
+        return self._slots.store_id
+
+    @property
+    def schema_version(self) -> int:
+        with self._read("reading the schema version") as conn:
+            return user_version(conn)
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity check: an empty list when the database is sound."""
+        with self._read("checking the database") as conn:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        return [] if rows == ["ok"] else rows
+
+    # -- keys ----------------------------------------------------------------------------
+    def change_passphrase(self, new_passphrase: str) -> None:
+        """Re-wrap the master key under a new passphrase. The old one stops working at once;
+        the database is not rewritten. Backups keep opening with the passphrase they were
+        made under."""
+        check_passphrase(new_passphrase)
+        with self._mutex:
+            self._conn  # noqa: B018 - raises if closed
+            self._slots.replace(SLOT_PASSPHRASE, new_passphrase, self._key)
+            self._slots.save(self._paths.keyslots)
+        self._audit_event("passphrase.changed")
+
+    def regenerate_recovery_key(self) -> str:
+        """A new recovery key; the old one stops working. Show it once."""
+        recovery_key = generate_recovery_key()
+        with self._mutex:
+            self._conn  # noqa: B018
+            self._slots.replace(SLOT_RECOVERY, recovery_key, self._key)
+            self._slots.save(self._paths.keyslots)
+        self._audit_event("recovery_key.replaced")
+        return recovery_key
+
+    # -- audit ---------------------------------------------------------------------------
+    def audit_verify(self) -> tuple[bool, int | None]:
+        """(True, None) when the chain is intact, else (False, first broken entry id)."""
+        report = self.audit_report()
+        return report.ok, report.first_broken
+
+    def audit_report(self) -> AuditReport:
+        with self._read("verifying the audit trail"):
+            return self._audit.verify()
+
+    def audit_entries(
+        self, *, case_id: str | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
+        with self._read("reading the audit trail"):
+            return self._audit.entries(case_id=case_id, limit=limit)
+
+    # -- backup and restore --------------------------------------------------------------
+    def backup(self, dest: Path) -> backups.BackupInfo:
+        """Write an encrypted backup file (see backup.py); restore it with ``Store.restore``."""
+        dest = Path(dest)
+        if dest.is_dir():
+            raise InputError("the backup destination is a folder; name a file")
+        with self._read("making a backup") as conn:
+            info = backups.write_backup(
+                conn,
+                self._key,
+                self._slots,
+                dest,
+                work_dir=self._paths.root,
+                audit_head=self._audit.head,
+            )
+        self._audit_event("store.backup", detail={"sha256": info.sha256})
+        return info
+
+    @classmethod
+    def restore(
+        cls,
+        data_dir: Path,
+        backup_file: Path,
+        secret: str,
+        *,
+        recovery: bool = False,
+        force: bool = False,
+        throttle: UnlockThrottle | None = None,
+    ) -> tuple[Store, Path | None]:
+        """Replace the store in ``data_dir`` with a backup; return it open, and the folder
+        where the replaced store was kept (None if there was none).
+
+        ``secret`` is the passphrase (or, with ``recovery``, the recovery key) that was valid
+        when the backup was made. Refuses to replace an existing store unless ``force``.
+        """
+        paths = StorePaths(Path(data_dir))
+        if cls.exists(paths.root) and not force:
+            raise StoreError(
+                "a store already exists here; restoring would replace it (use --force to "
+                "replace it; it is kept in a pre-restore folder)",
+                code=ErrorCode.STORE_ALREADY_INITIALISED,
+            )
+        source = Path(backup_file)
+        contents = backups.read_backup(source)  # fully verified before anything is touched
+        ensure_private_dir(paths.root)
+        lock = StoreLock(paths.lock)
+        lock.acquire()
+        try:
+            backups.finish_pending_restore(paths.root)
+            throttle = throttle or UnlockThrottle(paths.unlock_state)
+            throttle.wait()
+            try:
+                key, _slot = contents.slots.unlock(
+                    SLOT_RECOVERY if recovery else SLOT_PASSPHRASE, secret
+                )
+            except WrongPassphrase:
+                throttle.record_failure()
+                raise
+            throttle.record_success()
+            token = secrets.token_hex(4)
+            new_db = paths.root / f".restore-{token}.db"
+            new_slots = paths.root / f".restore-{token}.keyslots"
+            backups.extract_and_check(contents, source, key, new_db)
+            try:
+                contents.slots.save(new_slots)
+            except BaseException:
+                backups.discard_db(new_db)
+                raise
+            moves, kept = backups.plan_switch(paths.root, DB_NAME, KEYSLOTS_NAME, new_db, new_slots)
+            backups.run_switch(paths.root, moves)
+            store = cls._attach(paths, key, contents.slots, lock)
+        except OSError as exc:
+            lock.release()
+            raise io_error(exc, "restore failed") from None
+        except BaseException:
+            lock.release()
+            raise
+        store._audit_event(
+            "store.restored",
+            detail={
+                "backup_created_at": str(contents.header.get("created_at", "")),
+                "replaced_existing": kept is not None,
+            },
+        )
+        return store, (paths.root / kept if kept else None)
+
+    # -- export --------------------------------------------------------------------------
+    def export(
+        self,
+        dest: Path,
+        fmt: str = "json",
+        *,
+        case_ids: list[str] | None = None,
+        password: str | None = None,
+        plaintext_ok: bool = False,
+    ) -> exports.ExportInfo:
+        """Export cases (all when ``case_ids`` is None) as JSON or CSV.
+
+        With ``password`` the file is encrypted (see export.py). Without it, ``plaintext_ok``
+        must be True: a plaintext file of names and answers is never written by accident.
+        """
+        if fmt not in exports.FORMATS:
+            raise InputError(f"unknown export format; use one of {', '.join(exports.FORMATS)}")
+        if password is None and not plaintext_ok:
+            raise InputError("refusing a plaintext export without plaintext_ok=True")
+        if password is not None:
+            check_passphrase(password)
+        ids = case_ids if case_ids is not None else [c.id for c in self.list_cases()]
+        data = exports.build_export(self, ids, fmt)
+        if password is not None:
+            data = exports.encrypt_export(data, password, fmt)
+        digest = exports.write_export(Path(dest), data)
+        self._audit_event(
+            "store.export",
+            detail={
+                "format": fmt,
+                "encrypted": password is not None,
+                "cases": len(ids),
+                "sha256": digest,
+            },
+        )
+        return exports.ExportInfo(Path(dest), fmt, password is not None, len(ids), digest)
+
+
+__all__ = ["DB_NAME", "KEYSLOTS_NAME", "Store", "StorePaths"]

@@ -1,0 +1,76 @@
+"""Helpers shared by the store tests (imported as a plain module: tests/store has no package)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import sqlcipher3
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from screening.engine.storage import AnswerRecord
+from screening.store import InterviewMeta
+from screening.store.keys import SLOT_PASSPHRASE, KeySlots
+
+PASSPHRASE = "correct horse battery staple 42"
+OTHER_PASSPHRASE = "violet tugboat marmalade 1987"
+
+
+def meta(**overrides: object) -> InterviewMeta:
+    fields: dict[str, object] = {
+        "instrument_id": "test_instrument",
+        "instrument_version": "0.1",
+        "content_hash": "sha256:" + "ab" * 32,
+        "respondent_language": "es",
+        "officer_language": "en",
+    }
+    fields.update(overrides)
+    return InterviewMeta(**fields)  # type: ignore[arg-type]
+
+
+def answer(item: str, value: object, *, note: str | None = None, **kw: object) -> AnswerRecord:
+    return AnswerRecord(
+        item=item,
+        value=value,
+        special=kw.pop("special", None),  # type: ignore[arg-type]
+        language=str(kw.pop("language", "es")),
+        answered_at=str(kw.pop("answered_at", "2026-03-07T10:00:00Z")),
+        relevant=bool(kw.pop("relevant", True)),
+        note=note,
+    )
+
+
+def master_key(data_dir: Path, passphrase: str = PASSPHRASE) -> bytes:
+    key, _slot = KeySlots.load(data_dir / "keyslots.json").unlock(SLOT_PASSPHRASE, passphrase)
+    return key
+
+
+def raw_connect(data_dir: Path, passphrase: str = PASSPHRASE) -> sqlcipher3.Connection:
+    """A bare sqlcipher3 connection with the store's key, as an investigator would open it."""
+    conn = sqlcipher3.connect(str(data_dir / "fieldscreen.db"), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{master_key(data_dir, passphrase).hex()}'\"")
+    return conn
+
+
+def decrypted_pages(db_file: Path, key: bytes, page_size: int = 4096) -> bytes:
+    """Every page of a SQLCipher 4 file decrypted (free pages included): what someone with the
+    key could recover from the file. Layout: AES-256-CBC, 80 reserved bytes per page (IV at
+    their start), the first 16 bytes of page 1 are the salt."""
+    data = db_file.read_bytes()
+    reserve = 80
+    out = bytearray()
+    for n in range(len(data) // page_size):
+        page = data[n * page_size : (n + 1) * page_size]
+        start = 16 if n == 0 else 0
+        iv = page[page_size - reserve : page_size - reserve + 16]
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        out += decryptor.update(page[start : page_size - reserve]) + decryptor.finalize()
+    return bytes(out)
+
+
+def file_hashes(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
