@@ -17,6 +17,7 @@ from screening.store.models import (
     PersonInfo,
     ReportRecord,
 )
+from screening.store.records import InterviewContext, ReferralRecord
 from screening.store.store import Store
 from screening.store.throttle import UnlockThrottle
 
@@ -28,8 +29,10 @@ __all__ = [
     "CaseSummary",
     "ExportInfo",
     "Interview",
+    "InterviewContext",
     "InterviewMeta",
     "PersonInfo",
+    "ReferralRecord",
     "ReportRecord",
     "Store",
     "UnlockThrottle",

@@ -85,7 +85,7 @@ class CasesMixin(StoreCore):
                 with self._tx("creating a case") as conn:
                     conn.execute(
                         "INSERT INTO cases (id, reference, status, created_at, updated_at)"
-                        " VALUES (?, ?, 'open', ?, ?)",
+                        " VALUES (?, ?, 'draft', ?, ?)",
                         (case_id, ref, stamp, stamp),
                     )
                     self._write_person(case_id, ref, person)

@@ -79,6 +79,7 @@ class ExportInfo:
 
 def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
     case = store.get_case(case_id)
+    referrals, narrative = store.get_referrals(case_id)
     interviews = []
     for interview in case.interviews:
         answers = store.load_answers(interview.id)
@@ -91,6 +92,7 @@ def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
                 "created_at": interview.created_at,
                 "updated_at": interview.updated_at,
                 "finished_at": interview.finished_at,
+                "context": ctx.to_json() if (ctx := store.get_context(interview.id)) else None,
                 "answers": [_answer_doc(a) for a in answers.values()],
                 "history": [
                     {"saved_at": saved, **_answer_doc(a)}
@@ -106,6 +108,8 @@ def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "person": case.person.to_json() if case.person else None,
         "interviews": interviews,
+        "referrals": [r.to_json() for r in referrals],
+        "narrative": narrative,
         "reports": [
             {"kind": r.kind, "file_name": r.file_name, "sha256": r.sha256, "at": r.created_at}
             for r in store.reports(case_id)

@@ -267,8 +267,8 @@ class InterviewsMixin(StoreCore):
                 "SELECT case_id FROM interviews WHERE id = ?", (interview_id,)
             ).fetchone()[0]
             conn.execute(
-                "UPDATE cases SET status = CASE status WHEN 'open' THEN 'screened' ELSE status END,"
-                " updated_at = ? WHERE id = ?",
+                "UPDATE cases SET status = CASE status WHEN 'draft' THEN 'screened'"
+                " ELSE status END, updated_at = ? WHERE id = ?",
                 (stamp, case_id),
             )
             self._audit.append("interview.finished", case_id=case_id, interview_id=interview_id)

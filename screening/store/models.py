@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CASE_STATUSES = ("open", "screened", "referred", "closed")
+CASE_STATUSES = ("draft", "screened", "referred", "closed")
 INTERVIEW_IN_PROGRESS = "in_progress"
 INTERVIEW_FINISHED = "finished"
 

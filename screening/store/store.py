@@ -53,6 +53,7 @@ from screening.store.keys import (
 )
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
 from screening.store.models import AuditEntry, AuditReport
+from screening.store.records import RecordsMixin
 from screening.store.throttle import UnlockThrottle
 
 DB_NAME = "fieldscreen.db"
@@ -97,7 +98,7 @@ def _private_file(path: Path) -> None:
         pass
 
 
-class Store(CasesMixin, InterviewsMixin):
+class Store(CasesMixin, InterviewsMixin, RecordsMixin):
     """The encrypted case store. Open with :meth:`create`, :meth:`open` or
     :meth:`open_with_recovery_key`; use as a context manager or call :meth:`close`."""
 
@@ -203,6 +204,7 @@ class Store(CasesMixin, InterviewsMixin):
             backups.finish_pending_restore(paths.root)
             slots = KeySlots.load(paths.keyslots)
             throttle = throttle or UnlockThrottle(paths.unlock_state)
+            failed_before = throttle.failures
             throttle.wait()
             try:
                 key, slot = slots.unlock(kind, secret)
@@ -221,6 +223,10 @@ class Store(CasesMixin, InterviewsMixin):
             raise
         try:
             store._upgrade_slot(kind, secret, slot)
+            if failed_before:
+                # Failed attempts cannot be written while locked; they are counted outside
+                # (no personal data) and entered into the audit trail at the next unlock.
+                store._audit_event("unlock.failed", detail={"attempts": failed_before})
             store._audit_event("store.opened", detail={"via": kind})
         except BaseException:
             store.close()
@@ -284,6 +290,8 @@ class Store(CasesMixin, InterviewsMixin):
         with self._mutex:
             if self._db is None:
                 return
+            with contextlib.suppress(StoreError, DatabaseError):
+                self._audit_event("store.locked")
             conn, self._db, self._audit_log = self._db, None, None
             close_quietly(conn)
             self._key = b""

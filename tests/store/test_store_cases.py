@@ -66,7 +66,7 @@ def test_list_orders_by_last_change_and_filters_status(store: Store) -> None:
     with pytest.raises(InputError):
         store.set_case_status(first, "lost")
     with pytest.raises(StoreError) as info:
-        store.set_case_status("nope", "open")
+        store.set_case_status("nope", "draft")
     assert info.value.code == ErrorCode.STORE_NOT_FOUND
 
 

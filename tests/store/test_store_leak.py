@@ -31,7 +31,9 @@ FLOW = textwrap.dedent(
     from pathlib import Path
     from screening.engine.storage import AnswerRecord
     from screening.log import setup_logging
-    from screening.store import InterviewMeta, PersonInfo, Store
+    from screening.store import (
+        InterviewContext, InterviewMeta, PersonInfo, ReferralRecord, Store,
+    )
     from screening.cli.main import main
 
     data, out, name, text, note, passphrase, export_pw = sys.argv[1:8]
@@ -47,6 +49,11 @@ FLOW = textwrap.dedent(
     store.save_answer(iid, AnswerRecord("q0", [text, "b"], None, "es", "2026-03-07T10:01:00Z"))
     store.save_position(iid, "q3")
     assert store.search_cases(name.lower())
+    store.save_context(iid, InterviewContext(consent_given=True, stopped_early=True,
+                                             stopped_reason=note))
+    store.save_referrals(case_id, [ReferralRecord("s1", "Shelter", "shelter", reason=note)],
+                         note)
+    store.set_setting("officer_profile", {"name": name})
     store.finish_interview(iid, {"outcome": "refer", "answers": {"q1": text}, "note": note})
     store.list_cases()
     store.close()

@@ -9,8 +9,8 @@ CREATE TABLE meta (
 CREATE TABLE cases (
     id         TEXT PRIMARY KEY,
     reference  TEXT NOT NULL UNIQUE,           -- pseudonymous, e.g. FS-2026-7K3Q9
-    status     TEXT NOT NULL DEFAULT 'open'
-               CHECK (status IN ('open', 'screened', 'referred', 'closed')),
+    status     TEXT NOT NULL DEFAULT 'draft'
+               CHECK (status IN ('draft', 'screened', 'referred', 'closed')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -113,3 +113,62 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
 );
 -- Delete index entries immediately instead of leaving them until the next merge.
 INSERT INTO case_search (case_search, rank) VALUES ('secure-delete', 1);
+
+-- How the interview was conducted (trauma-informed practice record). One row per interview.
+CREATE TABLE interview_context (
+    interview_id             TEXT PRIMARY KEY REFERENCES interviews (id) ON DELETE CASCADE,
+    confidentiality_explained INTEGER NOT NULL DEFAULT 0,
+    interpreter_used         INTEGER NOT NULL DEFAULT 0,
+    interpreter_language     TEXT,
+    same_gender_offered      INTEGER NOT NULL DEFAULT 0,
+    private_setting          INTEGER NOT NULL DEFAULT 0,
+    companion                TEXT NOT NULL DEFAULT 'none'
+                             CHECK (companion IN ('none', 'present', 'separated')),
+    breaks                   INTEGER NOT NULL DEFAULT 0,
+    stopped_early            INTEGER NOT NULL DEFAULT 0,
+    stopped_reason           TEXT,
+    updated_at               TEXT NOT NULL
+);
+
+-- What the person agreed to, with whom, when and how it was recorded. Append-only in
+-- practice: a withdrawal is recorded by setting withdrawn_at, never by deleting the row.
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    interview_id TEXT REFERENCES interviews (id) ON DELETE CASCADE,
+    given        INTEGER NOT NULL CHECK (given IN (0, 1)),
+    scope        TEXT NOT NULL DEFAULT '[]',   -- JSON array, e.g. ["screening", "share_with_services"]
+    recipients   TEXT NOT NULL DEFAULT '[]',   -- JSON array of who may receive the data
+    recorded_how TEXT NOT NULL,                -- verbal | written | signed | other
+    language     TEXT,                         -- language the consent text was given in
+    given_at     TEXT NOT NULL,
+    withdrawn_at TEXT
+);
+CREATE INDEX consents_by_case ON consents (case_id);
+
+CREATE TABLE referrals (
+    id           INTEGER PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    service_id   TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    contacts     TEXT NOT NULL DEFAULT '',
+    languages    TEXT NOT NULL DEFAULT '[]',   -- JSON array
+    reason       TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX referrals_by_case ON referrals (case_id);
+
+-- The officer's narrative notes for a case (free text: personal data).
+CREATE TABLE case_notes (
+    case_id    TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+    narrative  TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- Settings that may identify someone (officer profile) or matter for safety (auto-lock) live
+-- here, encrypted; only the UI language may sit outside the database.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL                        -- JSON
+) WITHOUT ROWID;

@@ -1,0 +1,205 @@
+"""Interview context, consent, referrals, narrative notes and encrypted settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.errors import ErrorCode, InputError
+from screening.store.audit import now
+from screening.store.core import StoreCore, not_found, to_json
+
+COMPANION_VALUES = ("none", "present", "separated")
+CONSENT_HOW = ("verbal", "written", "signed", "other")
+
+
+@dataclass(frozen=True)
+class InterviewContext:
+    """How an interview was conducted, and the consent given for it.
+
+    Kept because it matters to whoever receives a referral (was it private? was the person
+    separated from a companion? was an interpreter used?) and because trauma-informed practice
+    is itself something to record.
+    """
+
+    consent_given: bool = False
+    consent_scope: tuple[str, ...] = ()  # e.g. ("screening", "share_with_services")
+    consent_recorded_how: str = "verbal"
+    consent_at: str | None = None
+    consent_recipients: tuple[str, ...] = ()
+    consent_language: str | None = None
+    confidentiality_explained: bool = False
+    interpreter_used: bool = False
+    interpreter_language: str | None = None
+    same_gender_offered: bool = False
+    private_setting: bool = False
+    companion: str = "none"  # none | present | separated
+    breaks: int = 0
+    stopped_early: bool = False
+    stopped_reason: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["consent_scope"] = list(self.consent_scope)
+        data["consent_recipients"] = list(self.consent_recipients)
+        return data
+
+
+@dataclass(frozen=True)
+class ReferralRecord:
+    service_id: str
+    service_name: str
+    kind: str
+    reason: str = field(default="", repr=False)
+    contacts: str = ""
+    languages: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["languages"] = list(self.languages)
+        return data
+
+
+def _check_context(ctx: InterviewContext) -> None:
+    if ctx.companion not in COMPANION_VALUES:
+        raise InputError(f"companion must be one of {', '.join(COMPANION_VALUES)}",
+                         code=ErrorCode.BAD_INPUT)
+    if ctx.consent_recorded_how not in CONSENT_HOW:
+        raise InputError(f"consent must be recorded as one of {', '.join(CONSENT_HOW)}",
+                         code=ErrorCode.BAD_INPUT)
+    if ctx.breaks < 0:
+        raise InputError("breaks cannot be negative", code=ErrorCode.BAD_INPUT)
+
+
+class RecordsMixin(StoreCore):
+    # -- interview context and consent ---------------------------------------------------
+    def save_context(self, interview_id: str, ctx: InterviewContext) -> None:
+        """Record how the interview is conducted; replaces the previous record."""
+        _check_context(ctx)
+        stamp = now()
+        with self._tx("saving the interview context") as conn:
+            row = conn.execute("SELECT case_id FROM interviews WHERE id = ?",
+                               (interview_id,)).fetchone()
+            if row is None:
+                raise not_found("interview", interview_id)
+            case_id = row[0]
+            conn.execute(
+                "INSERT OR REPLACE INTO interview_context (interview_id,"
+                " confidentiality_explained, interpreter_used, interpreter_language,"
+                " same_gender_offered, private_setting, companion, breaks, stopped_early,"
+                " stopped_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (interview_id, int(ctx.confidentiality_explained), int(ctx.interpreter_used),
+                 ctx.interpreter_language, int(ctx.same_gender_offered),
+                 int(ctx.private_setting), ctx.companion, ctx.breaks, int(ctx.stopped_early),
+                 ctx.stopped_reason, stamp),
+            )
+            conn.execute("DELETE FROM consents WHERE interview_id = ? AND withdrawn_at IS NULL",
+                         (interview_id,))
+            conn.execute(
+                "INSERT INTO consents (case_id, interview_id, given, scope, recipients,"
+                " recorded_how, language, given_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, interview_id, int(ctx.consent_given),
+                 to_json(list(ctx.consent_scope), "consent scope"),
+                 to_json(list(ctx.consent_recipients), "consent recipients"),
+                 ctx.consent_recorded_how, ctx.consent_language, ctx.consent_at or stamp),
+            )
+            self._audit.append("interview.context", case_id=case_id, interview_id=interview_id,
+                               detail={"consent": bool(ctx.consent_given)})
+
+    def get_context(self, interview_id: str) -> InterviewContext | None:
+        with self._read("reading the interview context") as conn:
+            row = conn.execute(
+                "SELECT confidentiality_explained, interpreter_used, interpreter_language,"
+                " same_gender_offered, private_setting, companion, breaks, stopped_early,"
+                " stopped_reason FROM interview_context WHERE interview_id = ?",
+                (interview_id,),
+            ).fetchone()
+            consent = conn.execute(
+                "SELECT given, scope, recipients, recorded_how, language, given_at FROM consents"
+                " WHERE interview_id = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+                (interview_id,),
+            ).fetchone()
+        if row is None and consent is None:
+            return None
+        values: dict[str, Any] = {}
+        if row is not None:
+            values.update(
+                confidentiality_explained=bool(row[0]), interpreter_used=bool(row[1]),
+                interpreter_language=row[2], same_gender_offered=bool(row[3]),
+                private_setting=bool(row[4]), companion=row[5], breaks=int(row[6]),
+                stopped_early=bool(row[7]), stopped_reason=row[8],
+            )
+        if consent is not None:
+            values.update(
+                consent_given=bool(consent[0]), consent_scope=tuple(json.loads(consent[1])),
+                consent_recipients=tuple(json.loads(consent[2])),
+                consent_recorded_how=consent[3], consent_language=consent[4],
+                consent_at=consent[5],
+            )
+        return InterviewContext(**values)
+
+    def withdraw_consent(self, interview_id: str) -> None:
+        """The person withdrew consent: kept on record with the time, never deleted."""
+        stamp = now()
+        with self._tx("withdrawing consent") as conn:
+            done = conn.execute(
+                "UPDATE consents SET withdrawn_at = ? WHERE interview_id = ?"
+                " AND withdrawn_at IS NULL", (stamp, interview_id),
+            ).rowcount
+            if not done:
+                raise not_found("consent", interview_id)
+            self._audit.append("consent.withdrawn", interview_id=interview_id)
+
+    # -- referrals and narrative ---------------------------------------------------------
+    def save_referrals(self, case_id: str, referrals: list[ReferralRecord],
+                       narrative: str | None) -> None:
+        """Replace the case's chosen services and the officer's narrative."""
+        stamp = now()
+        with self._tx("saving referrals") as conn:
+            self._reference(case_id)  # type: ignore[attr-defined]  # raises when unknown
+            conn.execute("DELETE FROM referrals WHERE case_id = ?", (case_id,))
+            for ref in referrals:
+                conn.execute(
+                    "INSERT INTO referrals (case_id, service_id, service_name, kind, contacts,"
+                    " languages, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (case_id, ref.service_id, ref.service_name, ref.kind, ref.contacts,
+                     to_json(list(ref.languages), "languages"), ref.reason, stamp),
+                )
+            if narrative and narrative.strip():
+                conn.execute(
+                    "INSERT OR REPLACE INTO case_notes (case_id, narrative, updated_at)"
+                    " VALUES (?, ?, ?)", (case_id, narrative, stamp),
+                )
+            else:
+                conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
+            self._audit.append("case.referrals", case_id=case_id,
+                               detail={"services": [r.service_id for r in referrals]})
+
+    def get_referrals(self, case_id: str) -> tuple[list[ReferralRecord], str | None]:
+        with self._read("reading referrals") as conn:
+            rows = conn.execute(
+                "SELECT service_id, service_name, kind, reason, contacts, languages"
+                " FROM referrals WHERE case_id = ? ORDER BY id", (case_id,),
+            ).fetchall()
+            note = conn.execute("SELECT narrative FROM case_notes WHERE case_id = ?",
+                                (case_id,)).fetchone()
+        referrals = [
+            ReferralRecord(service_id=r[0], service_name=r[1], kind=r[2], reason=r[3],
+                           contacts=r[4], languages=tuple(json.loads(r[5])))
+            for r in rows
+        ]
+        return referrals, (note[0] if note else None)
+
+    # -- settings ------------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._read("reading a setting") as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._tx("saving a setting") as conn:
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                         (key, to_json(value, f"setting {key}")))
+            self._audit.append("settings.changed", detail={"key": key})

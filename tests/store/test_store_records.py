@@ -1,0 +1,106 @@
+"""Interview context and consent, referrals, narrative notes, encrypted settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from storehelp import PASSPHRASE
+
+from screening.errors import InputError, StoreError, WrongPassphrase
+from screening.store import InterviewContext, InterviewMeta, ReferralRecord, Store
+
+META = InterviewMeta("adult_indicators", "1.0.0", "sha256:" + "0" * 64, "ar", "en")
+
+
+def _interview(store: Store) -> tuple[str, str]:
+    case_id = store.create_case()
+    return case_id, store.create_interview(case_id, META)
+
+
+def test_context_and_consent_round_trip(store: Store) -> None:
+    case_id, interview_id = _interview(store)
+    assert store.get_context(interview_id) is None
+    ctx = InterviewContext(
+        consent_given=True, consent_scope=("screening", "share_with_services"),
+        consent_recorded_how="verbal", consent_at="2026-11-27T10:00:00+00:00",
+        consent_recipients=("Example shelter",), consent_language="ar",
+        confidentiality_explained=True, interpreter_used=True, interpreter_language="ar",
+        same_gender_offered=True, private_setting=True, companion="separated", breaks=2,
+    )
+    store.save_context(interview_id, ctx)
+    assert store.get_context(interview_id) == ctx
+    changed = InterviewContext(**{**ctx.__dict__, "stopped_early": True,
+                                  "stopped_reason": "person was tired"})
+    store.save_context(interview_id, changed)
+    assert store.get_context(interview_id) == changed
+    actions = [e.action for e in store.audit_entries(case_id=case_id)]
+    assert actions.count("interview.context") == 2
+
+
+def test_consent_withdrawal_is_kept_on_record(store: Store) -> None:
+    _case_id, interview_id = _interview(store)
+    store.save_context(interview_id, InterviewContext(consent_given=True,
+                                                      consent_scope=("screening",)))
+    store.withdraw_consent(interview_id)
+    ctx = store.get_context(interview_id)
+    assert ctx is not None and ctx.consent_given is False  # no current consent
+    with pytest.raises(StoreError):
+        store.withdraw_consent(interview_id)
+
+
+def test_bad_context_values_refused(store: Store) -> None:
+    _case_id, interview_id = _interview(store)
+    with pytest.raises(InputError):
+        store.save_context(interview_id, InterviewContext(companion="someone"))
+    with pytest.raises(StoreError):
+        store.save_context("no-such-interview", InterviewContext())
+
+
+def test_referrals_and_narrative(store: Store) -> None:
+    case_id, _ = _interview(store)
+    refs = [
+        ReferralRecord("us-nhth", "National Human Trafficking Hotline", "hotline",
+                       reason="24/7 advice", contacts="1-888-373-7888", languages=("en", "es")),
+        ReferralRecord("example-shelter", "Example shelter", "shelter", reason="bed tonight"),
+    ]
+    store.save_referrals(case_id, refs, "Synthetic narrative for a test person.")
+    assert store.get_referrals(case_id) == (refs, "Synthetic narrative for a test person.")
+    store.save_referrals(case_id, refs[:1], None)
+    assert store.get_referrals(case_id) == (refs[:1], None)
+    store.delete_case(case_id)
+    assert store.get_referrals(case_id) == ([], None)
+
+
+def test_settings_are_inside_the_encrypted_store(store: Store, data_dir: Path) -> None:
+    store.set_setting("officer_profile", {"name": "Officer Testperson", "agency": "Test"})
+    store.set_setting("auto_lock_minutes", 7)
+    assert store.get_setting("auto_lock_minutes") == 7
+    assert store.get_setting("missing", "dflt") == "dflt"
+    store.close()
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert b"Testperson" not in path.read_bytes()
+    with Store.open(data_dir, PASSPHRASE) as again:
+        assert again.get_setting("officer_profile")["name"] == "Officer Testperson"
+
+
+def test_failed_unlocks_and_lock_enter_the_audit_trail(store: Store, data_dir: Path) -> None:
+    store.close()
+    for _ in range(2):
+        with pytest.raises(WrongPassphrase):
+            Store.open(data_dir, "not the passphrase at all")
+    with Store.open(data_dir, PASSPHRASE) as again:
+        entries = again.audit_entries()
+        actions = [e.action for e in entries]
+        assert "store.locked" in actions
+        failed = [e for e in entries if e.action == "unlock.failed"]
+        assert len(failed) == 1 and failed[0].detail == {"attempts": 2}
+        assert again.audit_verify() == (True, None)
+
+
+def test_new_cases_start_as_draft(store: Store) -> None:
+    case_id, interview_id = _interview(store)
+    assert store.get_case(case_id).status == "draft"
+    store.finish_interview(interview_id, {"outcome": {"level": "refer"}})
+    assert store.get_case(case_id).status == "screened"
