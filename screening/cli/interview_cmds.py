@@ -29,8 +29,9 @@ def register(sub: Any) -> None:
     p.add_argument("--officer-lang", default=None,
                    help="the officer's language (default: the instrument's source language)")
     p.add_argument("--answers", required=True, type=Path, metavar="FILE.json")
-    p.add_argument("--case", default=None, metavar="CASE_ID",
-                   help="add the interview to this existing case (default: a new case)")
+    p.add_argument("--case", default=None, metavar="CASE",
+                   help="add the interview to this existing case, by id or reference "
+                   "(default: a new case)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_interview)
 
@@ -212,7 +213,7 @@ def run_interview_into_store(store: Any, loaded: LoadResult, answers: Mapping[st
         if code not in ins.languages:
             raise InputError(f"instrument '{ins.id}' has no language '{code}' "
                              f"(it has: {', '.join(ins.languages)})")
-    case = case_id or store.create_case()
+    case = store.resolve_case(case_id) if case_id else store.create_case()
     interview_id = store.create_interview(case, InterviewMeta(
         instrument_id=ins.id, instrument_version=ins.version,
         content_hash=loaded.content_hash, respondent_language=lang, officer_language=officer,
