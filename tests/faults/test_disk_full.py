@@ -1,0 +1,78 @@
+"""A full disk gives a clear error, keeps every answer saved before it, and the store works
+again once space is freed. Uses a real tiny filesystem (tmpfs), so it needs root; CI has it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from screening.engine.storage import AnswerRecord
+from screening.errors import ErrorCode, StoreError
+from screening.store import InterviewMeta, Store
+
+PASSPHRASE = "tiny disk pelican harbour 7"
+
+
+@contextlib.contextmanager
+def tiny_fs(path: Path, size: str) -> Iterator[Path]:
+    path.mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
+                           str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("mounting a tiny tmpfs needs root (CI runs as root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _answer(n: int, size: int) -> AnswerRecord:
+    return AnswerRecord(f"q{n}", "synthetic " + "x" * size, None, "en", "2026-01-01T00:00:00Z")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a tmpfs")
+def test_disk_full_keeps_saved_answers_and_recovers(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
+    with tiny_fs(tmp_path / "disk", "3m") as disk:
+        data = disk / "data"
+        store, _ = Store.create(data, PASSPHRASE)
+        case_id = store.create_case()
+        interview = store.create_interview(
+            case_id, InterviewMeta("i", "1", "sha256:" + "0" * 64, "en", "en"))
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb") as fh:
+            while True:  # fill all but the store's current pages
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        os.truncate(filler, max(0, filler.stat().st_size - 400_000))
+        saved = []
+        error = None
+        for n in range(1000):
+            try:
+                store.save_answer(interview, _answer(n, 20_000))
+            except StoreError as exc:
+                error = exc
+                break
+            saved.append(f"q{n}")
+        assert error is not None, "the disk never filled up"
+        assert error.code == ErrorCode.STORE_DISK_FULL
+        assert "disk is full" in error.message
+        assert saved, "nothing was saved before the disk filled"
+        # Everything acknowledged is there, in this session and after reopening.
+        assert set(saved) <= set(store.load_answers(interview))
+        filler.unlink()
+        store.save_answer(interview, _answer(9999, 10))  # usable again once space is freed
+        store.close()
+        with Store.open(data, PASSPHRASE) as again:
+            answers = again.load_answers(interview)
+            assert set(saved) | {"q9999"} <= set(answers)
+            assert again.integrity_check() == []
+            assert again.audit_verify() == (True, None)
+            assert uuid.UUID(interview)  # the interview id survived unchanged
