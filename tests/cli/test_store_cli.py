@@ -185,8 +185,9 @@ def test_audit_verify_names_the_first_broken_entry(data: Path, initialised: str)
     ok = run_cli("audit", "verify", data_dir=data, stdin=PASSPHRASE + "\n")
     assert ok.returncode == 0 and "intact" in ok.stdout
     listed = run_cli("audit", "list", "--json", data_dir=data, stdin=PASSPHRASE + "\n")
-    assert [e["action"] for e in json.loads(listed.stdout)][:3] == [
+    assert [e["action"] for e in json.loads(listed.stdout)][:4] == [
         "store.created",
+        "store.locked",
         "store.opened",
         "case.created",
     ]

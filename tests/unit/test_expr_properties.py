@@ -316,9 +316,10 @@ def _reference(tree: _Tree) -> Fraction:
         raise _DivByZero
     if tree.op == "div":
         return x / y
-    quotient = x / y
-    truncated = math.trunc(quotient)  # XPath mod keeps the sign of the dividend
-    return x - y * truncated
+    # XPath mod is IEEE fmod (keeps the sign of the dividend). It is discontinuous at
+    # multiples of y, so compare with fmod of the float operands, not the exact remainder:
+    # 1 mod 0.2 is 0.19999999999999996 in any double-based implementation, JavaRosa's too.
+    return Fraction(math.fmod(float(x), float(y)))
 
 
 @SETTINGS

@@ -1,0 +1,98 @@
+"""A truncated, zeroed-page or foreign file in place of the database, the key slots or the
+unlock state gives a specific message and is never overwritten (checked via the CLI)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from screening.engine.storage import AnswerRecord
+from screening.store import InterviewMeta, Store
+from tests.cli.helpers import PASSPHRASE, run_cli
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("pristine") / "data"
+    import os
+
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    try:
+        store, _ = Store.create(data, PASSPHRASE)
+    finally:
+        del os.environ["FIELDSCREEN_KDF_PROFILE"]
+    case_id = store.create_case()
+    interview = store.create_interview(
+        case_id, InterviewMeta("i", "1", "sha256:" + "0" * 64, "en", "en"))
+    for n in range(150):
+        store.save_answer(interview, AnswerRecord(f"q{n}", "synthetic " * 40, None, "en", "t"))
+    store.close()
+    return data
+
+
+def _zero_page(page: int) -> Callable[[Path], None]:
+    def mutate(data: Path) -> None:
+        path = data / "fieldscreen.db"
+        raw = bytearray(path.read_bytes())
+        raw[4096 * page: 4096 * (page + 1)] = bytes(4096)
+        path.write_bytes(bytes(raw))
+    return mutate
+
+
+def _truncate(name: str) -> Callable[[Path], None]:
+    def mutate(data: Path) -> None:
+        path = data / name
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return mutate
+
+
+def _replace(name: str, content: bytes) -> Callable[[Path], None]:
+    def mutate(data: Path) -> None:
+        (data / name).write_bytes(content)
+    return mutate
+
+
+CASES = {
+    "db_zeroed_middle_page": (_zero_page(20), "fail their integrity check"),
+    "db_zeroed_first_page": (_zero_page(0), "damaged or is not this store's database"),
+    "db_truncated": (_truncate("fieldscreen.db"), "damaged or is not this store's database"),
+    "db_foreign": (_replace("fieldscreen.db", b"SQLite format 3\0" + bytes(8192)),
+                   "damaged or is not this store's database"),
+    "keyslots_truncated": (_truncate("keyslots.json"), "key file is damaged"),
+    "keyslots_zeroed": (_replace("keyslots.json", bytes(600)), "key file is damaged"),
+    "keyslots_foreign": (_replace("keyslots.json", b'{"hello": 1}'), "not a FieldScreen key file"),
+}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_damaged_store_files_are_refused_untouched(pristine: Path, tmp_path: Path,
+                                                   case: str) -> None:
+    mutate, expected = CASES[case]
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    mutate(data)
+    before = _digests(data)
+    done = run_cli("cases", "list", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 1, done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert _digests(data) == before  # nothing overwritten, nothing added
+
+
+def test_damaged_unlock_state_does_not_reset_the_delay(pristine: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    (data / "unlock-state.json").write_bytes(b"\x00\xff not json")
+    done = run_cli("cases", "list", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "waiting" in done.stderr  # a garbled counter is treated as past failures, not zero
