@@ -12,7 +12,8 @@ from typing import Any
 
 from screening.engine.state import Evaluation
 from screening.errors import ExpressionError
-from screening.expr import truthy
+from screening.expr import Expr, truthy
+from screening.expr.nodes import Chain
 from screening.instruments.model import Instrument
 
 
@@ -30,6 +31,7 @@ class TriggeredIndicator:
 class TriggeredFlag:
     name: str
     kind: str
+    urgent: bool
     label: str
     message: str
     triggered_by: list[str]
@@ -79,6 +81,20 @@ def _answered_refs(ev: Evaluation, refs: frozenset[str]) -> list[str]:
         if any(v not in ("", None) for v in values):
             out.append(name)
     return out
+
+
+def _triggering_refs(ev: Evaluation, expr: Expr) -> frozenset[str]:
+    """The references of the parts of an ``or`` that are true (so an indicator written
+    ``${a} = 'yes' or ${b} = 'no'`` that fired on ``a`` does not also cite ``b``)."""
+    root = expr.root
+    if isinstance(root, Chain) and all(op == "or" for op, _ in root.rest):
+        refs: set[str] = set()
+        for part in (root.first, *(node for _, node in root.rest)):
+            sub = Expr(expr.source, part)
+            if _safe_truthy(ev, sub):
+                refs |= _triggering_refs(ev, sub)
+        return frozenset(refs) or expr.references()
+    return expr.references()
 
 
 def _safe_truthy(ev: Evaluation, expr: Any) -> bool:
@@ -131,7 +147,7 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
             ind = by_name[name]
             triggered.append(TriggeredIndicator(
                 name=name, domain=ind.domain, label=ins.text(ind.label, label_language),
-                triggered_by=_answered_refs(ev, expr.references()),
+                triggered_by=_answered_refs(ev, _triggering_refs(ev, expr)),
                 strength=ind.strength, dimension=ind.dimension,
             ))
     flags_by_name = {f.name: f for f in ins.flags}
@@ -140,9 +156,10 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
         if _safe_truthy(ev, expr):
             flag = flags_by_name[name]
             flags.append(TriggeredFlag(
-                name=name, kind=flag.kind, label=ins.text(flag.label, label_language),
+                name=name, kind=flag.kind, urgent=flag.urgent,
+                label=ins.text(flag.label, label_language),
                 message=ins.text(flag.message, label_language),
-                triggered_by=_answered_refs(ev, expr.references()),
+                triggered_by=_answered_refs(ev, _triggering_refs(ev, expr)),
             ))
     routes = [
         TriggeredRoute(r.name, r.instrument, ins.text(r.message, label_language))
@@ -163,7 +180,7 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
         positive, present = _weighted_met(ins, triggered)
         details = {"dimensions_present": present}
 
-    if flags:
+    if any(flag.urgent for flag in flags):
         level = "refer_urgent"
     elif out.rule == "judgement":
         level = "officer_judgement"

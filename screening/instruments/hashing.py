@@ -1,8 +1,9 @@
 """The content hash: SHA-256 over a canonical form of everything an instrument says.
 
-Canonical form: the validated model as JSON (defaults filled in, ``None`` dropped, keys
-sorted, text NFC-normalised), so formatting, key order and comments do not change the hash
-but any change of wording, in any language, or of logic does.
+Canonical form: the validated model as JSON with values equal to the schema's defaults left
+out (so a later schema field with a default does not change every existing hash), keys
+sorted and text NFC-normalised. Formatting, key order and comments do not change the hash;
+any change of wording, in any language, or of logic does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _normalise(value: Any) -> Any:
 
 
 def canonical_json(instrument: Instrument) -> str:
-    data = instrument.model_dump(mode="json", exclude={"content_hash"}, exclude_none=True)
+    data = instrument.model_dump(mode="json", exclude={"content_hash"}, exclude_defaults=True)
     return json.dumps(
         _normalise(data), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )

@@ -167,6 +167,9 @@ class Flag(_Strict):
     label: Text
     when: str
     message: Text | None = None
+    # Urgent flags make the outcome refer_urgent; others (e.g. "the respondent is a minor",
+    # which holds for every youth screen) are shown prominently but do not escalate.
+    urgent: bool = True
 
 
 class Route(_Strict):

@@ -303,3 +303,33 @@ def test_repeats_expand_per_entry_with_local_references() -> None:
     s.answer("n_children", 1)
     assert "child[2].child_age" not in keys(s)
     assert s.answers["child[2].child_age"].relevant is False
+
+
+OR_INDICATOR = """\
+indicators:
+  - {name: either, domain: x, label: {en: E}, when: "${works} = 'no' or ${moved} = 'yes'"}
+flags:
+  - {name: note_only, kind: minor, urgent: false, label: {en: Minor}, when: "${obs} = 'yes'"}
+"""
+
+
+def test_indicator_cites_only_the_true_part_of_an_or() -> None:
+    s = session(extra=OR_INDICATOR)
+    s.answer("works", "yes")
+    s.answer("hours", 8)
+    s.answer("paid", "yes")
+    s.answer("moved", "yes")
+    [indicator] = s.result().indicators
+    assert indicator.triggered_by == ["moved"]  # "works" was answered, but not what fired
+
+
+def test_non_urgent_flag_is_reported_without_escalating() -> None:
+    s = session(extra=OR_INDICATOR)
+    s.answer("works", "yes")
+    s.answer("hours", 8)
+    s.answer("paid", "yes")
+    s.answer("moved", "no")
+    s.answer("obs", "yes")
+    result = s.result()
+    assert [f.name for f in result.flags] == ["note_only"]
+    assert result.level == "no_indicators"
