@@ -1,0 +1,108 @@
+"""Finishing a built PDF: the JSON attachment, AES-256 encryption, an atomic write.
+
+ReportLab's own encryption is RC4 by default and its 256-bit mode writes the deprecated R5
+handler that poppler rejects, so the PDF is built unencrypted *in memory* and pypdf rewrites
+it with the standard AES-256 security handler (V5/R6). No plaintext ever reaches the disk
+when a password is given. The password is used, never stored or logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
+
+from screening.errors import ErrorCode, ReportError
+
+ATTACHMENT_NAME = "referral.json"
+# The receiver may print, copy text (search, screen readers) and fill forms, not edit.
+PERMISSIONS = (
+    UserAccessPermissions.PRINT
+    | UserAccessPermissions.PRINT_TO_REPRESENTATION
+    | UserAccessPermissions.EXTRACT
+    | UserAccessPermissions.EXTRACT_TEXT_AND_GRAPHICS
+)
+
+
+def finish_pdf(pdf: bytes, attachment: bytes, password: str | None) -> bytes:
+    """Add ``referral.json`` and, with a password, encrypt with AES-256 (R6)."""
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+        writer.add_attachment(ATTACHMENT_NAME, attachment)
+        if password is not None:
+            writer.encrypt(
+                user_password=password,
+                # A random owner password nobody knows: permissions cannot be lifted with it.
+                owner_password=secrets.token_urlsafe(32),
+                permissions_flag=PERMISSIONS,
+                algorithm="AES-256",
+            )
+        out = io.BytesIO()
+        writer.write(out)
+    except ReportError:
+        raise
+    except Exception as exc:  # pypdf raises many types; none may leak the password
+        raise ReportError(
+            f"could not finish the PDF ({type(exc).__name__})",
+            code=ErrorCode.REPORT_FAILED,
+            stage="finish",
+        ) from None
+    return out.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> str:
+    """Write ``data`` to ``path`` via a temp file in the same folder, fsync, rename.
+
+    A crash leaves either the old file or the new one under ``path``, never half a PDF.
+    Returns the SHA-256 (hex) of ``data``.
+    """
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".fieldscreen-", suffix=".pdf.tmp", dir=folder)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write in the target folder ({exc.strerror})",
+            code=ErrorCode.REPORT_FAILED,
+            stage="write",
+        ) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ReportError(
+            f"cannot write the PDF ({exc.strerror})", code=ErrorCode.REPORT_FAILED, stage="write"
+        ) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,228 @@
+"""The referral PDF: platypus document, page chrome, and ``build_referral_pdf``.
+
+Every page carries a confidentiality banner in the report's language and a footer with
+"page X of Y", the document id, the FieldScreen version and the SHA-256 of the packet data.
+All fonts are embedded (the canvas starts on a vendored font, so ReportLab's unembedded
+Helvetica is never referenced). The packet is attached as ``referral.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
+
+import screening
+from screening.errors import ErrorCode, ReportError
+from screening.i18n import Translator
+from screening.reports import sections
+from screening.reports.context import MUTED, RULE
+from screening.reports.encrypt import atomic_write, finish_pdf
+from screening.reports.fonts import FontSet, default_fonts
+from screening.reports.packet import ReferralPacket
+from screening.reports.text import Span, TextBlock, TextStyle
+
+log = logging.getLogger(__name__)
+
+PAGE = A4
+MARGIN = 16 * mm
+BANNER_GAP = 4 * mm
+FOOTER_H = 13 * mm
+BANNER_BG = colors.HexColor("#8b1a1a")
+
+# ReportLab fonts keep per-document state and harfbuzz private glyph tables: one build at a
+# time per process (builds take tens of milliseconds).
+_build_lock = threading.Lock()
+
+
+class _Chrome:
+    """Banner and footer, drawn once the page count is known."""
+
+    def __init__(self, packet: ReferralPacket, fonts: FontSet, packet_hash: str) -> None:
+        self.packet = packet
+        self.fonts = fonts
+        self.hash = packet_hash
+        self._ = Translator(packet.report_language)
+        width = PAGE[0] - 2 * MARGIN
+        self.banner = self._block(
+            [
+                Span(
+                    self._(
+                        "CONFIDENTIAL — sensitive personal data. Share only with the "
+                        "services named in this packet, and only as the person agreed."
+                    ),
+                    bold=True,
+                )
+            ],
+            TextStyle(size=8.5, color=colors.white, align="center"),
+            width - 12,
+        )
+        self.banner_h = max(8 * mm, self.banner.height + 5)
+
+    def _block(self, spans: list[Span], style: TextStyle, width: float) -> TextBlock:
+        block = TextBlock(
+            spans,
+            style,
+            rtl=self._.rtl,
+            lang=self.packet.report_language,
+            where="page chrome",
+            fonts=self.fonts,
+        ).prepare()
+        block.wrap(width, PAGE[1])
+        return block
+
+    def footer(self, page: int, pages: int) -> list[TextBlock]:
+        _ = self._
+        width = PAGE[0] - 2 * MARGIN
+        style = TextStyle(size=7, color=MUTED, align="center")
+        first = (
+            _("Page {page} of {pages}").format(page=page, pages=pages)
+            + "  ·  "
+            + _("Document {id}").format(id=self.packet.document_id)
+            + "  ·  "
+            + "FieldScreen "
+            + screening.__version__
+        )
+        second = [Span(_("Packet SHA-256: ")), Span(self.hash, isolate=True)]
+        return [self._block([Span(first)], style, width), self._block(second, style, width)]
+
+    def draw(self, canv: Canvas, page: int, pages: int) -> None:
+        w, h = PAGE
+        canv.saveState()
+        canv.setFillColor(BANNER_BG)
+        box_h = self.banner_h
+        top = h - MARGIN
+        canv.rect(MARGIN, top - box_h, w - 2 * MARGIN, box_h, stroke=0, fill=1)
+        self.banner.drawOn(canv, MARGIN + 6, top - box_h + (box_h - self.banner.height) / 2)
+        y = MARGIN
+        for block in reversed(self.footer(page, pages)):
+            block.drawOn(canv, MARGIN, y)
+            y += block.height
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(MARGIN, y + 2, w - MARGIN, y + 2)
+        canv.restoreState()
+
+
+def _canvas_maker(chrome: _Chrome) -> Any:
+    class _NumberedCanvas(Canvas):
+        """Keeps each page until save() so every footer can say "page X of Y"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                chrome.draw(self, number, total)
+                super().showPage()
+            super().save()
+
+    return _NumberedCanvas
+
+
+def _bcp47(lang: str) -> str:
+    return lang.replace("_", "-")
+
+
+def render_pdf_bytes(packet: ReferralPacket, *, fonts: FontSet | None = None) -> tuple[bytes, int]:
+    """Build the (unencrypted, attachment-less) PDF in memory. Returns bytes and page count."""
+    fonts = fonts or default_fonts()
+    frame_w = PAGE[0] - 2 * MARGIN
+    buf = BytesIO()
+    _ = Translator(packet.report_language)
+    with _build_lock:
+        ctx = sections.Ctx(packet, fonts, frame_w)
+        story = sections.story(ctx)  # resolves fonts and shapes: errors surface here
+        chrome = _Chrome(packet, fonts, packet.packet_sha256())
+        frame_h = PAGE[1] - 2 * MARGIN - chrome.banner_h - BANNER_GAP - FOOTER_H
+        doc = BaseDocTemplate(
+            buf,
+            pagesize=PAGE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            initialFontName=fonts.base_font_name,
+            title=_("FieldScreen referral packet"),
+            author="FieldScreen",
+            subject=packet.document_id,
+            creator="FieldScreen " + screening.__version__,
+            lang=_bcp47(packet.report_language),
+        )
+        frame = Frame(
+            MARGIN,
+            MARGIN + FOOTER_H,
+            frame_w,
+            frame_h,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        try:
+            doc.build(story, canvasmaker=_canvas_maker(chrome))
+        except LayoutError as exc:
+            raise ReportError(
+                "the report content does not fit the page layout",
+                code=ErrorCode.REPORT_FAILED,
+                stage="layout",
+            ) from exc
+        pages = doc.page
+    return buf.getvalue(), pages
+
+
+def build_referral_pdf(
+    packet: ReferralPacket, out_path: Path, *, password: str | None, allow_plaintext: bool = False
+) -> str:
+    """Write the referral PDF for ``packet`` to ``out_path``; return the file's SHA-256 hex.
+
+    With ``password`` the file is AES-256 (R6) encrypted and nothing unencrypted touches the
+    disk. Without one the call is refused unless ``allow_plaintext`` is true. A redacted
+    packet (``packet.redacted``) is re-redacted defensively before rendering.
+    """
+    if password is not None and not password:
+        raise ReportError(
+            "an empty password would not protect the PDF",
+            code=ErrorCode.REPORT_FAILED,
+            reason="empty_password",
+        )
+    if password is None and not allow_plaintext:
+        raise ReportError(
+            "refusing to write an unencrypted referral PDF without allow_plaintext=True",
+            code=ErrorCode.REPORT_FAILED,
+            reason="plaintext_not_allowed",
+        )
+    started = time.perf_counter()
+    if packet.redacted:
+        packet = packet.redacted_copy()
+    pdf, pages = render_pdf_bytes(packet)
+    data = finish_pdf(pdf, packet.canonical_json(), password)
+    digest = atomic_write(Path(out_path), data)
+    log.info(
+        "referral PDF written: document=%s pages=%d encrypted=%s redacted=%s ms=%.0f",
+        packet.document_id,
+        pages,
+        password is not None,
+        packet.redacted,
+        (time.perf_counter() - started) * 1000,
+    )
+    return digest

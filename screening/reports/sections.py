@@ -1,0 +1,453 @@
+"""The referral PDF's content: one function per section, packet in, flowables out.
+
+Every visible string goes through the report language's translator (literal ``_()`` calls,
+so Babel can extract them); data (names, answers, instrument wording) is rendered as bidi
+isolates in the language it was given in. Dates, times and numbers are formatted with Babel
+for the report locale and time zone (see ``context.Ctx``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer
+
+from screening.reports.context import (
+    ACCENT,
+    BODY,
+    CONTACT_NAMES,
+    FLAG_NAMES,
+    H3,
+    KIND_NAMES,
+    MUTED,
+    RULE,
+    SMALL,
+    STATUS_NAMES,
+    STRENGTH_NAMES,
+    TITLE,
+    URGENT_BG,
+    URGENT_INK,
+    VALIDATION_NAMES,
+    WARN_BG,
+    WARN_INK,
+    Ctx,
+)
+from screening.reports.packet import AppendixEntry
+from screening.reports.text import Span, TextStyle
+
+
+def _withheld(c: Ctx) -> list[Span]:
+    return [Span(c._("Withheld in this redacted copy"))]
+
+
+def title_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    p = c.p
+    out: list[Flowable] = [c.tb([Span(_("Referral packet"), bold=True)], TITLE)]
+    facts = [
+        (_("Case reference"), [c.data(p.case_reference)]),
+        (_("Document ID"), [c.data(p.document_id)]),
+        (
+            _("Generated"),
+            [c.data(c.dt(p.generated_at)), Span(" "), c.data("(" + p.time_zone + ")")],
+        ),
+    ]
+    out.append(c.rows(facts, 0.25))
+    if p.redacted:
+        out.append(Spacer(1, 4))
+        out.append(
+            c.tb(
+                [
+                    Span(
+                        _(
+                            "Redacted copy: the person's name, date of birth, contact "
+                            "details and all free-text notes have been removed."
+                        ),
+                        bold=True,
+                    )
+                ],
+                TextStyle(size=9, color=WARN_INK),
+            )
+        )
+    return out
+
+
+def urgent_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    flags = c.p.result.flags
+    out: list[Flowable] = []
+    for urgent in (True, False):
+        chosen = [f for f in flags if f.urgent == urgent]
+        if not chosen:
+            continue
+        title = _("URGENT") if urgent else _("Other flags")
+        ink = URGENT_INK if urgent else WARN_INK
+        content: list[Flowable] = [
+            c.tb([Span(title, bold=True)], TextStyle(size=12 if urgent else 10, color=ink))
+        ]
+        for flag in chosen:
+            kind = _(FLAG_NAMES.get(flag.kind, FLAG_NAMES["other"]))
+            content.append(
+                c.tb(
+                    [Span(kind + ": ", bold=True), c.data(flag.label, bold=True)],
+                    TextStyle(size=10.5, color=ink, space_before=3),
+                    where=f"flag {flag.name}",
+                )
+            )
+            if flag.message:
+                content.append(c.tb([c.data(flag.message)], BODY, where=f"flag {flag.name}"))
+            if flag.triggered_by:
+                content.append(c.tb(_triggered_by(c, flag.triggered_by), SMALL))
+        out.append(Spacer(1, 6))
+        out.append(c.box(content, URGENT_BG if urgent else WARN_BG, ink))
+    return out
+
+
+def _triggered_by(c: Ctx, item_ids: Sequence[str]) -> list[Span]:
+    numbers = [(e.number if (e := c.p.entry(i)) else i) for i in item_ids]
+    return [Span(c._("Answers to questions: ")), c.data(", ".join(numbers))]
+
+
+def translation_warning(c: Ctx) -> list[Flowable]:
+    _ = c._
+    ins = c.p.instrument
+    notes = []
+    if ins.interview_language_status in ("machine", "draft"):
+        notes.append(
+            _(
+                "The questions were asked in {language} using a {status}. Nobody "
+                "qualified has checked this wording; answers may reflect translation "
+                "errors."
+            ).format(
+                language=c.language(c.p.interview.respondent_language),
+                status=_(STATUS_NAMES[ins.interview_language_status]),
+            )
+        )
+    if ins.report_language_status in ("machine", "draft"):
+        notes.append(
+            _("The instrument's wording in this report's language is a {status}.").format(
+                status=_(STATUS_NAMES[ins.report_language_status])
+            )
+        )
+    if not notes:
+        return []
+    content: list[Flowable] = [
+        c.tb([Span(_("Translation warning"), bold=True)], TextStyle(size=10.5, color=WARN_INK))
+    ]
+    content += [c.tb(n, BODY) for n in notes]
+    return [Spacer(1, 6), c.box(content, WARN_BG, WARN_INK)]
+
+
+def result_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    r = c.p.result
+    out: list[Flowable] = [
+        c.heading(_("Screening result")),
+        c.tb(
+            [c.data(r.label, bold=True)],
+            TextStyle(size=12.5, color=ACCENT, space_after=3),
+            where="result.label",
+        ),
+        c.tb(
+            _(
+                "This is the result of a screening, not a determination. It does not establish "
+                "whether this person is or is not a victim of trafficking; it shows whether a "
+                "specialised assessment is recommended."
+            ),
+            SMALL,
+        ),
+    ]
+    if r.unanswered_core:
+        out.append(
+            c.tb(
+                [
+                    Span(_("Core questions without an answer: ")),
+                    *_triggered_by(c, r.unanswered_core)[1:],
+                ],
+                TextStyle(size=9, color=WARN_INK, space_before=3),
+            )
+        )
+    if not r.domains:
+        return out
+    out.append(c.heading(_("Indicators present"), H3))
+    for domain in r.domains:
+        out.append(
+            c.tb(
+                [c.data(domain.label, bold=True)],
+                TextStyle(size=9.5, space_before=4),
+                where=f"domain {domain.name}",
+            )
+        )
+        for ind in domain.indicators:
+            label = [Span("• "), c.data(ind.label)]
+            if ind.strength:
+                label += [Span(" (" + _(STRENGTH_NAMES.get(ind.strength, ind.strength)) + ")")]
+            block = [c.tb(label, TextStyle(size=9.5, indent=8), where=f"indicator {ind.name}")]
+            for item_id in ind.triggered_by:
+                entry = c.p.entry(item_id)
+                if entry is not None:
+                    block.append(
+                        c.tb(
+                            _evidence(c, entry),
+                            TextStyle(size=8.5, color=MUTED, indent=18),
+                            where=f"indicator {ind.name}",
+                        )
+                    )
+            out.append(KeepTogether(block))
+    return out
+
+
+def _evidence(c: Ctx, e: AppendixEntry) -> list[Span]:
+    question = e.question_report or e.question_asked
+    qlang = c.lang if e.question_report else e.asked_language
+    spans = [Span(e.number + " "), c.data(question, qlang), Span(" — ")]
+    return spans + _answer_spans(c, e, report=True)
+
+
+def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
+    _ = c._
+    if e.status == "refused":
+        return [Span(_("Declined to answer"), bold=True)]
+    if e.status == "dont_know":
+        return [Span(_("Don't know"), bold=True)]
+    if c.p.redacted and e.free_text:
+        return _withheld(c)
+    values = e.answer_report if (report and e.answer_report is not None) else e.answer_asked
+    lang = c.lang if (report and e.answer_report is not None) else e.asked_language
+    if not values:
+        return [Span(_("(no answer recorded)"))]
+    return [c.data("; ".join(c.value(v) for v in values), lang, bold=True)]
+
+
+def person_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    p = c.p
+    person = p.person
+    lang = p.interview.respondent_language
+    rows: list[tuple[str, Sequence[Span] | Flowable]] = []
+    rows.append(
+        (_("Name"), _withheld(c) if p.redacted else [c.data(person.name or "—", lang, bold=True)])
+    )
+    if p.redacted:
+        rows.append((_("Date of birth"), _withheld(c)))
+    elif person.date_of_birth:
+        rows.append((_("Date of birth"), [c.data(c.date(person.date_of_birth))]))
+    if person.age is not None:
+        age = c.number(person.age)
+        text = _("{age} (estimate)").format(age=age) if person.age_is_estimate else age
+        rows.append((_("Age"), [c.data(text)]))
+    if person.gender:
+        rows.append((_("Gender"), [c.data(person.gender)]))
+    if person.nationality:
+        rows.append((_("Nationality"), [c.data(person.nationality)]))
+    if person.languages:
+        rows.append((_("Languages"), [c.data(", ".join(c.language(x) for x in person.languages))]))
+    rows.append(
+        (_("Contact"), _withheld(c) if p.redacted else [c.data(person.contact or "—", lang)])
+    )
+    return [c.heading(_("Person")), c.rows(rows)]
+
+
+def interview_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    iv = c.p.interview
+    interpreter = _("No")
+    if iv.interpreter_used:
+        interpreter = _("Yes") + (
+            " — " + c.language(iv.interpreter_language) if iv.interpreter_language else ""
+        )
+    rows: list[tuple[str, Sequence[Span] | Flowable]] = [
+        (_("Started"), [c.data(c.dt(iv.started_at))]),
+    ]
+    if iv.ended_at:
+        rows.append((_("Ended"), [c.data(c.dt(iv.ended_at))]))
+    rows += [
+        (_("Location"), [c.data(iv.location)]),
+        (_("Officer"), [c.data(iv.officer_name)]),
+        (_("Agency"), [c.data(iv.agency)]),
+        (_("Interpreter"), [c.data(interpreter)]),
+        (_("Respondent's language"), [c.data(c.language(iv.respondent_language))]),
+        (_("Officer's language"), [c.data(c.language(iv.officer_language))]),
+    ]
+    return [c.heading(_("Interview")), c.rows(rows)]
+
+
+def consent_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    con = c.p.consent
+    rows: list[tuple[str, Sequence[Span] | Flowable]] = [
+        (_("Agreed to share"), [c.data("; ".join(con.shared_items) or "—")]),
+        (_("With"), [c.data("; ".join(con.recipients) or "—")]),
+        (_("When"), [c.data(c.dt(con.given_at))]),
+        (_("How it was recorded"), [c.data(con.recorded_how)]),
+    ]
+    return [c.heading(_("Consent")), c.rows(rows)]
+
+
+def instrument_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    ins = c.p.instrument
+    validation = _(VALIDATION_NAMES.get(ins.validation_status, ins.validation_status))
+    rows: list[tuple[str, Sequence[Span] | Flowable]] = [
+        (_("Questionnaire"), [c.data(ins.title, bold=True)]),
+        (_("ID and version"), [c.data(f"{ins.instrument_id} {ins.version}")]),
+        (
+            _("Validation"),
+            [c.data(validation)]
+            + ([Span(" — "), c.data(ins.validation_note)] if ins.validation_note else []),
+        ),
+        (
+            _("Interview language"),
+            [
+                c.data(
+                    c.language(c.p.interview.respondent_language)
+                    + " — "
+                    + _(STATUS_NAMES[ins.interview_language_status])
+                )
+            ],
+        ),
+    ]
+    if ins.report_language_status:
+        rows.append(
+            (
+                _("Report language"),
+                [c.data(c.language(c.lang) + " — " + _(STATUS_NAMES[ins.report_language_status]))],
+            )
+        )
+    rows.append((_("Content hash"), [c.data(ins.content_hash)]))
+    return [c.heading(_("Questionnaire used")), c.rows(rows)]
+
+
+def referrals_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    if not c.p.referrals:
+        return []
+    out: list[Flowable] = [c.heading(_("Referrals"))]
+    for ref in c.p.referrals:
+        title = [c.data(ref.name, bold=True), Span("  ·  " + _(KIND_NAMES.get(ref.kind, ref.kind)))]
+        block: list[Flowable] = [
+            c.tb(title, TextStyle(size=10, space_before=5), where=f"referral {ref.service_id}")
+        ]
+        if ref.example:
+            block.append(
+                c.tb(
+                    [
+                        Span(
+                            _(
+                                "Example entry from the sample directory: replace it with "
+                                "a local service before relying on it."
+                            ),
+                            bold=True,
+                        )
+                    ],
+                    TextStyle(size=8.5, color=WARN_INK),
+                )
+            )
+        rows: list[tuple[str, Sequence[Span] | Flowable]] = [
+            (_(CONTACT_NAMES.get(ct.kind, CONTACT_NAMES["other"])), [c.data(ct.value)])
+            for ct in ref.contacts
+        ]
+        if ref.languages:
+            langs = ", ".join(
+                c.language(x) if x.replace("_", "").isalpha() else x for x in ref.languages
+            )
+            rows.append((_("Languages"), [c.data(langs)]))
+        if ref.hours:
+            rows.append((_("Hours"), [c.data(ref.hours)]))
+        if ref.reason:
+            rows.append((_("Why referred"), [c.data(ref.reason)]))
+        if rows:
+            block.append(c.rows(rows, 0.22))
+        out.append(KeepTogether(block))
+    return out
+
+
+def narrative_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    out: list[Flowable] = [c.heading(_("Officer's notes"))]
+    if c.p.redacted:
+        return [*out, c.tb(_withheld(c), SMALL)]
+    if not c.p.narrative:
+        return [*out, c.tb(_("None recorded."), SMALL)]
+    lang = c.p.interview.officer_language
+    return [*out, c.tb([c.data(c.p.narrative, lang)], BODY, where="narrative")]
+
+
+def appendix_block(c: Ctx) -> list[Flowable]:
+    _ = c._
+    out: list[Flowable] = [
+        c.heading(_("Appendix: questions asked")),
+        c.tb(
+            _(
+                "Every question asked, in the order asked, in the language it was asked in and "
+                "in this report's language. Questions skipped by the questionnaire's logic are "
+                "not listed."
+            ),
+            SMALL,
+        ),
+    ]
+    for e in c.p.appendix:
+        where = f"appendix item {e.item_id}"
+        block: list[Flowable] = [
+            HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=4, spaceAfter=3),
+            c.tb(
+                [Span(e.number + "  ", bold=True), c.data(e.question_asked, e.asked_language)],
+                BODY,
+                where=where,
+            ),
+        ]
+        if e.question_report and e.question_report != e.question_asked:
+            block.append(
+                c.tb(
+                    [c.data(e.question_report)],
+                    TextStyle(size=8.5, color=MUTED, indent=14),
+                    where=where,
+                )
+            )
+        answer = [Span(_("Answer: ")), *_answer_spans(c, e, report=False)]
+        block.append(c.tb(answer, TextStyle(size=9.5, indent=14), where=where))
+        if (
+            e.status == "answered"
+            and e.answer_report is not None
+            and not (c.p.redacted and e.free_text)
+            and tuple(e.answer_report) != tuple(e.answer_asked)
+        ):
+            block.append(
+                c.tb(
+                    _answer_spans(c, e, report=True),
+                    TextStyle(size=8.5, color=MUTED, indent=14),
+                    where=where,
+                )
+            )
+        if e.officer_note and not c.p.redacted:
+            block.append(
+                c.tb(
+                    [
+                        Span(_("Officer's note: ")),
+                        c.data(e.officer_note, c.p.interview.officer_language),
+                    ],
+                    TextStyle(size=8.5, color=MUTED, indent=14),
+                    where=where,
+                )
+            )
+        out.append(KeepTogether(block))
+    return out
+
+
+def story(c: Ctx) -> list[Flowable]:
+    parts: list[Flowable] = []
+    for section in (
+        title_block,
+        urgent_block,
+        translation_warning,
+        result_block,
+        referrals_block,
+        person_block,
+        interview_block,
+        consent_block,
+        instrument_block,
+        narrative_block,
+        appendix_block,
+    ):
+        parts.extend(section(c))
+    return parts
