@@ -261,7 +261,8 @@ DEMO_INSTRUMENT = "adult_indicators"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from screening.store import Store
+    from screening.reports.service import write_case_report
+    from screening.store import InterviewContext, PersonInfo, ReferralRecord, Store
 
     data_dir = Path(tempfile.mkdtemp(prefix="fieldscreen-demo-"))
     # A throw-away store for a synthetic person: the passphrase is random and printed.
@@ -269,9 +270,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))
     loaded = find_instrument(demo.get("instrument", DEMO_INSTRUMENT))
     store, _recovery = Store.create(data_dir, passphrase)
+    pdf = data_dir / "referral-demo.pdf"
     with store:
+        store.set_setting("officer_profile", {"name": "Officer Demo (synthetic)",
+                                              "agency": "Example Agency",
+                                              "location": "Example border crossing"})
+        case_id = store.create_case(person=PersonInfo(
+            name="Demo Person (synthetic)", date_of_birth="1996-04-02", gender="female",
+            nationality="Example nationality", languages=("en",)))
         result = run_interview_into_store(store, loaded, demo["answers"],
-                                          lang=demo.get("language", "en"), officer_lang=None)
+                                          lang=demo.get("language", "en"), officer_lang=None,
+                                          case_id=case_id)
+        store.save_context(result["interview_id"], InterviewContext(
+            consent_given=True, consent_scope=("screening", "share_with_services"),
+            consent_recorded_how="verbal", consent_recipients=("National Human Trafficking "
+                                                               "Hotline",),
+            confidentiality_explained=True, private_setting=True, companion="separated"))
+        store.save_referrals(case_id, [ReferralRecord(
+            "us-nhth", "National Human Trafficking Hotline", "hotline",
+            reason="Advice and referral to local services")],
+            "Synthetic narrative for the demo: the person asked for advice about leaving "
+            "their job and for a safe place to stay.")
+        digest = write_case_report(store, case_id, pdf, lang="en", password=None,
+                                   allow_plaintext=True)
+    result["report"] = {"path": str(pdf), "sha256": digest}
     if args.json:
         print(json.dumps({"data_dir": str(data_dir), "passphrase": passphrase, **result},
                          ensure_ascii=False, indent=2))
@@ -279,6 +301,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _print_human(result)
     print(f"\ndemo data folder: {data_dir}")
     print(f"demo passphrase:  {passphrase}")
+    print(f"referral packet:  {pdf} (synthetic person; not encrypted)")
     print("(synthetic data; delete the folder when done)")
     sys.stdout.flush()
     return 0

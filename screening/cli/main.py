@@ -18,7 +18,13 @@ from pathlib import Path
 
 from screening import __version__
 from screening.cli.common import data_dir_from
-from screening.errors import AnswerError, InputError, ScreeningError, WrongPassphrase
+from screening.errors import (
+    AnswerError,
+    ErrorCode,
+    InputError,
+    ScreeningError,
+    WrongPassphrase,
+)
 from screening.log import safe_traceback, setup_logging
 
 log = logging.getLogger(__name__)
@@ -31,9 +37,9 @@ EXIT_WRONG_PASSPHRASE = 3
 
 def _command_modules() -> list[object]:
     # Each module contributes subcommands through `register(subparsers)`.
-    from screening.cli import instrument_cmds, interview_cmds
+    from screening.cli import instrument_cmds, interview_cmds, report_cmds
 
-    modules: list[object] = [instrument_cmds, interview_cmds]
+    modules: list[object] = [instrument_cmds, interview_cmds, report_cmds]
     try:
         from screening.cli import store_cmds
     except ImportError:  # pragma: no cover - only while the store is being built
@@ -127,6 +133,9 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ScreeningError as exc:
+        if exc.code == ErrorCode.STORE_NOT_FOUND:  # a case or interview the user named
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

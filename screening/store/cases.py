@@ -246,8 +246,13 @@ class CasesMixin(StoreCore):
         kind: str = "referral",
         interview_id: str | None = None,
         file_name: str | None = None,
+        data_sha256: str | None = None,
     ) -> int:
-        """Remember that a report file was produced (its hash; a base name at most)."""
+        """Remember that a report file was produced (its hash; a base name at most).
+
+        ``data_sha256`` is the hash of the data the report carries (printed in a referral
+        packet's footer), so a receiver can match a packet against the audit trail.
+        """
         digest = sha256.strip().lower()
         if not _SHA256.fullmatch(digest):
             raise InputError("sha256 must be 64 hexadecimal characters", code=ErrorCode.BAD_INPUT)
@@ -264,7 +269,8 @@ class CasesMixin(StoreCore):
                     "report.recorded",
                     case_id=case_id,
                     interview_id=interview_id,
-                    detail={"report_id": report_id, "kind": kind, "sha256": digest},
+                    detail={"report_id": report_id, "kind": kind, "sha256": digest,
+                            **({"data_sha256": data_sha256} if data_sha256 else {})},
                 )
         except StoreError as exc:
             if exc.context.get("constraint"):

@@ -148,3 +148,6 @@ def test_demo_runs_headless(tmp_path: Path) -> None:
     assert Path(out["data_dir"]).parent == tmp_path
     assert out["outcome"]["level"] in ("refer", "refer_urgent")
     assert out["indicators"]
+    pdf = Path(out["report"]["path"])
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert pdf.parent == Path(out["data_dir"])

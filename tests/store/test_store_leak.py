@@ -55,6 +55,15 @@ FLOW = textwrap.dedent(
                          note)
     store.set_setting("officer_profile", {"name": name})
     store.finish_interview(iid, {"outcome": "refer", "answers": {"q1": text}, "note": note})
+    # A real instrument's interview on the same case, so the referral packet has content.
+    import json as _json
+    from screening.cli.interview_cmds import run_interview_into_store
+    from screening.instruments import find_instrument
+    from screening.paths import resource_path
+    demo = _json.loads(resource_path("demo", "answers.json").read_text())["answers"]
+    demo["job_differs"] = {"value": "yes", "note": note}
+    run_interview_into_store(store, find_instrument("adult_indicators"), demo, lang="en",
+                             officer_lang=None, case_id=case_id)
     store.list_cases()
     store.close()
 
@@ -67,6 +76,8 @@ FLOW = textwrap.dedent(
     cli(both, "export", "--format", "json", "--encrypt", "-o", str(out / "cases.json.enc"))
     cli(both, "export", "--format", "csv", "--encrypt", "-o", str(out / "cases.csv.enc"))
     cli(passphrase + "\\n", "backup", str(out / "store.fsbackup"))
+    cli(both, "report", case_id, "--encrypt", "-o", str(out / "referral.pdf"))
+    cli(both, "report", case_id, "--encrypt", "--redacted", "-o", str(out / "redacted.pdf"))
     cli(passphrase + "\\n", "audit", "verify")
     cli(passphrase + "\\n", "check")
     print("flow done")

@@ -1,0 +1,60 @@
+"""`fieldscreen report CASE -o FILE.pdf [--lang LANG] [--redacted] [--encrypt]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from screening.errors import InputError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("report", help="write a case's referral packet (PDF)")
+    p.add_argument("case", metavar="CASE", help="case id or reference")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    p.add_argument("--lang", default="en",
+                   help="language of the report, independent of the interview's (default en)")
+    p.add_argument("--redacted", action="store_true",
+                   help="leave out name, date of birth, contact details and free-text notes "
+                   "(for sharing with a hotline)")
+    p.add_argument("--encrypt", action="store_true",
+                   help="AES-256 encrypt the PDF with a password (asked for; from stdin's "
+                   "next line when not a terminal)")
+    p.add_argument("--interview", default=None, metavar="INTERVIEW_ID",
+                   help="report on this interview (default: the case's latest finished one)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from babel import Locale, UnknownLocaleError
+
+    from screening.cli.common import open_store, read_passphrase
+    from screening.reports.service import write_case_report
+
+    if args.output.suffix.lower() != ".pdf":
+        raise InputError(f"{args.output}: the report file name must end in .pdf")
+    try:  # an unknown language code fails here, before anything is asked
+        Locale.parse(args.lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise InputError(f"unknown report language '{args.lang}'") from None
+    with open_store(args) as store:
+        case_id = store.resolve_case(args.case)
+        password = None
+        if args.encrypt:
+            password = read_passphrase("PDF password: ", confirm=True)
+            if not password:
+                raise InputError("the PDF password is empty")
+        else:
+            print(f"warning: {args.output} will NOT be encrypted: anyone who gets the file can "
+                  "read it; use --encrypt unless it goes straight to a protected system",
+                  file=sys.stderr)
+        digest = write_case_report(store, case_id, args.output, lang=args.lang,
+                                   redacted=args.redacted, password=password,
+                                   allow_plaintext=not args.encrypt,
+                                   interview_id=args.interview)
+    state = "AES-256 encrypted" if args.encrypt else "NOT encrypted"
+    print(f"referral packet written to {args.output} ({state}, sha256 {digest})",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,315 @@
+"""From a stored case to a referral PDF: assemble the packet, build it, record it.
+
+This is the one place the CLI (`fieldscreen report`, `fieldscreen demo`) and the GUI's
+referral screen go through, so both produce the same packet from the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from screening.engine.plan import Plan
+from screening.engine.scoring import score
+from screening.engine.state import Evaluation, Step
+from screening.errors import ErrorCode, ReportError
+from screening.i18n import N_, Translator
+from screening.instruments import LoadResult, list_instruments
+from screening.instruments.model import Instrument, ItemType
+from screening.reports.directory import Directory, shipped_directory
+from screening.reports.packet import (
+    AppendixEntry,
+    Consent,
+    Contact,
+    Flag,
+    Indicator,
+    IndicatorDomain,
+    InstrumentInfo,
+    Interview,
+    Person,
+    Referral,
+    ReferralPacket,
+    Result,
+)
+from screening.reports.referral_pdf import build_referral_pdf
+
+log = logging.getLogger(__name__)
+
+CONSENT_SCOPES = {
+    "screening": N_("the screening interview"),
+    "share_with_services": N_("sharing with the referral services chosen"),
+    "share_with_law_enforcement": N_("sharing with law enforcement"),
+}
+CONSENT_HOW = {
+    "verbal": N_("verbal consent"),
+    "written": N_("written consent"),
+    "signed": N_("signed consent form"),
+    "other": N_("other (see narrative)"),
+}
+
+
+def local_time_zone() -> str:
+    """The machine's IANA time zone name ($TZ, /etc/localtime), else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    candidates = [name] if name else []
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return candidate
+    return "UTC"
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def find_instrument_version(instrument_id: str, version: str, content_hash: str,
+                            extra: Iterable[LoadResult] = ()) -> LoadResult:
+    """The exact instrument text an interview was run with, found by its content hash."""
+    for result in [*extra, *list_instruments()]:
+        if result.instrument.id == instrument_id and result.content_hash == content_hash:
+            return result
+    raise ReportError(
+        f"the instrument {instrument_id} {version} with content hash {content_hash[:19]}... "
+        "is not installed, so its questions cannot be shown as they were asked",
+        code=ErrorCode.REPORT_FAILED,
+    )
+
+
+def _lang_for(ins: Instrument, lang: str) -> str:
+    return lang if lang in ins.languages else ins.source_language
+
+
+def _answer_display(ins: Instrument, step: Step, value: Any, lang: str) -> tuple[Any, ...]:
+    item = step.node.item
+    if value is None:
+        return ()
+    if item.type in (ItemType.SINGLE_CHOICE, ItemType.YES_NO, ItemType.OBSERVATION,
+                     ItemType.MULTIPLE_CHOICE):
+        labels = {c.name: ins.text(c.label, lang) for c in ins.choices_for(item)}
+        names = value if isinstance(value, list) else [value]
+        return tuple(labels.get(str(n), str(n)) for n in names)
+    if item.type is ItemType.DATE and isinstance(value, str):
+        try:
+            return (dt.date.fromisoformat(value),)
+        except ValueError:
+            return (value,)
+    if item.type is ItemType.ACKNOWLEDGE:
+        return ("OK",)
+    if isinstance(value, bool):
+        return (str(value),)
+    return (value,)
+
+
+def _appendix(ins: Instrument, ev: Evaluation, lang: str) -> list[AppendixEntry]:
+    entries = []
+    section_numbers = {s.name: i for i, s in enumerate(ins.sections, start=1)}
+    counters: dict[str, int] = {}
+    for step in ev.steps():
+        item = step.node.item
+        if not item.is_answerable:
+            continue
+        record = ev.answers.get(step.key)
+        if record is None or (record.value is None and not record.special):
+            continue  # not answered: nothing to show, and never shown as "no"
+        section = step.node.section.name
+        counters[section] = counters.get(section, 0) + 1
+        asked = record.language if record.language in ins.languages else ins.source_language
+        status = record.special if record.special in ("refused", "dont_know") else "answered"
+        report_lang = _lang_for(ins, lang)
+        different = report_lang != asked
+        entries.append(AppendixEntry(
+            item_id=step.key,
+            number=f"{section_numbers[section]}.{counters[section]}",
+            item_type=item.type.value,
+            asked_language=asked,
+            question_asked=ins.text(item.text, asked),
+            status=status,  # type: ignore[arg-type]
+            answer_asked=_answer_display(ins, step, record.value, asked),
+            question_report=ins.text(item.text, report_lang) if different else None,
+            answer_report=(_answer_display(ins, step, record.value, report_lang)
+                           if different else None),
+            officer_note=record.note or None,
+        ))
+    return entries
+
+
+def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
+            appendix_ids: set[str]) -> Result:
+    label_lang = _lang_for(ins, lang)
+    scored = score(ev, respondent_lang, label_lang)
+    domain_labels = {d.name: ins.text(d.label, label_lang) for d in ins.domains}
+    grouped: dict[str, list[Indicator]] = {}
+    for ind in scored.indicators:
+        grouped.setdefault(ind.domain, []).append(Indicator(
+            name=ind.name, label=ind.label, strength=ind.strength,
+            triggered_by=tuple(k for k in ind.triggered_by if k in appendix_ids),
+        ))
+    domains = tuple(
+        IndicatorDomain(name=name, label=domain_labels.get(name, name), indicators=tuple(inds))
+        for name, inds in grouped.items()
+    )
+    flags = tuple(
+        Flag(name=f.name, kind=f.kind, label=f.label, message=f.message,
+             triggered_by=tuple(k for k in f.triggered_by if k in appendix_ids))
+        for f in scored.flags
+    )
+    return Result(level=scored.level, label=scored.label, domains=domains, flags=flags,
+                  unanswered_core=tuple(scored.unanswered_core))
+
+
+def _referrals(records: list[Any], directory: Directory) -> tuple[Referral, ...]:
+    out = []
+    for rec in records:
+        service = directory.get(rec.service_id)
+        if service is not None:
+            out.append(service.to_referral(rec.reason))
+            continue
+        contacts = (Contact("other", rec.contacts),) if rec.contacts else ()
+        out.append(Referral(rec.service_id, rec.service_name, rec.kind, contacts,
+                            tuple(rec.languages), rec.reason))
+    return tuple(out)
+
+
+def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = False,
+                      interview_id: str | None = None, directory: Directory | None = None,
+                      extra_instruments: Iterable[LoadResult] = (),
+                      now: dt.datetime | None = None) -> ReferralPacket:
+    """Assemble the referral packet of a case from the store (no I/O beyond reading it)."""
+    _ = Translator(lang)
+    case = store.get_case(case_id)
+    interviews = list(case.interviews)
+    if interview_id is not None:
+        interviews = [i for i in interviews if i.id == interview_id]
+    if not interviews:
+        raise ReportError("this case has no interview to report on",
+                          code=ErrorCode.REPORT_FAILED, case_id=case_id)
+    finished = [i for i in interviews if i.finished]
+    interview = (finished or interviews)[-1]
+    meta = interview.meta
+    loaded = find_instrument_version(meta.instrument_id, meta.instrument_version,
+                                     meta.content_hash, extra_instruments)
+    ins = loaded.instrument
+    plan = Plan.build(ins, loaded.content_hash)
+    moment = now or dt.datetime.now(dt.UTC)
+    ev = Evaluation(plan, store.load_answers(interview.id), now=moment,
+                    language=_lang_for(ins, lang))
+    appendix = _appendix(ins, ev, lang)
+    result = _result(ins, ev, meta.respondent_language, lang, {e.item_id for e in appendix})
+
+    settings = store.get_setting("officer_profile", {}) or {}
+    context = store.get_context(interview.id)
+    started = _when(interview.created_at) or moment
+    if context is not None and context.consent_given:
+        consent = Consent(
+            shared_items=tuple(_(CONSENT_SCOPES.get(s, s)) for s in context.consent_scope),
+            recipients=tuple(context.consent_recipients),
+            given_at=_when(context.consent_at) or started,
+            recorded_how=_(CONSENT_HOW.get(context.consent_recorded_how,
+                                           context.consent_recorded_how)),
+        )
+    else:
+        consent = Consent(shared_items=(), recipients=(), given_at=started,
+                          recorded_how=_("No consent was recorded in FieldScreen."))
+    interpreter_used = context.interpreter_used if context else meta.interpreter_used
+    person = case.person
+    dob = None
+    if person is not None and person.date_of_birth:
+        try:
+            dob = dt.date.fromisoformat(person.date_of_birth)
+        except ValueError:
+            dob = None
+    referral_records, narrative = store.get_referrals(case_id)
+    packet = ReferralPacket(
+        document_id=str(uuid.uuid4()),
+        generated_at=moment,
+        time_zone=store.get_setting("time_zone") or local_time_zone(),
+        report_language=lang,
+        case_reference=case.reference,
+        interview=Interview(
+            started_at=started,
+            location=meta.location or settings.get("location") or "",
+            officer_name=meta.officer or settings.get("name") or "",
+            agency=settings.get("agency") or "",
+            interpreter_used=bool(interpreter_used),
+            respondent_language=meta.respondent_language,
+            officer_language=meta.officer_language,
+            interpreter_language=(context.interpreter_language if context
+                                  else meta.interpreter_language),
+            ended_at=_when(interview.finished_at),
+        ),
+        person=Person(
+            name=person.name if person else None,
+            date_of_birth=dob,
+            gender=person.gender if person else None,
+            nationality=person.nationality if person else None,
+            languages=tuple(person.languages) if person else (),
+            contact=person.contact if person else None,
+        ),
+        consent=consent,
+        instrument=InstrumentInfo(
+            instrument_id=ins.id,
+            version=ins.version,
+            title=ins.text(ins.title, _lang_for(ins, lang)),
+            validation_status=ins.validation.status,
+            content_hash=loaded.content_hash,
+            interview_language_status=ins.languages[meta.respondent_language].status
+            if meta.respondent_language in ins.languages else "draft",
+            report_language_status=ins.languages[lang].status if lang in ins.languages
+            else None,
+            validation_note=ins.text(ins.validation.note, _lang_for(ins, lang)) or None,
+        ),
+        result=result,
+        referrals=_referrals(referral_records, directory or shipped_directory()),
+        appendix=tuple(appendix),
+        narrative=narrative,
+    )
+    return packet.redacted_copy() if redacted else packet
+
+
+def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
+                      redacted: bool = False, password: str | None,
+                      allow_plaintext: bool = False, interview_id: str | None = None,
+                      directory: Directory | None = None) -> str:
+    """Build the case's referral PDF at ``out_path``; record it in the audit trail.
+
+    Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
+    the caller must pass ``allow_plaintext=True`` (after warning the user).
+    """
+    packet = build_case_packet(store, case_id, lang=lang, redacted=redacted,
+                               interview_id=interview_id, directory=directory)
+    digest = build_referral_pdf(packet, out_path, password=password,
+                                allow_plaintext=allow_plaintext)
+    store.record_report(
+        case_id, digest,
+        kind="referral_redacted" if redacted else "referral",
+        file_name=out_path.name,
+        data_sha256=packet.packet_sha256(),
+    )
+    if not redacted:
+        case = store.get_case(case_id)
+        if case.status in ("draft", "screened"):
+            store.set_case_status(case_id, "referred")
+    log.info("referral written case=%s redacted=%s encrypted=%s", case_id, redacted,
+             password is not None)
+    return digest

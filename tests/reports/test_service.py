@@ -1,0 +1,126 @@
+"""From a stored case to a PDF: the service the CLI and the GUI share, and `fieldscreen report`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from screening.cli.interview_cmds import run_interview_into_store
+from screening.instruments import find_instrument
+from screening.reports.service import build_case_packet, write_case_report
+from screening.store import InterviewContext, PersonInfo, ReferralRecord, Store
+from tests.cli.helpers import PASSPHRASE, run_cli
+from tests.reports.pdftools import attachment, pdftotext
+
+NAME = "Zaynab Testperson-Synthetic"
+NARRATIVE = "Synthetic narrative ZQXNARRATIVE for the service test."
+ANSWERS_AR = {
+    "age": 31, "recruit_channel": "agent", "job_differs": "yes", "paid_fee": "no",
+    "travel_arranged": "yes", "work_type": "domestic", "hours_per_day": 15, "day_off": "no",
+    "can_refuse": "no", "unsafe_conditions": "no", "housing_controlled": "yes",
+    "paid_as_agreed": "no", "pay_kept": "yes", "owes_debt": "no", "has_documents": "no",
+    "documents_holder": "employer", "free_to_leave": {"special": "refused"},
+    "free_outside": "no", "contact_family": "no", "phone_taken": "yes", "threatened": "no",
+    "family_threatened": "no", "threat_authorities": "yes", "harmed": {"special": "dont_know"},
+    "made_sex_work": "no", "safe_tonight": "yes", "danger_now": "no", "obs_not_speaking": "no",
+    "obs_injuries": "no", "obs_fearful": "yes", "obs_controlled": "no",
+}
+
+
+@pytest.fixture
+def case(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, str, dict]:
+    monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
+    store, _ = Store.create(data_dir, PASSPHRASE)
+    case_id = store.create_case(person=PersonInfo(name=NAME, date_of_birth="1994-05-06",
+                                                  contact="+1 555 0199"))
+    result = run_interview_into_store(store, find_instrument("adult_indicators"), ANSWERS_AR,
+                                      lang="ar", officer_lang="en", case_id=case_id)
+    store.save_context(result["interview_id"], InterviewContext(
+        consent_given=True, consent_scope=("screening", "share_with_services"),
+        consent_recipients=("National Human Trafficking Hotline",), interpreter_used=True,
+        interpreter_language="ar"))
+    store.save_referrals(case_id, [ReferralRecord("us-nhth", "National Human Trafficking "
+                                                  "Hotline", "hotline", reason="advice")],
+                         NARRATIVE)
+    yield store, case_id, result
+    store.close()
+
+
+def test_packet_holds_what_the_interview_recorded(case: tuple[Store, str, dict]) -> None:
+    store, case_id, result = case
+    packet = build_case_packet(store, case_id, lang="es")
+    assert packet.result.level == result["outcome"]["level"] == "refer"
+    assert packet.instrument.content_hash == result["instrument"]["content_hash"]
+    assert packet.instrument.interview_language_status == "machine"
+    entry = packet.entry("job_differs")
+    assert entry.asked_language == "ar" and entry.answer_asked == ("نعم",)
+    assert entry.answer_report == ("Sí",) and entry.question_report
+    assert packet.entry("free_to_leave").status == "refused"
+    assert packet.entry("harmed").status == "dont_know"
+    ids = {e.item_id for e in packet.appendix}
+    assert "fee_is_debt" not in ids  # skipped by the logic: not shown at all, never as "no"
+    assert "intro" not in ids  # a note is not a question
+    assert packet.consent.recipients == ("National Human Trafficking Hotline",)
+    assert packet.referrals[0].contacts  # contacts come from the directory
+    assert packet.narrative == NARRATIVE
+
+
+def test_written_report_is_audited_and_marks_the_case_referred(
+        case: tuple[Store, str, dict], tmp_path: Path) -> None:
+    store, case_id, _ = case
+    out = tmp_path / "referral.pdf"
+    digest = write_case_report(store, case_id, out, lang="ar", password="pdf pass 123")
+    import hashlib
+
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
+    [entry] = [e for e in store.audit_entries(case_id=case_id) if e.action == "report.recorded"]
+    data = attachment(out, password="pdf pass 123")
+    assert entry.detail["sha256"] == digest
+    assert entry.detail["data_sha256"] == hashlib.sha256(data).hexdigest()
+    assert NAME.encode() not in out.read_bytes()
+    text = pdftotext(out, password="pdf pass 123")
+    assert NAME in text and "1-888-373-7888" in text
+    assert store.get_case(case_id).status == "referred"
+
+
+def test_redacted_report_leaves_out_personal_data(case: tuple[Store, str, dict],
+                                                  tmp_path: Path) -> None:
+    store, case_id, _ = case
+    out = tmp_path / "redacted.pdf"
+    write_case_report(store, case_id, out, lang="en", redacted=True, password=None,
+                      allow_plaintext=True)
+    text = pdftotext(out)
+    data = json.loads(attachment(out))
+    for secret in (NAME, "555 0199", "ZQXNARRATIVE", "1994"):
+        assert secret not in text
+        assert secret not in json.dumps(data, ensure_ascii=False)
+    assert "Indicators present" in text
+    assert store.get_case(case_id).status == "screened"  # a redacted copy is not a referral
+
+
+def test_report_cli_exit_codes_and_encryption(case: tuple[Store, str, dict], data_dir: Path,
+                                              tmp_path: Path) -> None:
+    store, case_id, _ = case
+    reference = store.get_case(case_id).reference
+    store.close()
+    out = tmp_path / "cli.pdf"
+    done = run_cli("report", reference, "-o", str(out), "--lang", "ru", "--encrypt",
+                   data_dir=data_dir, stdin=f"{PASSPHRASE}\nsecret pdf password\n")
+    assert done.returncode == 0, done.stderr
+    assert pdftotext(out, check=False) == ""  # does not open without the password
+    assert "Индикаторы" in pdftotext(out, password="secret pdf password") or \
+        "Indicators" in pdftotext(out, password="secret pdf password")
+    plain = run_cli("report", reference, "-o", str(tmp_path / "plain.pdf"),
+                    data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
+    assert plain.returncode == 0 and "NOT be encrypted" in plain.stderr
+    wrong = run_cli("report", reference, "-o", str(tmp_path / "x.pdf"), data_dir=data_dir,
+                    stdin="wrong passphrase entirely\n")
+    assert wrong.returncode == 3 and not (tmp_path / "x.pdf").exists()
+    bad_lang = run_cli("report", reference, "-o", str(tmp_path / "y.pdf"), "--lang", "qq_ZZ!",
+                       data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
+    assert bad_lang.returncode == 2 and "unknown report language" in bad_lang.stderr
+    unknown = run_cli("report", "FS-0000-NOPE", "-o", str(tmp_path / "z.pdf"),
+                      data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
+    assert unknown.returncode == 2 and "no such case" in unknown.stderr
