@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 # pytest-xdist is not used: the SIGKILL and Qt tests are kept bounded instead.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint translations bench syscheck clean
+.PHONY: help setup run test lint translations catalogs check-strings bench syscheck clean \
+	bundle bundle-test
+LOCALES := es fr ar pt ru
+PYBABEL := $(VENV)/bin/pybabel
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,10 +29,29 @@ setup: $(STAMP) ## create .venv and install FieldScreen with its dev tools
 syscheck: setup ## check Qt's system libraries; one line naming apt packages if any are missing
 	@$(PY) -m screening.syscheck
 
-run: setup syscheck ## start the app on the encrypted store in your user data folder
+catalogs: setup ## compile translations/*/LC_MESSAGES/messages.po into .mo (never hand-edited)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(PYBABEL) compile -q -d translations -D messages; fi
+
+translations: setup ## extract UI strings, update every catalog, compile
+	$(PYBABEL) extract -q -F translations/babel.cfg -k N_ -k ngettext:1,2 \
+	  --no-wrap --add-comments=Translators: --sort-by-file \
+	  --project=FieldScreen --copyright-holder="FieldScreen project" \
+	  -o translations/messages.pot .
+	@sed -i '/^"POT-Creation-Date:/d' translations/messages.pot
+	@for l in $(LOCALES); do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(PYBABEL) update -q --no-wrap --ignore-obsolete -i translations/messages.pot -d translations -D messages -l $$l; \
+	  else \
+	    $(PYBABEL) init -q --no-wrap -i translations/messages.pot -d translations -D messages -l $$l; \
+	  fi; \
+	done
+	$(MAKE) catalogs
+
+run: setup syscheck catalogs ## start the app on the encrypted store in your user data folder
 	$(VENV)/bin/fieldscreen
 
-test: setup ## ruff, then the whole test suite (Qt offscreen)
+test: setup catalogs ## ruff, then the whole test suite (Qt offscreen)
 	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
@@ -39,6 +61,18 @@ lint: setup ## ruff and mypy
 
 bench: setup ## benchmarks: prints figures (not part of make test)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+BUNDLE_STAMP := $(VENV)/.bundle-tools
+$(BUNDLE_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bundle]'
+	@touch $@
+
+bundle: setup catalogs $(BUNDLE_STAMP) ## one-folder PyInstaller build in dist/fieldscreen; prints its size
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	@du -sh dist/fieldscreen
+
+bundle-test: bundle ## run the built bundle offline with an empty HOME and check what it made
+	FIELDSCREEN_BUNDLE=dist/fieldscreen QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/bundle
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from screening import __version__
+from screening.buildinfo import version_line
 from screening.cli.common import data_dir_from
 from screening.errors import (
     AnswerError,
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="FieldScreen: offline, encrypted trafficking-indicator screening. "
         "With no command, starts the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"FieldScreen {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -144,8 +144,10 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
     except Exception as exc:
         incident = uuid.uuid4().hex[:8]
         # Type and code locations only: an exception's message could quote an answer.
-        log.error("unexpected error, incident %s\n%s", incident,
-                  safe_traceback(type(exc), exc.__traceback__))
+        trace = safe_traceback(type(exc), exc.__traceback__)
+        log.error("unexpected error, incident %s\n%s", incident, trace)
+        if os.environ.get("FIELDSCREEN_DEBUG"):  # for developers: code locations only
+            print(trace, file=sys.stderr)
         print(
             f"error: unexpected internal error (incident {incident}); nothing saved was lost",
             file=sys.stderr,
