@@ -23,7 +23,14 @@ MIN_INDEXED = 3
 
 def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Combining marks go (accent-blind search); so do control and format characters (NUL,
+    # escapes, bidi overrides, zero-width joiners): FTS5 cannot take NUL in a query, and
+    # invisible characters must not make an otherwise equal name unfindable.
+    stripped = "".join(
+        ch for ch in decomposed
+        if ch in "\t\n\r"
+        or (not unicodedata.combining(ch) and unicodedata.category(ch) not in ("Cc", "Cf"))
+    )
     folded = unicodedata.normalize("NFKC", stripped).casefold()
     return " ".join(folded.split())
 
