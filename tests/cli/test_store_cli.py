@@ -117,7 +117,7 @@ def test_cases_new_list_show_search_delete(data: Path, initialised: str) -> None
     deleted = run_cli("cases", "delete", reference, "--yes", data_dir=data, stdin=PASSPHRASE + "\n")
     assert deleted.returncode == 0, deleted.stderr
     gone = run_cli("cases", "show", reference, data_dir=data, stdin=PASSPHRASE + "\n")
-    assert gone.returncode == 1 and "no such case" in gone.stderr
+    assert gone.returncode == 2 and "no such case" in gone.stderr
 
 
 def test_export_plain_warns_encrypted_round_trips(
