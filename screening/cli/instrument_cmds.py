@@ -34,6 +34,10 @@ def register(sub: Any) -> None:
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_rehash)
 
+    from screening.cli import xlsform_cmds
+
+    xlsform_cmds.register_instrument_actions(isub)  # import FORM, export-xlsform
+
 
 def summary(result: LoadResult) -> dict[str, Any]:
     ins = result.instrument

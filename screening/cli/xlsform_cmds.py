@@ -1,0 +1,97 @@
+"""`fieldscreen instruments import FORM [-o FILE]` and `instruments export-xlsform`.
+
+The ``instruments`` sub-command is created by ``instrument_cmds``; it calls
+``register_instrument_actions(isub)`` with its sub-parsers to add these two actions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from screening.errors import InputError, InstrumentError
+
+
+def register_instrument_actions(isub: Any) -> None:
+    p = isub.add_parser(
+        "import",
+        help="turn an XLSForm (.xlsx, .xls, .csv, .md) into a FieldScreen instrument file",
+        description="Import an ODK/KoboToolbox XLSForm. Prints the instrument (YAML) or "
+        "writes it with -o; every feature FieldScreen cannot run is reported with its sheet "
+        "and row. Exit 2 if the form cannot be imported.",
+    )
+    p.add_argument("form", type=Path, metavar="FORM")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the instrument here (default: print it)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    p.set_defaults(func=cmd_import)
+
+    p = isub.add_parser(
+        "export-xlsform",
+        help="write an instrument as an XLSForm (.xlsx) for ODK Central or KoboToolbox",
+        description="Export an instrument (shipped id or file) as an XLSForm. Importing the "
+        "file again gives the same instrument (same content hash).",
+    )
+    p.add_argument("instrument", metavar="ID_OR_FILE")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    p.add_argument("--force", action="store_true", help="overwrite an existing FILE.xlsx")
+    p.set_defaults(func=cmd_export_xlsform)
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InputError(f"{path} exists; use --force to overwrite it")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from screening.xlsform import import_xlsform, instrument_yaml
+
+    if args.output is not None:
+        _refuse_overwrite(args.output, args.force)
+    try:
+        result = import_xlsform(args.form)
+    except InstrumentError as exc:
+        print(f"{args.form}: cannot import", file=sys.stderr)
+        # Each message already says where: "survey sheet, row 12: ..."
+        for message in [p.message for p in exc.problems] or [exc.message]:
+            print(f"  error: {message}", file=sys.stderr)
+        return 2
+    for warning in result.warnings:
+        print(f"  warning: {warning.message}", file=sys.stderr)
+    text = instrument_yaml(result.instrument, source=args.form.name)
+    ins = result.instrument
+    summary = (
+        f"{args.form}: imported as '{ins.id}' version {ins.version} "
+        f"({sum(1 for i in ins.walk() if i.is_answerable)} questions, languages "
+        f"{', '.join(f'{c}({i.status})' for c, i in ins.languages.items())}, "
+        f"{len(result.warnings)} warning(s), {result.content_hash})"
+    )
+    if args.output is None:
+        sys.stdout.write(text)
+        print(summary, file=sys.stderr)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    print(f"{summary} -> {args.output}")
+    return 0
+
+
+def cmd_export_xlsform(args: argparse.Namespace) -> int:
+    from screening.instruments import find_instrument
+    from screening.xlsform.exporter import write_xlsform
+
+    _refuse_overwrite(args.output, args.force)
+    loaded = find_instrument(args.instrument)
+    write_xlsform(loaded.instrument, args.output)
+    ins = loaded.instrument
+    print(f"{args.output}: XLSForm of '{ins.id}' {ins.version} ({loaded.content_hash})")
+    return 0

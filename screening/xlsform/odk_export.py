@@ -1,0 +1,428 @@
+"""Interview data in the shapes ODK Central and KoboToolbox export (pure functions).
+
+No store access: the caller (the encrypted store's export command) decrypts the interviews
+and passes them in as ``Submission``s; these functions only reshape them.
+
+CSV, as ODK Central's "CSV (zip)" export (central-backend ``lib/data/briefcase.js``):
+
+* One root table (file ``<form_id>.csv``), one row per submission. Columns: ``SubmissionDate``
+  (UTC, ``2024-05-01T10:00:00.000Z``), then every field in form order, named by its group
+  path joined with ``-`` (Central's separator: ``household-head-age``), then
+  ``meta-instanceID``, ``KEY``, ``SubmitterID``, ``SubmitterName``, ``AttachmentsPresent``,
+  ``AttachmentsExpected``, ``Status``, ``ReviewState``, ``DeviceID``, ``Edits``,
+  ``FormVersion``. Sections are the top-level groups of the exported XLSForm
+  (``exporter.section_groups``), so column names match the published form.
+* One table per repeat (file ``<form_id>-<repeat>.csv``): the repeat's fields with paths
+  relative to the repeat, then ``PARENT_KEY`` (the submission's ``uuid:...``) and ``KEY``
+  (``uuid:.../group/repeat[1]``, 1-based, group names included, as Central writes it).
+* ``select_multiple``: space-separated choice names in choice order. With
+  ``split_select_multiple=True`` Central's extra ``<column>/<choice>`` 0/1 columns follow.
+* Unanswered, not relevant (an answer kept after its item became irrelevant) and notes:
+  empty, as ODK. Calculations are computed from the answers (``now()``/``today()`` as of
+  ``submitted_at``). Acknowledge: ``OK``. Dates, times and date-times as stored (ISO 8601).
+* Special answers, which ODK has no notion of: the value is empty (as ODK would have it)
+  and a companion column ``<column>_special`` right after the value (and after its split
+  columns) holds ``refused`` or ``dont_know``. It exists for every item that allows special
+  answers, answered or not, so the set of columns depends on the form only.
+
+JSON, as KoboToolbox's ``/api/v2/assets/<uid>/data/`` ``results``: one object per
+submission; field keys are full ``/``-separated paths (``household/head/age``); a repeat is a
+list of objects under its path whose keys are full paths too; empty fields are left out;
+values are strings as in the XML; specials as ``<path>_special``; meta keys ``_id``,
+``_uuid``, ``meta/instanceID``, ``_submission_time``, ``_xform_id_string``, ``__version__``,
+``_submitted_by``, ``_attachments``, ``_geolocation``, ``_tags``, ``_notes``,
+``_validation_status``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.engine.plan import Plan
+from screening.engine.state import Evaluation, make_key
+from screening.engine.storage import SPECIALS, AnswerRecord
+from screening.errors import ErrorCode, ExpressionError, InputError
+from screening.expr import to_string
+from screening.instruments.hashing import content_hash as compute_hash
+from screening.instruments.model import Instrument, Item, ItemType
+from screening.xlsform.exporter import section_groups
+
+SEPARATOR = "-"
+ROOT_META = (
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+)
+SPECIAL_SUFFIX = "_special"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One finished interview, as the exporter needs it.
+
+    ``answers``: key (``item`` or ``repeat[i].item``) -> an ``AnswerRecord``, a mapping with
+    ``value``/``special``/``relevant``, or a bare value. A repeat without ``repeat_count``
+    gets its number of entries from ``answers[repeat]`` (what ``set_repeat_count`` stored) or,
+    failing that, from the highest entry index answered.
+    """
+
+    instance_id: str
+    submitted_at: str | dt.datetime
+    answers: Mapping[str, Any]
+    submitter_id: str | None = None
+    submitter_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    item: Item
+    table: str | None  # enclosing repeat, None for the root table
+    path: tuple[str, ...]  # group path relative to the table, ending with the item name
+    full_path: tuple[str, ...]  # from the form root
+
+
+@dataclass
+class Table:
+    name: str  # file stem: "<form_id>" or "<form_id>-<repeat>"
+    repeat: str | None
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+    def as_dicts(self) -> list[dict[str, str]]:
+        return [dict(zip(self.header, row, strict=True)) for row in self.rows]
+
+
+@dataclass
+class OdkExport:
+    root: Table
+    repeats: list[Table]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.root, *self.repeats]
+
+    def files(self) -> dict[str, str]:
+        """File name -> CSV text, as in Central's zip."""
+        return {f"{table.name}.csv": table.to_csv() for table in self.tables}
+
+
+# -- the form's fields -----------------------------------------------------------------------
+def fields(instrument: Instrument) -> list[Field]:
+    """Every leaf item with its table and group path, in form order."""
+    groups = section_groups(instrument)
+    out: list[Field] = []
+
+    def walk(
+        items: Iterable[Item], base: tuple[str, ...], table: str | None, table_base: tuple[str, ...]
+    ) -> None:
+        for item in items:
+            full = (*base, item.name)
+            if item.type is ItemType.REPEAT:
+                walk(item.items or (), full, item.name, full)
+            elif item.type is ItemType.GROUP:
+                walk(item.items or (), full, table, table_base)
+            else:
+                out.append(Field(item, table, full[len(table_base) :], full))
+
+    for section in instrument.sections:
+        group = groups[section.name]
+        base = (group,) if group else ()
+        walk(section.items, base, None, ())
+    return out
+
+
+def repeat_paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
+    """Repeat name -> its full path (groups and the repeat itself)."""
+    groups = section_groups(instrument)
+    out: dict[str, tuple[str, ...]] = {}
+
+    def walk(items: Iterable[Item], base: tuple[str, ...]) -> None:
+        for item in items:
+            if item.items:
+                path = (*base, item.name)
+                if item.type is ItemType.REPEAT:
+                    out[item.name] = path
+                walk(item.items, path)
+
+    for section in instrument.sections:
+        group = groups[section.name]
+        walk(section.items, (group,) if group else ())
+    return out
+
+
+def column_name(path: tuple[str, ...]) -> str:
+    return SEPARATOR.join(path)
+
+
+def has_special(instrument: Instrument, item: Item) -> bool:
+    return bool(instrument.specials_for(item))
+
+
+def _columns_for(instrument: Instrument, fld: Field, split: bool) -> list[str]:
+    name = column_name(fld.path)
+    cols = [name]
+    if split and fld.item.type is ItemType.MULTIPLE_CHOICE:
+        cols += [f"{name}/{c.name}" for c in instrument.choices_for(fld.item)]
+    if has_special(instrument, fld.item):
+        cols.append(name + SPECIAL_SUFFIX)
+    return cols
+
+
+# -- values ----------------------------------------------------------------------------------
+def _record(key: str, raw: Any) -> AnswerRecord:
+    if isinstance(raw, AnswerRecord):
+        return raw
+    if isinstance(raw, Mapping):
+        special = raw.get("special")
+        if special is not None and special not in SPECIALS:
+            raise InputError(
+                f"answer '{key}': unknown special answer '{special}'", code=ErrorCode.BAD_INPUT
+            )
+        return AnswerRecord(
+            item=key,
+            value=raw.get("value"),
+            special=special,
+            language="",
+            answered_at="",
+            relevant=bool(raw.get("relevant", True)),
+        )
+    return AnswerRecord(item=key, value=raw, special=None, language="", answered_at="")
+
+
+def _timestamp(value: str | dt.datetime, instance: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        stamp = value
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(
+                f"submission {instance}: submitted_at '{value}' is not an ISO 8601 date and time",
+                code=ErrorCode.BAD_INPUT,
+            ) from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
+
+
+def central_time(stamp: dt.datetime) -> str:
+    """``2024-05-01T10:00:00.000Z``, as JavaScript's ``toISOString`` (Central)."""
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+def instance_key(instance_id: str) -> str:
+    text = str(instance_id).strip()
+    if not text:
+        raise InputError("a submission has an empty instance_id", code=ErrorCode.BAD_INPUT)
+    return text if text.startswith("uuid:") else f"uuid:{text}"
+
+
+def format_value(item: Item, value: Any) -> str:
+    """An answer as ODK writes it in the submission XML (and so in exports)."""
+    if value is None or value == "":
+        return ""
+    if item.type is ItemType.ACKNOWLEDGE:
+        return "OK" if value is True or value == "OK" else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Reader:
+    """Values of one submission: answers, calculations and repeat counts."""
+
+    def __init__(self, instrument: Instrument, plan: Plan, sub: Submission) -> None:
+        self.ins = instrument
+        self.sub = sub
+        self.key = instance_key(sub.instance_id)
+        self.when = _timestamp(sub.submitted_at, self.key)
+        self.records = {str(k): _record(str(k), v) for k, v in sub.answers.items()}
+        self.ev = Evaluation(plan, self.records, now=self.when, language=instrument.source_language)
+        self.plan = plan
+
+    def count(self, repeat: str) -> int:
+        node = self.plan.nodes[repeat]
+        try:
+            if node.repeat_count is not None or repeat in self.records:
+                return self.ev.repeat_count(repeat)
+        except ExpressionError:
+            return 0
+        prefix = f"{repeat}["
+        indices = [
+            int(k[len(prefix) :].split("]", 1)[0])
+            for k in self.records
+            if k.startswith(prefix) and k[len(prefix) :].split("]", 1)[0].isdigit()
+        ]
+        return max(indices, default=0)
+
+    def value(self, item: Item, instance: tuple[str, int] | None) -> tuple[str, str]:
+        """(value text, special) of one field."""
+        if item.calculation is not None:
+            try:
+                if not self.ev.is_relevant(item.name, instance):
+                    return "", ""
+                result = self.ev.scalar(item.name, instance)
+            except ExpressionError:
+                return "", ""
+            if isinstance(result, float) and not math.isfinite(result):
+                return "", ""
+            if isinstance(result, list):
+                return " ".join(to_string(v) for v in result), ""
+            return to_string(result), ""
+        record = self.records.get(make_key(item.name, instance))
+        if record is None or not record.relevant:
+            return "", ""
+        if record.special:
+            return "", record.special
+        return format_value(item, record.value), ""
+
+
+# -- CSV -------------------------------------------------------------------------------------
+def odk_rows(
+    instrument: Instrument,
+    submissions: Iterable[Submission],
+    *,
+    content_hash: str | None = None,
+    split_select_multiple: bool = False,
+) -> OdkExport:
+    """Submissions as ODK Central's CSV tables (root table plus one per repeat)."""
+    plan = Plan.build(instrument, content_hash or compute_hash(instrument))
+    all_fields = fields(instrument)
+    repeats = repeat_paths(instrument)
+    root_fields = [f for f in all_fields if f.table is None]
+    header = ["SubmissionDate"]
+    for fld in root_fields:
+        header += _columns_for(instrument, fld, split_select_multiple)
+    header += ["meta-instanceID", *ROOT_META]
+    root = Table(instrument.id, None, header)
+    tables: dict[str, Table] = {}
+    for repeat in repeats:
+        cols: list[str] = []
+        for fld in all_fields:
+            if fld.table == repeat:
+                cols += _columns_for(instrument, fld, split_select_multiple)
+        tables[repeat] = Table(f"{instrument.id}-{repeat}", repeat, [*cols, "PARENT_KEY", "KEY"])
+
+    def cells(reader: _Reader, fld: Field, instance: tuple[str, int] | None) -> list[str]:
+        text, special = reader.value(fld.item, instance)
+        out = [text]
+        if split_select_multiple and fld.item.type is ItemType.MULTIPLE_CHOICE:
+            chosen = set(text.split())
+            out += ["1" if c.name in chosen else "0" for c in instrument.choices_for(fld.item)]
+        if has_special(instrument, fld.item):
+            out.append(special)
+        return out
+
+    for sub in submissions:
+        reader = _Reader(instrument, plan, sub)
+        row = [central_time(reader.when)]
+        for fld in root_fields:
+            row += cells(reader, fld, None)
+        row += [
+            reader.key,
+            reader.key,
+            sub.submitter_id or "",
+            sub.submitter_name or "",
+            "0",
+            "0",
+            "",
+            "",
+            "",
+            "0",
+            instrument.version,
+        ]
+        root.rows.append(row)
+        for repeat, path in repeats.items():
+            for index in range(1, reader.count(repeat) + 1):
+                sub_row: list[str] = []
+                for fld in all_fields:
+                    if fld.table == repeat:
+                        sub_row += cells(reader, fld, (repeat, index))
+                key = "/".join([reader.key, *path[:-1], f"{path[-1]}[{index}]"])
+                tables[repeat].rows.append([*sub_row, reader.key, key])
+    return OdkExport(root, list(tables.values()))
+
+
+# -- JSON ------------------------------------------------------------------------------------
+def odk_json(
+    instrument: Instrument, submissions: Iterable[Submission], *, content_hash: str | None = None
+) -> list[dict[str, Any]]:
+    """Submissions as KoboToolbox's JSON API ``results`` (nested repeats, full paths)."""
+    plan = Plan.build(instrument, content_hash or compute_hash(instrument))
+    all_fields = fields(instrument)
+    repeats = repeat_paths(instrument)
+    results: list[dict[str, Any]] = []
+    for number, sub in enumerate(submissions, start=1):
+        reader = _Reader(instrument, plan, sub)
+
+        def put(
+            target: dict[str, Any],
+            fld: Field,
+            instance: tuple[str, int] | None,
+            reader: _Reader = reader,
+        ) -> None:
+            text, special = reader.value(fld.item, instance)
+            path = "/".join(fld.full_path)
+            if text != "":
+                target[path] = text
+            if special:
+                target[path + SPECIAL_SUFFIX] = special
+
+        record: dict[str, Any] = {"_id": number, "_uuid": reader.key.removeprefix("uuid:")}
+        for fld in all_fields:
+            if fld.table is None:
+                put(record, fld, None)
+        for repeat, path in repeats.items():
+            entries = []
+            for index in range(1, reader.count(repeat) + 1):
+                entry: dict[str, Any] = {}
+                for fld in all_fields:
+                    if fld.table == repeat:
+                        put(entry, fld, (repeat, index))
+                entries.append(entry)
+            if entries:
+                record["/".join(path)] = entries
+        record.update(
+            {
+                "meta/instanceID": reader.key,
+                "_xform_id_string": instrument.id,
+                "__version__": instrument.version,
+                "_submission_time": reader.when.strftime("%Y-%m-%dT%H:%M:%S"),
+                "_submitted_by": sub.submitter_name,
+                "_attachments": [],
+                "_geolocation": [None, None],
+                "_tags": [],
+                "_notes": [],
+                "_validation_status": {},
+            }
+        )
+        results.append(record)
+    return results
