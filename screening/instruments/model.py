@@ -98,8 +98,13 @@ class Validation(_Strict):
         return self
 
 
+# Choice names are stored values, not references: XLSForms use "1", "2022" or "20_-_50".
+# They only must not contain white space (select_multiple answers are space-separated).
+CHOICE_NAME_PATTERN = r"^\S+$"
+
+
 class Choice(_Strict):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=CHOICE_NAME_PATTERN)
     label: Text
     filter: dict[str, str] | None = None  # choice_filter columns from XLSForms
 

@@ -182,8 +182,11 @@ def test_required_expression_and_message() -> None:
     assert items["b"].required == "${a} > 3"
 
 
-def test_numeric_choice_names_read_by_an_expression_are_refused() -> None:
-    message = refused(
+def test_numeric_choice_names_work_in_expressions() -> None:
+    from screening.engine.session import InterviewSession
+    from screening.engine.storage import MemoryAnswerStore
+
+    result = imported(
         form(
             "|  | type | name | label | relevant |\n"
             "|  | select_one n | q | Q |  |\n"
@@ -191,7 +194,14 @@ def test_numeric_choice_names_read_by_an_expression_are_refused() -> None:
             "|  | list_name | name | label |\n|  | n | 1 | One |\n|  | n | 2 | Two |\n",
         )
     )
-    assert "choices sheet, row 2" in message and "cannot be renamed safely" in message
+    ins = result.instrument
+    lang = ins.source_language
+    session = InterviewSession(ins, result.content_hash, MemoryAnswerStore(allow_unsafe=True),
+                               "t", respondent_language=lang, officer_language=lang)
+    session.answer("q", "2")
+    assert [s.key for s in session.steps()] == ["q"]
+    session.answer("q", "1")
+    assert [s.key for s in session.steps()] == ["q", "why"]
 
 
 def test_nested_repeat_is_refused_with_its_row() -> None:

@@ -167,11 +167,11 @@ def test_or_other_and_curly_quote_relevance() -> None:
     assert tetun.item_map()["marital_other"].relevant == "selected(${respondent_marital}, 'other')"
 
 
-def test_numeric_choice_names_are_renamed_when_safe() -> None:
+def test_numeric_choice_names_are_kept_as_written() -> None:
     result = import_xlsform(fixture_path("ona_multi_lingual_form.xlsx"))
     names = [c.name for c in result.instrument.choice_lists["gender"]]
-    assert names == ["_1", "_2"]
-    assert any("stored with a leading underscore" in w.message for w in result.warnings)
+    assert names == ["1", "2"]  # exported data must carry the form's own values
+    assert not any("leading underscore" in w.message for w in result.warnings)
 
 
 def test_csv_and_markdown_forms() -> None:
