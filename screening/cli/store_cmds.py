@@ -28,6 +28,7 @@ from screening.store.export import FORMATS
 from screening.store.fsutil import atomic_write
 from screening.store.models import CASE_STATUSES, CaseSummary
 
+ODK_FORMAT = "odk"
 PLAINTEXT_WARNING = (
     "warning: {path} is NOT encrypted: it holds names and answers in plain text. Keep it off "
     "shared and cloud folders, delete it when done, or use --encrypt."
@@ -161,8 +162,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             password = read_passphrase("Export password: ", confirm=True)
         else:
             _err(PLAINTEXT_WARNING.format(path=output))
+        builder = None
+        if args.format == ODK_FORMAT:
+            from screening.xlsform.store_export import build_odk_zip
+
+            builder = build_odk_zip
         info = store.export(
-            output, args.format, case_ids=case_ids, password=password, plaintext_ok=True
+            output, args.format, case_ids=case_ids, password=password, plaintext_ok=True,
+            builder=builder,
         )
     state = "encrypted" if info.encrypted else "NOT encrypted"
     _err(f"exported {info.cases} case(s) to {output} ({args.format}, {state})")
@@ -311,8 +318,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_cases_delete)
 
-    p = subparsers.add_parser("export", help="export cases as JSON or CSV (use --encrypt)")
-    p.add_argument("--format", choices=FORMATS, default="json")
+    p = subparsers.add_parser(
+        "export", help="export cases as JSON, CSV or ODK-shaped data (use --encrypt)"
+    )
+    p.add_argument(
+        "--format", choices=(*FORMATS, ODK_FORMAT), default="json",
+        help="json/csv: FieldScreen's own shape; odk: a zip of ODK Central-style CSVs (one per "
+        "questionnaire version and repeat), Kobo-style JSON and a data dictionary",
+    )
     p.add_argument("--output", "-o", required=True, metavar="FILE")
     p.add_argument("--case", action="append", metavar="CASE", help="only this case (repeatable)")
     p.add_argument(

@@ -6,7 +6,11 @@
 
 from screening.instruments.loader import LoadResult, load_instrument, load_instrument_text
 from screening.instruments.model import Instrument, Item, ItemType
-from screening.instruments.registry import find_instrument, list_instruments
+from screening.instruments.registry import (
+    find_instrument,
+    find_instrument_by_hash,
+    list_instruments,
+)
 
 __all__ = [
     "Instrument",
@@ -14,6 +18,7 @@ __all__ = [
     "ItemType",
     "LoadResult",
     "find_instrument",
+    "find_instrument_by_hash",
     "list_instruments",
     "load_instrument",
     "load_instrument_text",

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
-from screening.errors import ErrorCode, ReportError
+from screening.errors import ErrorCode, InstrumentError, ReportError
 from screening.i18n import N_, Translator
-from screening.instruments import LoadResult, list_instruments
+from screening.instruments import LoadResult, find_instrument_by_hash
 from screening.instruments.model import Instrument, ItemType
 from screening.reports.directory import Directory, shipped_directory
 from screening.reports.packet import (
@@ -81,19 +81,6 @@ def _when(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def find_instrument_version(instrument_id: str, version: str, content_hash: str,
-                            extra: Iterable[LoadResult] = ()) -> LoadResult:
-    """The exact instrument text an interview was run with, found by its content hash."""
-    for result in [*extra, *list_instruments()]:
-        if result.instrument.id == instrument_id and result.content_hash == content_hash:
-            return result
-    raise ReportError(
-        f"the instrument {instrument_id} {version} with content hash {content_hash[:19]}... "
-        "is not installed, so its questions cannot be shown as they were asked",
-        code=ErrorCode.REPORT_FAILED,
-    )
 
 
 def _lang_for(ins: Instrument, lang: str) -> str:
@@ -207,8 +194,11 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
     finished = [i for i in interviews if i.finished]
     interview = (finished or interviews)[-1]
     meta = interview.meta
-    loaded = find_instrument_version(meta.instrument_id, meta.instrument_version,
-                                     meta.content_hash, extra_instruments)
+    try:
+        loaded = find_instrument_by_hash(meta.instrument_id, meta.content_hash,
+                                         extra_instruments)
+    except InstrumentError as exc:
+        raise ReportError(exc.message, code=ErrorCode.REPORT_FAILED) from None
     ins = loaded.instrument
     plan = Plan.build(ins, loaded.content_hash)
     moment = now or dt.datetime.now(dt.UTC)
