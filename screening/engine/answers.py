@@ -27,8 +27,12 @@ def _choice_names(instrument: Instrument, item: Item) -> list[str]:
     return [c.name for c in instrument.choices_for(item)]
 
 
-def normalise_answer(instrument: Instrument, item: Item, value: Any) -> Any:
-    """Return the stored form of ``value`` or raise ``AnswerError`` saying what is wrong."""
+def normalise_answer(instrument: Instrument, item: Item, value: Any,
+                     choices: list[str] | None = None) -> Any:
+    """Return the stored form of ``value`` or raise ``AnswerError`` saying what is wrong.
+
+    ``choices``: the choice names offered (after a choice filter); default all of them.
+    """
     kind = item.type
     if kind in (ItemType.NOTE, ItemType.CALCULATE, ItemType.GROUP, ItemType.HIDDEN):
         raise AnswerError(item.name, f"{kind.value} items take no answer",
@@ -41,7 +45,7 @@ def normalise_answer(instrument: Instrument, item: Item, value: Any) -> Any:
     if kind in (ItemType.SINGLE_CHOICE, ItemType.YES_NO, ItemType.OBSERVATION):
         if kind is not ItemType.SINGLE_CHOICE and isinstance(value, bool):
             value = "yes" if value else "no"
-        names = _choice_names(instrument, item)
+        names = choices if choices is not None else _choice_names(instrument, item)
         if not isinstance(value, str) or value not in names:
             raise _bad(item, f"'{_short(value)}' is not one of the choices ({', '.join(names)})")
         return value
@@ -50,7 +54,7 @@ def normalise_answer(instrument: Instrument, item: Item, value: Any) -> Any:
             value = value.split()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _bad(item, "expected a list of choice names")
-        names = _choice_names(instrument, item)
+        names = choices if choices is not None else _choice_names(instrument, item)
         unknown = [v for v in value if v not in names]
         if unknown:
             raise _bad(item, f"'{_short(unknown[0])}' is not one of the choices "

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from screening.expr import Expr, parse
+from screening.expr.choicefilter import compile_choice_filter
 from screening.instruments.model import (
     CONTAINERS,
     Instrument,
@@ -30,6 +31,7 @@ class Node:
     calculation: Expr | None
     required: Expr | None
     repeat_count: Expr | None
+    choice_filter: Expr | None = None
 
     @property
     def name(self) -> str:
@@ -80,6 +82,8 @@ class Plan:
                 calculation=_maybe(item.calculation),
                 required=_maybe(required) if isinstance(required, str) else None,
                 repeat_count=_maybe(item.repeat_count),
+                choice_filter=(compile_choice_filter(item.choice_filter)
+                               if item.choice_filter else None),
             )
             self.order.append(item.name)
             if item.items:

@@ -20,7 +20,7 @@ from screening.engine.state import Evaluation, Step, answer_value, make_key, spl
 from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore
 from screening.errors import AnswerError, ErrorCode, ExpressionError
 from screening.expr import truthy
-from screening.instruments.model import Instrument, ItemType
+from screening.instruments.model import Choice, Instrument, ItemType
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,9 @@ class InterviewSession:
                                   f"(allowed: {', '.join(allowed) or 'none'})")
             stored: Any = None
         else:
-            stored = normalise_answer(self.instrument, item, value)
+            offered = ([c.name for c in self.evaluation.choices(step)]
+                       if step.node.choice_filter is not None else None)
+            stored = normalise_answer(self.instrument, item, value, offered)
             self._check_constraint(step, stored)
         record = AnswerRecord(
             item=step.key,
@@ -193,6 +195,10 @@ class InterviewSession:
             note=note if note is not None else getattr(self.answers.get(step.key), "note", None),
         )
         return self._commit(record)
+
+    def choices(self, key: str) -> list[Choice]:
+        """The choices to offer for an item now (a cascading select's choice filter applied)."""
+        return self.evaluation.choices(self.step(key))
 
     def set_note(self, key: str, note: str | None) -> None:
         """Attach the officer's note to an item (kept with the answer, in its history)."""

@@ -20,7 +20,8 @@ from screening.engine.plan import Node, Plan
 from screening.engine.storage import AnswerRecord
 from screening.errors import ErrorCode, ExpressionError
 from screening.expr import Expr, evaluate, to_number, truthy
-from screening.instruments.model import ItemType
+from screening.expr.choicefilter import PREFIX as CHOICE_PREFIX
+from screening.instruments.model import Choice, ItemType
 
 Instance = tuple[str, int] | None
 MAX_REPEATS = 200  # a runaway repeat_count must not create millions of entries
@@ -76,12 +77,16 @@ def answer_value(node: Node, record: AnswerRecord | None) -> Any:
 
 
 class _Env:
-    def __init__(self, ev: Evaluation, instance: Instance, current: Any) -> None:
+    def __init__(self, ev: Evaluation, instance: Instance, current: Any,
+                 columns: Mapping[str, Any] | None = None) -> None:
         self._ev = ev
         self._instance = instance
         self._current = current
+        self._columns = columns
 
     def value(self, name: str) -> Any:
+        if self._columns is not None and name.startswith(CHOICE_PREFIX):
+            return self._columns.get(name[len(CHOICE_PREFIX):], "")
         return self._ev.reference(name, self._instance)
 
     def current(self) -> Any:
@@ -127,8 +132,23 @@ class Evaluation:
         self._busy: set[tuple[str, Instance, str]] = set()
 
     # -- expressions ---------------------------------------------------------------------
-    def eval(self, expr: Expr, instance: Instance = None, current: Any = "") -> Any:
-        return evaluate(expr, _Env(self, instance, current))
+    def eval(self, expr: Expr, instance: Instance = None, current: Any = "",
+             columns: Mapping[str, Any] | None = None) -> Any:
+        return evaluate(expr, _Env(self, instance, current, columns))
+
+    def choices(self, step: Step) -> list[Choice]:
+        """The choices offered for ``step``: all, or those its choice filter keeps."""
+        node = step.node
+        options = self.plan.instrument.choices_for(node.item)
+        if node.choice_filter is None:
+            return options
+        kept = []
+        for option in options:
+            columns = dict(option.filter or {})
+            columns["name"] = option.name
+            if truthy(self.eval(node.choice_filter, step.instance, columns=columns)):
+                kept.append(option)
+        return kept
 
     def _guard(self, name: str, instance: Instance, what: str) -> tuple[str, Instance, str]:
         token = (name, instance, what)

@@ -10,6 +10,8 @@ from typing import Any
 
 from screening.errors import ErrorCode, ExpressionError, Problem
 from screening.expr import Expr, parse
+from screening.expr.choicefilter import compile_choice_filter
+from screening.expr.choicefilter import item_references as choice_item_references
 from screening.instruments.model import (
     CHOICE_TYPES,
     CONTAINERS,
@@ -214,10 +216,30 @@ def _check_item(c: Checker, item: Item, path: Path, repeat: str | None) -> None:
     c.expression(item.constraint, (*path, "constraint"), name, "constraint")
     c.expression(item.calculation, (*path, "calculation"), name, "calculation")
     c.expression(item.repeat_count, (*path, "repeat_count"), name, "repeat_count")
-    c.expression(item.choice_filter, (*path, "choice_filter"), name, "choice_filter")
+    if item.choice_filter is not None:
+        _check_choice_filter(c, item, (*path, "choice_filter"))
     if isinstance(item.required, str):
         c.expression(item.required, (*path, "required"), name, "required")
     _check_item_choices(c, item, path)
+
+
+def _check_choice_filter(c: Checker, item: Item, path: Path) -> None:
+    """Bare names in a choice filter are choice columns; ``${...}`` must name items."""
+    text = item.choice_filter or ""
+    if item.type not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, "'choice_filter' is only for choice items", path,
+                item.name)
+        return
+    try:
+        expr = compile_choice_filter(text)
+    except ExpressionError as exc:
+        c.error(ErrorCode.INSTRUMENT_EXPRESSION, f"bad choice_filter expression: {exc.message}",
+                path, item.name)
+        return
+    for ref in sorted(choice_item_references(expr)):
+        if ref not in c.item_names:
+            c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                    f"choice_filter refers to unknown item ${{{ref}}}", path, item.name)
 
 
 def _check_item_choices(c: Checker, item: Item, path: Path) -> None:

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from screening.errors import ErrorCode
+from screening.errors import ErrorCode, ExpressionError
+from screening.expr.choicefilter import compile_choice_filter
 from screening.instruments.model import NAME_PATTERN, ItemType
 from screening.xlsform.choicenames import ChoiceNames
 from screening.xlsform.expressions import ExpressionColumns
@@ -321,7 +322,9 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
             self.list_items.setdefault(chosen, []).append(name)
             self._parameters(el, name, row)
         if el.get("choice_filter"):
-            self._choice_filter(el, name, row, itype)
+            choice_filter = self._choice_filter(el, name, row, itype)
+            if choice_filter:
+                item["choice_filter"] = choice_filter
 
         # containers
         if itype is ItemType.REPEAT:
@@ -448,7 +451,8 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
 
     def _choice_filter(
         self, el: Mapping[str, Any], name: str, row: int | None, itype: ItemType
-    ) -> None:
+    ) -> str | None:
+        """The filter text when FieldScreen can run it, else None (with a warning)."""
         text = str(el["choice_filter"])
         if itype not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
             self.out.warn(
@@ -458,16 +462,20 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
                 row=row,
                 item=name,
             )
-            return
-        self.out.warn(
-            "choice_filter not applied",
-            f"choice_filter '{text}' of '{name}' is not applied: FieldScreen's "
-            "instrument schema cannot express filters over choice columns yet, so "
-            "every choice is offered and the officer must pick a consistent one",
-            row=row,
-            item=name,
-            code=ErrorCode.EXPRESSION_UNSUPPORTED,
-        )
+            return None
+        try:
+            compile_choice_filter(text)
+        except ExpressionError as exc:
+            self.out.warn(
+                "choice_filter not applied",
+                f"choice_filter '{text}' of '{name}' cannot be run ({exc.message}); every "
+                "choice is offered and the officer must pick a consistent one",
+                row=row,
+                item=name,
+                code=ErrorCode.EXPRESSION_UNSUPPORTED,
+            )
+            return None
+        return text
 
     def _choices(self, el: Mapping[str, Any], kind: str, name: str, row: int | None) -> str | None:
         list_name = str(el.get("list_name") or el.get("itemset") or "")

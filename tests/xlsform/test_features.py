@@ -237,7 +237,35 @@ def test_select_from_file_and_choice_filter_are_reported() -> None:
     )
     items = result.instrument.item_map()
     assert items["place"].type is ItemType.HIDDEN
-    assert items["city"].choice_filter is None
+    assert items["city"].choice_filter == "state = 'x'"
     assert result.instrument.choice_lists["c"][0].filter == {"state": "x"}
-    assert result.features["choice_filter not applied"] == 1
+    assert "choice_filter not applied" not in result.features
     assert result.features["select from file not asked"] == 1
+
+
+def test_cascading_select_offers_only_matching_choices() -> None:
+    from screening.engine.session import InterviewSession
+    from screening.engine.storage import MemoryAnswerStore
+    from screening.errors import AnswerError
+
+    result = imported(
+        form(
+            "|  | type | name | label | choice_filter |\n"
+            "|  | select_one s | state | State |  |\n"
+            "|  | select_one c | city | City | state=${state} |\n",
+            "|  | list_name | name | label | state |\n|  | s | n | North |  |\n"
+            "|  | s | so | South |  |\n|  | c | a | A | n |\n|  | c | b | B | so |\n"
+            "|  | c | d | D | n |\n",
+        )
+    )
+    ins = result.instrument
+    lang = ins.source_language
+    session = InterviewSession(ins, result.content_hash, MemoryAnswerStore(allow_unsafe=True),
+                               "t", respondent_language=lang, officer_language=lang)
+    session.answer("state", "n")
+    assert [c.name for c in session.choices("city")] == ["a", "d"]
+    with pytest.raises(AnswerError):
+        session.answer("city", "b")  # offered only for the South
+    session.answer("city", "d")
+    session.answer("state", "so")
+    assert [c.name for c in session.choices("city")] == ["b"]
