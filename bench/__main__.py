@@ -1,26 +1,17 @@
-"""`python -m bench` (`make bench`): run every ``bench/*_bench.py`` script in turn.
+"""`python -m bench` (`make bench`): the benchmark report; see bench/suite.py.
 
-Benchmarks print figures; they are not tests and assert nothing. Extra arguments are passed
-to each script (e.g. ``python -m bench --quick``).
+`python -m bench --quick` runs smaller sizes and does not rewrite docs/performance.md. The
+individual scripts (store_bench.py, report_bench.py, gui_bench.py) also run on their own.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def main(argv: list[str]) -> int:
-    here = Path(__file__).resolve().parent
-    if str(here.parent) not in sys.path:
-        sys.path.insert(0, str(here.parent))
-    status = 0
-    for script in sorted(here.glob("*_bench.py")):
-        module = importlib.import_module(f"bench.{script.stem}")
-        status |= int(module.main(argv) or 0)
-    return status
-
+from bench.suite import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
