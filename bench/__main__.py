@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.suite import main  # noqa: E402
+from bench.suite import main
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
