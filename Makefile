@@ -31,19 +31,19 @@ syscheck: setup ## check Qt's system libraries; one line naming apt packages if 
 
 catalogs: setup ## compile translations/*/LC_MESSAGES/messages.po into .mo (never hand-edited)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(PYBABEL) compile -q -d translations -D messages; fi
+	  $(PYBABEL) -q compile -d translations -D messages; fi
 
 translations: setup ## extract UI strings, update every catalog, compile
-	$(PYBABEL) extract -q -F translations/babel.cfg -k N_ -k ngettext:1,2 \
-	  --no-wrap --add-comments=Translators: --sort-by-file \
+	$(PYBABEL) -q extract -F translations/babel.cfg -k N_ -k ngettext:1,2 \
+	  --no-wrap --no-location --add-comments=Translators: --sort-by-file \
 	  --project=FieldScreen --copyright-holder="FieldScreen project" \
 	  -o translations/messages.pot .
 	@sed -i '/^"POT-Creation-Date:/d' translations/messages.pot
 	@for l in $(LOCALES); do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(PYBABEL) update -q --no-wrap --ignore-obsolete -i translations/messages.pot -d translations -D messages -l $$l; \
+	    $(PYBABEL) -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -D messages -l $$l; \
 	  else \
-	    $(PYBABEL) init -q --no-wrap -i translations/messages.pot -d translations -D messages -l $$l; \
+	    $(PYBABEL) -q init --no-wrap -i translations/messages.pot -d translations -D messages -l $$l; \
 	  fi; \
 	done
 	$(MAKE) catalogs
