@@ -56,7 +56,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     _err(f"Created an encrypted store in {data_dir}.")
     _err(
         "Recovery key (below): write it down now and keep it apart from this computer. It "
-        "opens the store if the passphrase is forgotten. It is not shown again."
+        "opens the store if the passphrase is forgotten. It is not shown again. If both the "
+        "passphrase and this key are lost, the data is gone for good: nobody can recover it."
     )
     print(recovery_key, flush=True)
     return 0
@@ -101,7 +102,7 @@ def cmd_cases_new(args: argparse.Namespace) -> int:
 
 def cmd_cases_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        case = store.get_case(store.resolve_case(args.case))
+        case = store.open_case(store.resolve_case(args.case))
         reports = store.reports(case.id)
     doc: dict[str, Any] = {
         "id": case.id,

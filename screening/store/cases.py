@@ -164,6 +164,12 @@ class CasesMixin(StoreCore):
             raise StoreError("no such case", code=ErrorCode.STORE_NOT_FOUND)
         return str(row[0])
 
+    def open_case(self, case_id: str) -> Case:
+        """``get_case`` for a person looking at the case: the viewing is audited."""
+        case = self.get_case(case_id)
+        self._audit_event("case.opened", case_id=case_id)
+        return case
+
     def get_case(self, case_id: str) -> Case:
         with self._read("reading a case") as conn:
             row = conn.execute(

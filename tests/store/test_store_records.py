@@ -104,3 +104,11 @@ def test_new_cases_start_as_draft(store: Store) -> None:
     assert store.get_case(case_id).status == "draft"
     store.finish_interview(interview_id, {"outcome": {"level": "refer"}})
     assert store.get_case(case_id).status == "screened"
+
+
+def test_opening_a_case_is_audited_reading_it_internally_is_not(store: Store) -> None:
+    case_id, _ = _interview(store)
+    store.get_case(case_id)
+    assert "case.opened" not in [e.action for e in store.audit_entries(case_id=case_id)]
+    assert store.open_case(case_id).id == case_id
+    assert [e.action for e in store.audit_entries(case_id=case_id)].count("case.opened") == 1
