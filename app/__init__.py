@@ -1,1 +1,3 @@
-"""FieldScreen's desktop app (PySide6). Imports `screening`; `screening` never imports it."""
+"""FieldScreen desktop app (PySide6). ``app.main.run`` is the entry point."""
+
+from app import refcount_guard as _refcount_guard  # noqa: F401 - must run before any Qt call

@@ -1,4 +1,8 @@
-"""Composition root of the desktop app: umask, logging, QApplication, excepthook, windows."""
+"""Composition root of the desktop app: umask, logging, QApplication, language, excepthook.
+
+``run(args)`` is the ``fieldscreen.gui`` entry point (``fieldscreen`` with no arguments, and
+``fieldscreen gui [--screenshots DIR] [--lang LANG]``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import argparse
 import logging
 import os
 import sys
-import uuid
+from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from screening import __version__
-from screening.log import safe_traceback, setup_logging
+from screening.log import setup_logging
 from screening.paths import default_data_dir
 
 log = logging.getLogger(__name__)
@@ -20,26 +25,58 @@ log = logging.getLogger(__name__)
 
 def _excepthook(kind: type[BaseException], exc: BaseException,
                 tb: TracebackType | None) -> None:
-    incident = uuid.uuid4().hex[:8]
-    log.error("unhandled error, incident %s\n%s", incident, safe_traceback(kind, tb))
-    box = QMessageBox(QMessageBox.Icon.Critical, "FieldScreen",
-                      f"Something went wrong (incident {incident}). Every saved answer is kept.")
-    box.exec()
+    from app.error_dialogs import report_crash
+
+    report_crash(kind, tb, QApplication.activeWindow())
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("FieldScreen")
+    app.setApplicationVersion(__version__)
+    if getattr(app, "_fieldscreen_guard", None) is None:
+        from app.refcount_guard import install_timer
+
+        app._fieldscreen_guard = install_timer(app)  # type: ignore[attr-defined]
+    return app
+
+
+def build_window(data_dir: Path, lang: str | None = None, **kwargs: object) -> object:
+    """The main window over ``data_dir``, in ``lang`` (else the saved UI language)."""
+    from app.qt_i18n import ui_language
+    from app.viewmodels.app_vm import AppViewModel
+    from app.windows.main_window import MainWindow
+
+    app_vm = AppViewModel(data_dir)
+    ui_language().set_language(lang or app_vm.saved_ui_language() or "en")
+    window = MainWindow(app_vm, **kwargs)  # type: ignore[arg-type]
+    window.start()
+    return window
 
 
 def run(args: argparse.Namespace | None = None) -> int:
     os.umask(0o077)
-    data_dir = getattr(args, "data_dir", None) or default_data_dir()
-    setup_logging(data_dir / "logs")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("FieldScreen")
-    app.setApplicationVersion(__version__)
-    sys.excepthook = _excepthook
-    from app.windows.main_window import MainWindow
+    screenshots = getattr(args, "screenshots", None)
+    lang = getattr(args, "lang", None)
+    app = application()
+    if screenshots:
+        from app.screenshots import take_screenshots
 
-    window = MainWindow(data_dir)
-    window.show()
-    return int(app.exec())
+        return take_screenshots(Path(screenshots), lang or "en")
+    data_dir = Path(getattr(args, "data_dir", None) or default_data_dir())
+    setup_logging(data_dir / "logs")
+    sys.excepthook = _excepthook
+    window = build_window(data_dir, lang)
+    window.show()  # type: ignore[attr-defined]
+    # Parse the instruments on a worker once the window is up (not before: it would hold the
+    # interpreter lock while the first screen is drawn).
+    QTimer.singleShot(400, window.preload)  # type: ignore[attr-defined]
+    code = int(app.exec())
+    window.app_vm.shutdown()  # type: ignore[attr-defined]  # workers end before exit
+    log.info("exit %s", code)
+    return code
 
 
 def main() -> int:

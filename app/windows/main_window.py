@@ -1,38 +1,389 @@
-"""The main window. For now: the shipped instruments and their provenance.
+"""The main window: one stack of screens, navigation between them, lock and unlock.
 
-The interview workstation (unlock, cases, interview, review, referral) is issue #5.
+Locking (Ctrl+L, the Lock button, or idle time) saves anything being typed, clears every
+screen holding personal data, closes open dialogs and the store, and shows the unlock screen.
+Unlocking returns to the same place (``Place``: a screen and ids, never content).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
+import threading
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from screening.instruments import list_instruments
+from app.error_dialogs import show_error
+from app.idle import IdleWatcher
+from app.qt_i18n import _, ui_language
+from app.viewmodels.app_vm import AppViewModel
+from app.viewmodels.cases_vm import CasesViewModel
+from app.viewmodels.catalog import InstrumentCatalog
+from app.viewmodels.directory import ServicesProvider
+from app.viewmodels.interview_vm import InterviewViewModel
+from app.viewmodels.referral_vm import ReferralViewModel
+from app.viewmodels.settings_vm import SettingsViewModel
+from app.viewmodels.setup_vm import SetupViewModel
+from app.widgets.common import BusyBar, set_button
+from app.windows.cases_page import CasesPage
+from app.windows.consent_page import ConsentPage
+from app.windows.first_run import FirstRunPage
+from app.windows.interview_page import InterviewPage
+from app.windows.referral_page import ReferralPage
+from app.windows.review_page import ReviewPage
+from app.windows.settings_dialog import SettingsDialog
+from app.windows.setup_page import SetupPage
+from app.windows.unlock_page import UnlockPage
+from screening.errors import ScreeningError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Place:
+    page: str = "cases"
+    case_id: str = ""
+    interview_id: str = ""
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, app_vm: AppViewModel, *,
+                 services: ServicesProvider | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("FieldScreen")
-        self.resize(900, 600)
+        self.app_vm = app_vm
+        self.place = Place()
+        self.interview_vm: InterviewViewModel | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self._catalog: InstrumentCatalog | None = None
+        self._catalog_lock = threading.Lock()
+        self.setMinimumSize(1000, 640)
+        self.resize(1280, 720)
+
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        heading = QLabel("FieldScreen: shipped instruments", central)
-        heading.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(heading)
-        self.instruments = QListWidget(central)
-        self.instruments.setAccessibleName("Instruments")
-        for result in list_instruments():
-            ins = result.instrument
-            langs = ", ".join(f"{c} ({i.status})" for c, i in ins.languages.items())
-            self.instruments.addItem(
-                f"{ins.text(ins.title, 'en')} {ins.version} [{ins.validation.status}]  {langs}"
-            )
-        layout.addWidget(self.instruments)
-        self.data_label = QLabel(f"Data folder: {data_dir}", central)
-        self.data_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.data_label)
+        layout.setContentsMargins(8, 4, 8, 8)
+        self.header = QWidget(central)
+        bar = QHBoxLayout(self.header)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.cases_button = QPushButton(self.header)
+        self.cases_button.clicked.connect(self.go_cases)
+        self.settings_button = QPushButton(self.header)
+        self.settings_button.clicked.connect(self.open_settings)
+        self.lock_button = QPushButton(self.header)
+        self.lock_button.clicked.connect(self.lock)
+        self.busy = BusyBar(self.header)
+        self.busy.setMaximumWidth(160)
+        bar.addWidget(self.cases_button)
+        bar.addStretch(1)
+        bar.addWidget(self.busy)
+        bar.addWidget(self.settings_button)
+        bar.addWidget(self.lock_button)
+        layout.addWidget(self.header)
+        self.stack = QStackedWidget(central)
+        layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+
+        self.cases_vm = CasesViewModel(app_vm, self._lazy_catalog(), self)
+        self.setup_vm = SetupViewModel(app_vm, self._lazy_catalog(), self)
+        self.referral_vm = ReferralViewModel(app_vm, services, self,
+                                             imported=lambda: self.catalog.imported_results())
+        self.settings_vm = SettingsViewModel(app_vm, self._lazy_catalog(), self)
+
+        self.first_run = FirstRunPage(app_vm, self)
+        self.unlock_page = UnlockPage(app_vm, self)
+        self.cases_page = CasesPage(self.cases_vm, self)
+        self.setup_page = SetupPage(self.setup_vm, self)
+        self.consent_page = ConsentPage(self.setup_vm, self)
+        self.interview_page = InterviewPage(self)
+        self.review_page = ReviewPage(self)
+        self.referral_page = ReferralPage(self.referral_vm, self)
+        self.pages = {
+            "first_run": self.first_run, "unlock": self.unlock_page, "cases": self.cases_page,
+            "setup": self.setup_page, "consent": self.consent_page,
+            "interview": self.interview_page, "review": self.review_page,
+            "referral": self.referral_page,
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self._connect()
+
+        self.idle = IdleWatcher(self)  # also catches Ctrl+L, even inside modal dialogs
+        self.idle.idle.connect(self._idle)
+        self.idle.lock_requested.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        # A bound method, not a lambda: Qt drops the connection when the window is deleted.
+        ui_language().language_changed.connect(self._language_changed)
+        self.retranslate()
+
+    # -- wiring -------------------------------------------------------------------------
+    def _lazy_catalog(self) -> InstrumentCatalog:
+        return _CatalogProxy(self)  # type: ignore[return-value]
+
+    @property
+    def catalog(self) -> InstrumentCatalog:
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = InstrumentCatalog(self.app_vm.data_dir)
+            return self._catalog
+
+    def preload(self) -> None:
+        """Load the instruments on a worker while the officer types the passphrase."""
+        self.app_vm.runner.start("catalog", lambda: self.catalog)
+
+    def _connect(self) -> None:
+        vm = self.app_vm
+        vm.unlocked.connect(self._unlocked)
+        vm.locked.connect(self._locked)
+        vm.runner.busy_changed.connect(lambda busy: self.busy.set_busy(busy, _("Working")))
+        self.first_run.finished.connect(self.go_cases)
+        self.cases_vm.failed.connect(lambda code: show_error(self, code))
+        self.cases_page.new_interview_requested.connect(self.go_setup)
+        self.cases_page.resume_requested.connect(self.go_interview)
+        self.cases_page.review_requested.connect(self.go_review)
+        self.cases_page.referral_requested.connect(self.go_referral)
+        self.setup_page.cancelled.connect(self.go_cases)
+        self.setup_page.consent_requested.connect(self.go_consent)
+        self.consent_page.back_requested.connect(
+            lambda: self.go_setup(self.setup_vm.setup.case_id))
+        self.consent_page.declined.connect(
+            lambda: self.go_cases(self.setup_vm.setup.case_id))
+        self.setup_vm.failed.connect(lambda code: show_error(self, code))
+        self.setup_vm.interview_started.connect(self.go_interview)
+        self.interview_page.review_requested.connect(
+            lambda: self.interview_vm and self.go_review(self.interview_vm.interview_id))
+        self.interview_page.leave_requested.connect(
+            lambda: self.go_cases(self.interview_vm.case_id if self.interview_vm else None))
+        self.review_page.back_requested.connect(self._back_to_questions)
+        self.review_page.edit_requested.connect(self._edit_answer)
+        self.review_page.finished.connect(
+            lambda _i: self.interview_vm and self.go_referral(self.interview_vm.case_id))
+        self.review_page.referral_requested.connect(self.go_referral)
+        self.referral_page.done.connect(lambda: self.go_cases(self.referral_vm.case_id or None))
+
+    def _language_changed(self, _lang: str) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("FieldScreen"))
+        set_button(self.cases_button, _("Cases"))
+        set_button(self.settings_button, _("Settings…"))
+        set_button(self.lock_button, _("Lock (Ctrl+L)"))
+        for page in self.pages.values():
+            page.retranslate()  # type: ignore[attr-defined]
+
+    # -- start --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.app_vm.store_exists():
+            self._show("unlock")
+            self.unlock_page.prepare()
+        else:
+            self._show("first_run")
+            self.first_run.start(ui_language().lang)
+
+    def _show(self, name: str) -> None:
+        page = self.pages[name]
+        self.stack.setCurrentWidget(page)
+        self.header.setVisible(name not in ("first_run", "unlock") and self.app_vm.is_open)
+        self.cases_button.setVisible(name != "cases")
+
+    # -- navigation ---------------------------------------------------------------------
+    def _guarded(self) -> bool:
+        if not self.app_vm.is_open:
+            self._show("unlock")
+            return False
+        return True
+
+    def _leave_interview(self) -> None:
+        self.interview_page.close_interview()
+        self.review_page.clear_personal_data()
+        self.interview_vm = None
+
+    def go_cases(self, select_case: str | None = None) -> None:
+        if not self._guarded():
+            return
+        self.referral_page.flush()
+        self._leave_interview()
+        self.place = Place("cases", select_case or "")
+        self._show("cases")
+        self.cases_page.refresh(select_case)
+        self.cases_page.table.setFocus()
+
+    def go_setup(self, case_id: str) -> None:
+        if not self._guarded():
+            return
+        self._leave_interview()
+        self.place = Place("setup", case_id)
+        self._show("setup")
+        self.setup_page.start(case_id)
+
+    def go_consent(self) -> None:
+        if not self._guarded():
+            return
+        self.place = Place("consent", self.setup_vm.setup.case_id)
+        self._show("consent")
+        self.consent_page.start()
+
+    def _open_vm(self, interview_id: str) -> InterviewViewModel | None:
+        if self.interview_vm is not None and self.interview_vm.interview_id == interview_id:
+            return self.interview_vm
+        self._leave_interview()
+        try:
+            vm = InterviewViewModel(self.app_vm, self.catalog, interview_id, self)
+        except ScreeningError as exc:
+            show_error(self, str(exc.code))
+            return None
+        self.interview_vm = vm
+        return vm
+
+    def go_interview(self, interview_id: str) -> None:
+        if not self._guarded():
+            return
+        vm = self._open_vm(interview_id)
+        if vm is None:
+            self.go_cases()
+            return
+        self.place = Place("interview", vm.case_id, interview_id)
+        self._show("interview")
+        if self.interview_page.vm is not vm:
+            self.interview_page.open(vm, self.app_vm.officer_profile().hotline)
+        else:
+            self.interview_page._render()
+
+    def go_review(self, interview_id: str) -> None:
+        if not self._guarded():
+            return
+        vm = self._open_vm(interview_id)
+        if vm is None:
+            self.go_cases()
+            return
+        self.place = Place("review", vm.case_id, interview_id)
+        self._show("review")
+        self.review_page.open(vm)
+
+    def _back_to_questions(self) -> None:
+        if self.interview_vm is not None:
+            self.go_interview(self.interview_vm.interview_id)
+
+    def _edit_answer(self, key: str) -> None:
+        if self.interview_vm is None:
+            return
+        self.interview_vm.jump(key)
+        self.go_interview(self.interview_vm.interview_id)
+
+    def go_referral(self, case_id: str) -> None:
+        if not self._guarded():
+            return
+        self._leave_interview()
+        self.place = Place("referral", case_id)
+        self._show("referral")
+        try:
+            self.referral_page.open(case_id)
+        except ScreeningError as exc:
+            show_error(self, str(exc.code))
+            self.go_cases()
+
+    def open_settings(self) -> SettingsDialog | None:
+        if not self._guarded():
+            return None
+        dialog = SettingsDialog(self.app_vm, self.settings_vm, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._settings_closed)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_closed(self) -> None:
+        self.settings_dialog = None
+        self._arm_idle()
+
+    # -- lock ---------------------------------------------------------------------------
+    def lock(self) -> None:
+        if not self.app_vm.is_open:
+            return
+        self.interview_page.flush()  # nothing typed is lost
+        self.referral_page.flush()
+        self.app_vm.lock()
+
+    def _idle(self) -> None:
+        log.info("idle: locking")
+        self.lock()
+
+    def _locked(self) -> None:
+        self.idle.stop()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self.settings_dialog = None
+        self._leave_interview()
+        for page in self.pages.values():
+            page.clear_personal_data()  # type: ignore[attr-defined]
+        self._show("unlock")
+        self.unlock_page.prepare()
+
+    def _unlocked(self) -> None:
+        self._arm_idle()
+        if self.stack.currentWidget() is self.first_run:
+            return  # set-up goes on to the recovery key
+        place = self.place
+        try:
+            if place.page == "interview" and place.interview_id:
+                self.go_interview(place.interview_id)
+            elif place.page == "review" and place.interview_id:
+                self.go_review(place.interview_id)
+            elif place.page == "referral" and place.case_id:
+                self.go_referral(place.case_id)
+            elif place.page == "setup" and place.case_id:
+                self.go_setup(place.case_id)
+            elif place.page == "consent" and place.case_id:
+                self.go_setup(place.case_id)
+                self.go_consent()
+            else:
+                self.go_cases(place.case_id or None)
+        except ScreeningError as exc:
+            show_error(self, str(exc.code))
+            self.go_cases()
+
+    def _arm_idle(self) -> None:
+        if self.app_vm.is_open:
+            self.idle.set_interval_ms(self.app_vm.autolock_minutes() * 60_000)
+            self.idle.start()
+
+    # -- closing ------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.app_vm.is_open:
+            self.interview_page.flush()
+            self.referral_page.flush()
+        self._leave_interview()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        try:
+            ui_language().language_changed.disconnect(self._language_changed)
+        except (RuntimeError, TypeError):
+            pass
+        self.app_vm.shutdown()
+        super().closeEvent(event)
+
+
+class _CatalogProxy:
+    """The catalog, loaded on first use (it parses every instrument file: ~0.2 s)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._window.catalog, name)
+

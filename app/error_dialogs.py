@@ -1,0 +1,223 @@
+"""What the user reads when something fails: chosen from the error's code, in their language.
+
+The core's exception messages are developer English and may never reach a dialog. Each code
+maps to two translated sentences: what happened, and what to do. Unknown failures get the
+generic crash dialog with an incident id that matches a line in the log (which holds no
+personal data). Deliberately no "copy details" button: officers' machines may be shared.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.qt_i18n import N_, _
+from screening.errors import ErrorCode
+from screening.log import safe_traceback
+
+log = logging.getLogger(__name__)
+
+# App-level codes for failures the core has no code for.
+REPORT_UNAVAILABLE = "app.report_unavailable"
+DIRECTORY_UNAVAILABLE = "app.directory_unavailable"
+FILE_UNREADABLE = "app.file_unreadable"
+INTERNAL = "app.internal"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    ErrorCode.INSTRUMENT_SYNTAX: (
+        N_("The questionnaire file could not be read."),
+        N_("Check that you chose the right file. Nothing was imported."),
+    ),
+    ErrorCode.INSTRUMENT_SCHEMA: (
+        N_("The questionnaire file has mistakes in it."),
+        N_("Ask whoever prepared it to check it with `fieldscreen instruments check`."),
+    ),
+    ErrorCode.INSTRUMENT_REFERENCE: (
+        N_("The questionnaire refers to a question that does not exist."),
+        N_("Ask whoever prepared it to check it with `fieldscreen instruments check`."),
+    ),
+    ErrorCode.INSTRUMENT_DUPLICATE: (
+        N_("The questionnaire uses the same name twice."),
+        N_("Ask whoever prepared it to check it with `fieldscreen instruments check`."),
+    ),
+    ErrorCode.INSTRUMENT_TRANSLATION: (
+        N_("The questionnaire is missing a translation."),
+        N_("Choose another language, or ask whoever prepared it to complete it."),
+    ),
+    ErrorCode.INSTRUMENT_HASH: (
+        N_("The questionnaire's wording changed without a new version number."),
+        N_("Do not use it until it has been reviewed and re-issued."),
+    ),
+    ErrorCode.INSTRUMENT_NOT_FOUND: (
+        N_("The questionnaire used by this interview is not installed on this computer."),
+        N_("Import the same version of the questionnaire in Settings, then try again."),
+    ),
+    ErrorCode.INSTRUMENT_EXPRESSION: (
+        N_("The questionnaire contains a rule that cannot be used."),
+        N_("Ask whoever prepared it to check it with `fieldscreen instruments check`."),
+    ),
+    ErrorCode.EXPRESSION_SYNTAX: (
+        N_("A rule in the questionnaire cannot be read."),
+        N_("Ask whoever prepared it to check it. Your answers are kept."),
+    ),
+    ErrorCode.EXPRESSION_EVAL: (
+        N_("A rule in the questionnaire could not be worked out for these answers."),
+        N_("Go on with the next question; tell whoever prepared the questionnaire."),
+    ),
+    ErrorCode.EXPRESSION_UNSUPPORTED: (
+        N_("The questionnaire uses a rule FieldScreen does not support."),
+        N_("Ask whoever prepared it to check it. Your answers are kept."),
+    ),
+    ErrorCode.ANSWER_INVALID: (
+        N_("That answer cannot be saved in this form."),
+        N_("Correct it, or choose another answer."),
+    ),
+    ErrorCode.ANSWER_CONSTRAINT: (
+        N_("That answer is outside what this question allows."),
+        N_("Check the value with the person and correct it."),
+    ),
+    ErrorCode.ANSWER_REQUIRED: (
+        N_("This question needs an answer."),
+        N_("Give an answer, or choose \"Prefer not to answer\" where it is offered."),
+    ),
+    ErrorCode.ANSWER_NOT_RELEVANT: (
+        N_("That question is no longer asked, given the answers so far."),
+        N_("Go on with the questions shown."),
+    ),
+    ErrorCode.ANSWER_UNKNOWN_ITEM: (
+        N_("That question is not part of this questionnaire."),
+        N_("Go on with the questions shown."),
+    ),
+    ErrorCode.ANSWER_FILE: (
+        N_("The answers file could not be used."),
+        N_("Check the file and try again."),
+    ),
+    ErrorCode.INTERVIEW_STATE: (
+        N_("This interview is already finished."),
+        N_("Open it from the case to read it, or start a new interview."),
+    ),
+    ErrorCode.STORE_WRONG_PASSPHRASE: (
+        N_("That passphrase or recovery key is not right."),
+        N_("Check the keyboard language and Caps Lock, then try again."),
+    ),
+    ErrorCode.STORE_NOT_INITIALISED: (
+        N_("There is no FieldScreen data on this computer yet."),
+        N_("Restart FieldScreen to set it up."),
+    ),
+    ErrorCode.STORE_ALREADY_INITIALISED: (
+        N_("FieldScreen data already exists in this folder."),
+        N_("Unlock it with its passphrase instead."),
+    ),
+    ErrorCode.STORE_CORRUPT: (
+        N_("The data file is damaged."),
+        N_("Do not delete anything. Restore the latest backup in Settings, or ask your "
+           "technical contact for help."),
+    ),
+    ErrorCode.STORE_TOO_NEW: (
+        N_("The data was saved by a newer version of FieldScreen."),
+        N_("Install that version or a newer one. Nothing was changed."),
+    ),
+    ErrorCode.STORE_LOCKED: (
+        N_("FieldScreen is already open on this computer."),
+        N_("Close the other window first, then try again."),
+    ),
+    ErrorCode.STORE_WEAK_PASSPHRASE: (
+        N_("That passphrase is too easy to guess."),
+        N_("Use several unrelated words; a short sentence only you know works well."),
+    ),
+    ErrorCode.STORE_NOT_FOUND: (
+        N_("That case or interview no longer exists."),
+        N_("It may have been deleted. Go back to the case list."),
+    ),
+    ErrorCode.STORE_IO: (
+        N_("The data could not be read or written."),
+        N_("Check that the disk is connected and try again. Every answer saved so far is "
+           "kept."),
+    ),
+    ErrorCode.STORE_DISK_FULL: (
+        N_("The disk is full."),
+        N_("Free some space, then try again. Every answer saved so far is kept."),
+    ),
+    ErrorCode.STORE_AUDIT_BROKEN: (
+        N_("The audit trail shows that the data was changed outside FieldScreen."),
+        N_("Do not use this computer's data as evidence until it has been checked."),
+    ),
+    ErrorCode.REPORT_FONT_MISSING: (
+        N_("A font needed for this language is missing, so the report was not made."),
+        N_("Choose another report language, or ask your technical contact to install it."),
+    ),
+    ErrorCode.REPORT_FAILED: (
+        N_("The report could not be made."),
+        N_("Try again, or choose another folder to save it in."),
+    ),
+    ErrorCode.BAD_INPUT: (
+        N_("Something entered is not in the expected form."),
+        N_("Check what you entered and try again."),
+    ),
+    ErrorCode.STORE_UNSAFE_PROFILE: (
+        N_("This computer is set up with a test-only security setting."),
+        N_("Ask your technical contact to remove FIELDSCREEN_KDF_PROFILE."),
+    ),
+    ErrorCode.STORE_BACKUP_INVALID: (
+        N_("That file is not a FieldScreen backup, or it is damaged."),
+        N_("Choose another backup file. Nothing was changed."),
+    ),
+    REPORT_UNAVAILABLE: (
+        N_("Reports are not available in this version of FieldScreen."),
+        N_("Your choice of services and notes are saved with the case."),
+    ),
+    DIRECTORY_UNAVAILABLE: (
+        N_("The referral directory is not available in this version of FieldScreen."),
+        N_("Write the services you recommend in the notes instead."),
+    ),
+    FILE_UNREADABLE: (
+        N_("That file could not be read."),
+        N_("Check the file and try again. Nothing was changed."),
+    ),
+    INTERNAL: (
+        N_("Something went wrong."),
+        N_("Try again. Every answer saved so far is kept."),
+    ),
+}
+
+
+_open_boxes: set[QMessageBox] = set()
+
+
+def message_for(code: str) -> tuple[str, str]:
+    """(what happened, what to do), translated. Unknown codes get the generic text."""
+    what, todo = MESSAGES.get(str(code), MESSAGES[INTERNAL])
+    return _(what), _(todo)
+
+
+def show_error(parent: QWidget | None, code: str, *, incident: str | None = None) -> QMessageBox:
+    """A non-blocking, translated error dialog (window-modal). Returns it for tests."""
+    what, todo = message_for(code)
+    text = what + "\n\n" + todo
+    if incident:
+        text += "\n\n" + _("Incident number: {incident}").format(incident=incident)
+    box = QMessageBox(QMessageBox.Icon.Warning, _("FieldScreen"), text, parent=parent)
+    box.setObjectName("errorDialog")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    ok = box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(ok)
+    box.setAccessibleName(what)
+    log.info("error shown to the user: %s", code)
+    if parent is None:  # nothing owns it: keep it alive until it is closed
+        _open_boxes.add(box)
+        box.finished.connect(lambda _r: _open_boxes.discard(box))
+    box.open()
+    return box
+
+
+def report_crash(kind: type[BaseException], tb: TracebackType | None,
+                 parent: QWidget | None = None) -> str:
+    """Log an unexpected exception (type and stack only) and tell the user; the incident id."""
+    incident = uuid.uuid4().hex[:8]
+    log.error("unhandled error, incident %s\n%s", incident, safe_traceback(kind, tb))
+    show_error(parent, INTERNAL, incident=incident)
+    return incident

@@ -1,0 +1,167 @@
+"""The case list: a ``QAbstractTableModel`` over the store, with search, status filter and sort.
+
+One model, no widget per row: 10,000 cases are one query (about 40 ms) and a Python sort.
+Search goes to the store's full-text index (accent- and case-blind in every script), or
+matches dates when the text looks like one ("2026-03" finds cases created or changed then).
+The rows hold names, so ``clear()`` empties the model when the app locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from app.qt_i18n import N_, _, ltr
+from app.viewmodels.app_vm import AppViewModel
+from screening.store import CaseSummary
+
+log = logging.getLogger(__name__)
+
+CaseIdRole = Qt.ItemDataRole.UserRole + 1
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+SEARCH_LIMIT = 2000
+
+STATUS_TEXT = {
+    "draft": N_("Draft"),
+    "screened": N_("Screened"),
+    "referred": N_("Referred"),
+    "closed": N_("Closed"),
+}
+COLUMNS = (
+    ("reference", N_("Case reference")),
+    ("name", N_("Name")),
+    ("status", N_("Status")),
+    ("interviews", N_("Interviews")),
+    ("created", N_("Created")),
+    ("updated", N_("Last change")),
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def status_text(status: str) -> str:
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
+def short_date(iso: str) -> str:
+    """``2026-03-07T10:00:00Z`` -> ``2026-03-07 10:00`` (unambiguous in every language)."""
+    return ltr(iso[:16].replace("T", " ")) if iso else ""
+
+
+class CaseListModel(QAbstractTableModel):
+    def __init__(self, app_vm: AppViewModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app_vm = app_vm
+        self._rows: list[CaseSummary] = []
+        self._search = ""
+        self._status: str | None = None
+        self._sort = (5, Qt.SortOrder.DescendingOrder)
+        self.truncated = False  # the search hit SEARCH_LIMIT: more cases match
+
+    # -- queries ------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        self._search = text.strip()
+        self.refresh()
+
+    def set_status(self, status: str | None) -> None:
+        self._status = status or None
+        self.refresh()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self._search or self._status)
+
+    def _query(self) -> list[CaseSummary]:
+        store = self.app_vm.require_store()
+        text = self._search
+        if not text:
+            return store.list_cases(status=self._status)
+        if _DATE.match(text):
+            rows = [c for c in store.list_cases(status=self._status)
+                    if c.created_at.startswith(text) or c.updated_at.startswith(text)]
+            return rows
+        rows = store.search_cases(text, limit=SEARCH_LIMIT + 1)
+        self.truncated = len(rows) > SEARCH_LIMIT
+        rows = rows[:SEARCH_LIMIT]
+        if self._status:
+            rows = [c for c in rows if c.status == self._status]
+        return rows
+
+    def refresh(self) -> None:
+        self.truncated = False
+        self.beginResetModel()
+        self._rows = self._query() if self.app_vm.is_open else []
+        self._sort_rows()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self._search = ""
+        self._status = None
+        self.endResetModel()
+
+    def case_id(self, row: int) -> str | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def row_of(self, case_id: str) -> int:
+        for i, c in enumerate(self._rows):
+            if c.id == case_id:
+                return i
+        return -1
+
+    # -- Qt model -----------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        case = self._rows[index.row()]
+        if role == CaseIdRole:
+            return case.id
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            column = COLUMNS[index.column()][0]
+            if column == "reference":
+                return case.reference
+            if column == "name":
+                return case.name or ""
+            if column == "status":
+                return status_text(case.status)
+            if column == "interviews":
+                return str(case.interview_count)
+            if column == "created":
+                return short_date(case.created_at)
+            return short_date(case.updated_at)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        column, order = self._sort
+        name = COLUMNS[column][0]
+        keys = {
+            "reference": lambda c: c.reference.casefold(),
+            "name": lambda c: (c.name or "").casefold(),
+            "status": lambda c: c.status,
+            "interviews": lambda c: c.interview_count,
+            "created": lambda c: c.created_at,
+            "updated": lambda c: c.updated_at,
+        }
+        self._rows.sort(key=keys[name], reverse=order == Qt.SortOrder.DescendingOrder)

@@ -1,0 +1,348 @@
+"""One interview in progress: wraps ``InterviewSession`` for the interview and review screens.
+
+Widgets receive ``StepView``/``FlagView`` snapshots (frozen, values hidden from ``repr``) and
+call slots with plain values; every answer is saved by the engine before ``answer_saved``
+fires. Signals carry item keys, never answers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.qt_i18n import _
+from app.viewmodels.app_vm import AppViewModel
+from app.viewmodels.catalog import InstrumentCatalog
+from app.viewmodels.review import ResultView, ReviewRow, build_result, build_review
+from screening.errors import AnswerError, ErrorCode, InstrumentError, ScreeningError
+
+if TYPE_CHECKING:  # the engine loads when the first interview opens, not at start-up
+    from screening.engine.state import Step
+    from screening.instruments import ItemType
+
+log = logging.getLogger(__name__)
+
+def invalid_message(kind: ItemType) -> str:
+    """A translated hint for an answer the engine refused for its form (not a constraint)."""
+    from screening.instruments import ItemType
+
+    if kind is ItemType.INTEGER:
+        return _("Enter a whole number.")
+    if kind is ItemType.DECIMAL:
+        return _("Enter a number.")
+    if kind is ItemType.DATE:
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind is ItemType.TIME:
+        return _("Enter a time as HH:MM.")
+    if kind is ItemType.DATETIME:
+        return _("Enter a date and time as YYYY-MM-DD HH:MM.")
+    return _("This answer cannot be saved in this form. Correct it or choose another answer.")
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    name: str
+    respondent: str
+    officer: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    name: str
+    title: str
+    index: int  # 1-based among the sections asked
+    count: int
+
+
+@dataclass(frozen=True)
+class FlagView:
+    name: str
+    kind: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """Everything the interview screen shows for one item."""
+
+    key: str
+    kind: str  # an ItemType value
+    section: SectionView
+    position: int  # 1-based among the items asked
+    total: int
+    respondent_language: str
+    officer_language: str
+    respondent_text: str
+    officer_text: str
+    respondent_hint: str
+    officer_hint: str
+    guidance: str
+    observation: bool
+    required: bool
+    answerable: bool
+    multiline: bool
+    entry: int | None  # repeat entry number
+    choices: tuple[ChoiceView, ...]
+    specials: tuple[str, ...]
+    value: Any = field(repr=False, default=None)
+    special: str | None = None
+    note: str | None = field(repr=False, default=None)
+
+
+class InterviewViewModel(QObject):
+    """Emits:
+    step_changed(str): the key of the item now shown; "" when every item was walked.
+    answer_saved(str): the item key whose answer is durable on disk.
+    answer_rejected(str, str): item key and the translated reason shown under it.
+    flags_changed(): the urgent flags changed (read ``flags()``).
+    failed(str): an error code for a dialog (store trouble, never a validation problem).
+    finished(str): the interview id, after the result was stored.
+    """
+
+    step_changed = Signal(str)
+    answer_saved = Signal(str)
+    answer_rejected = Signal(str, str)
+    flags_changed = Signal()
+    failed = Signal(str)
+    finished = Signal(str)
+
+    def __init__(self, app_vm: AppViewModel, catalog: InstrumentCatalog, interview_id: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from screening.engine.session import InterviewSession
+
+        store = app_vm.require_store()
+        self.app_vm = app_vm
+        self.interview_id = interview_id
+        interview = store.get_interview(interview_id)
+        self.case_id = interview.case_id
+        self.case_reference = store.get_case(interview.case_id).reference
+        self.already_finished = interview.finished
+        meta = interview.meta
+        result = catalog.result(meta.instrument_id, meta.instrument_version)
+        if result.content_hash != meta.content_hash:
+            raise InstrumentError("instrument text differs from the interview's",
+                                  code=ErrorCode.INSTRUMENT_HASH, instrument=meta.instrument_id)
+        self.instrument = result.instrument
+        self.session = InterviewSession(
+            result.instrument, result.content_hash, store, interview_id,
+            respondent_language=meta.respondent_language,
+            officer_language=meta.officer_language,
+        )
+        self.respondent_language = meta.respondent_language
+        self.officer_language = meta.officer_language
+        self.title = self.instrument.text(self.instrument.title, meta.officer_language)
+        # Changes made after the review was first shown: key -> "edited" / "now_asked" /
+        # "no_longer_asked" (the review marks them).
+        self.changes: dict[str, str] = {}
+        self.reviewing = False
+        self._flags: tuple[FlagView, ...] = self._compute_flags()
+        log.info("interview opened %s", interview_id)
+
+    def __repr__(self) -> str:
+        return f"InterviewViewModel(interview_id={self.interview_id!r})"
+
+    # -- reading ------------------------------------------------------------------------
+    def current_key(self) -> str:
+        step = self.session.current()
+        return step.key if step else ""
+
+    def current_view(self) -> StepView | None:
+        step = self.session.current()
+        return self.view(step) if step else None
+
+    def view(self, step: Step) -> StepView:
+        ins, r_lang, o_lang = self.instrument, self.respondent_language, self.officer_language
+        item = step.node.item
+        steps = self.session.steps()
+        keys = [s.key for s in steps]
+        sections = self.sections()
+        sec = next((s for s in sections if s.name == step.node.section.name),
+                   SectionView(step.node.section.name,
+                               ins.text(step.node.section.title, o_lang), 1, 1))
+        record = self.session.answers.get(step.key)
+        ev = self.session.evaluation
+        return StepView(
+            key=step.key,
+            kind=item.type.value,
+            section=sec,
+            position=keys.index(step.key) + 1 if step.key in keys else 0,
+            total=len(keys),
+            respondent_language=r_lang,
+            officer_language=o_lang,
+            respondent_text="" if item.is_observation else ins.text(item.text, r_lang),
+            officer_text=ins.text(item.text, o_lang),
+            respondent_hint="" if item.is_observation else ins.text(item.hint, r_lang),
+            officer_hint=ins.text(item.hint, o_lang),
+            guidance=ins.text(item.guidance, o_lang),
+            observation=item.is_observation,
+            required=item.is_answerable and ev.is_required(step),
+            answerable=item.is_answerable,
+            multiline=bool(item.appearance and "multiline" in item.appearance),
+            entry=step.instance[1] if step.instance else None,
+            choices=tuple(ChoiceView(c.name, ins.text(c.label, r_lang), ins.text(c.label, o_lang))
+                          for c in ins.choices_for(item)),
+            specials=tuple(ins.specials_for(item)),
+            value=record.value if record else None,
+            special=record.special if record else None,
+            note=record.note if record else None,
+        )
+
+    def sections(self) -> list[SectionView]:
+        asked: list[str] = []
+        for step in self.session.steps():
+            name = step.node.section.name
+            if name not in asked:
+                asked.append(name)
+        by_name = {s.name: s for s in self.instrument.sections}
+        return [SectionView(name, self.instrument.text(by_name[name].title, self.officer_language),
+                            i + 1, len(asked)) for i, name in enumerate(asked)]
+
+    def flags(self) -> tuple[FlagView, ...]:
+        return self._flags
+
+    def _compute_flags(self) -> tuple[FlagView, ...]:
+        result = self.session.result()
+        return tuple(FlagView(f.name, f.kind, f.label, f.message) for f in result.flags)
+
+    # -- answering ----------------------------------------------------------------------
+    def answer(self, key: str, value: Any, special: str | None = None) -> bool:
+        """Validate and save; True when saved. Refusals come back as ``answer_rejected``."""
+        try:
+            change = self.session.answer(key, value, special=special)
+        except AnswerError as exc:
+            self.answer_rejected.emit(key, self._reason(key, exc))
+            return False
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return False
+        if self.reviewing:
+            self.changes[change.key] = "edited"
+            for k in change.became_relevant:
+                self.changes[k] = "now_asked"
+            for k in change.became_irrelevant:
+                self.changes[k] = "no_longer_asked"
+        self.answer_saved.emit(key)
+        flags = self._compute_flags()
+        if flags != self._flags:
+            self._flags = flags
+            self.flags_changed.emit()
+        return True
+
+    def _reason(self, key: str, exc: AnswerError) -> str:
+        if exc.code is ErrorCode.ANSWER_CONSTRAINT:
+            default = "this value is not allowed here"
+            return exc.message if exc.message and exc.message != default else _(
+                "This value is not allowed here.")
+        from screening.instruments import ItemType
+
+        try:
+            kind = self.session.step(key).node.item.type
+        except ScreeningError:
+            kind = ItemType.TEXT
+        return invalid_message(kind)
+
+    def set_note(self, key: str, note: str) -> bool:
+        try:
+            self.session.set_note(key, note or None)
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return False
+        self.answer_saved.emit(key)
+        return True
+
+    def check_required(self, key: str) -> bool:
+        """False (and ``answer_rejected``) when ``key`` is required and has no answer yet."""
+        try:
+            step = self.session.step(key)
+        except ScreeningError:
+            return True
+        if not step.node.item.is_answerable or not self.session.evaluation.is_required(step):
+            return True
+        record = self.session.answers.get(key)
+        if record is not None and (record.special or record.value not in (None, "", [])):
+            return True
+        message = self.session.required_message(key)
+        if message == "an answer is required":
+            message = _("This question needs an answer.")
+        self.answer_rejected.emit(key, message)
+        return False
+
+    # -- moving -------------------------------------------------------------------------
+    def _moved(self, step: Step | None) -> None:
+        self.step_changed.emit(step.key if step else "")
+
+    def _guard(self, fn: Any, *args: Any) -> None:
+        try:
+            step = fn(*args)
+        except AnswerError as exc:
+            self.answer_rejected.emit(self.current_key(), self._reason(self.current_key(), exc))
+            return
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return
+        self._moved(step)
+
+    def next(self) -> None:
+        self._guard(self.session.next)
+
+    def back(self) -> None:
+        self._guard(self.session.back)
+
+    def jump(self, key: str) -> None:
+        self._guard(self.session.jump, key)
+
+    def jump_section(self, name: str) -> None:
+        self._guard(self.session.jump_section, name)
+
+    # -- context: pauses and stopping ------------------------------------------------------
+    def _update_context(self, **changes: Any) -> None:
+        store = self.app_vm.require_store()
+        ctx = store.get_context(self.interview_id)
+        if ctx is None:
+            return
+        store.save_context(self.interview_id, dataclasses.replace(ctx, **changes))
+
+    def record_break(self) -> None:
+        try:
+            store = self.app_vm.require_store()
+            ctx = store.get_context(self.interview_id)
+            if ctx is not None:
+                self._update_context(breaks=ctx.breaks + 1)
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+
+    def stop_early(self, reason: str | None) -> None:
+        try:
+            self._update_context(stopped_early=True, stopped_reason=reason or None)
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+
+    # -- review and finish ------------------------------------------------------------------
+    def begin_review(self) -> None:
+        """From now on, answers changed are marked as changes in the review."""
+        self.reviewing = True
+
+    def review_rows(self) -> list[ReviewRow]:
+        return build_review(self.session, self.changes)
+
+    def result_view(self) -> ResultView:
+        return build_result(self.session)
+
+    def finish(self) -> bool:
+        try:
+            result = self.session.result().to_json()
+            result["finished_in_app_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            self.app_vm.require_store().finish_interview(self.interview_id, result)
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return False
+        log.info("interview finished %s", self.interview_id)
+        self.finished.emit(self.interview_id)
+        return True

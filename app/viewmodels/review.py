@@ -1,0 +1,129 @@
+"""The review screen's data: answers by section, what changed, triggered indicators, outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.qt_i18n import N_, _
+from screening.engine.storage import SPECIAL_DONT_KNOW, SPECIAL_REFUSED, AnswerRecord
+
+if TYPE_CHECKING:
+    from screening.engine.session import InterviewSession
+    from screening.engine.state import Step
+
+LEVEL_TEXT = {
+    "refer_urgent": N_("Urgent: act on the flagged needs now, then refer"),
+    "refer": N_("Indicators present: refer for a full assessment"),
+    "some_indicators": N_("Some indicators, below the referral threshold"),
+    "incomplete": N_("Incomplete: key questions have no answer"),
+    "no_indicators": N_("No indicators found by these answers"),
+    "officer_judgement": N_("No score: use your professional judgement"),
+}
+SPECIAL_TEXT = {
+    SPECIAL_REFUSED: N_("Prefer not to answer"),
+    SPECIAL_DONT_KNOW: N_("Don't know"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    key: str
+    section: str
+    question: str = field(repr=False)
+    answer: str = field(repr=False)
+    state: str  # answered, special, unanswered, not_asked, note_only
+    change: str | None  # edited, now_asked, no_longer_asked
+    editable: bool
+
+
+@dataclass(frozen=True)
+class ResultView:
+    level: str
+    level_text: str
+    label: str
+    indicators: tuple[str, ...]
+    flags: tuple[tuple[str, str], ...]  # (label, what to do)
+    unanswered_core: tuple[str, ...]
+    missing_required: tuple[str, ...]
+
+
+def special_text(special: str) -> str:
+    return _(SPECIAL_TEXT.get(special, "Prefer not to answer"))
+
+
+def answer_text(session: InterviewSession, step: Step, record: AnswerRecord | None) -> str:
+    """The answer as the officer reads it back (choice labels in the officer's language)."""
+    from screening.instruments import ItemType
+
+    if record is None:
+        return _("Not answered")
+    if record.special:
+        return special_text(record.special)
+    value: Any = record.value
+    item = step.node.item
+    ins, lang = session.instrument, session.officer_language
+    labels = {c.name: ins.text(c.label, lang) for c in ins.choices_for(item)}
+    if value is None or value == "":
+        return _("Not answered")
+    if item.type is ItemType.MULTIPLE_CHOICE and isinstance(value, list):
+        return ", ".join(labels.get(v, v) for v in value) if value else _("None of these")
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    if item.type is ItemType.ACKNOWLEDGE:
+        return _("Acknowledged")
+    return str(value)
+
+
+def _question(session: InterviewSession, step: Step) -> str:
+    text = session.instrument.text(step.node.item.text, session.officer_language)
+    if step.instance:
+        text = _("{question} (entry {number})").format(question=text, number=step.instance[1])
+    return text
+
+
+def build_review(session: InterviewSession, changes: dict[str, str]) -> list[ReviewRow]:
+    rows: list[ReviewRow] = []
+    ins, lang = session.instrument, session.officer_language
+    titles = {s.name: ins.text(s.title, lang) for s in ins.sections}
+    for step, relevant in session.evaluation.all_steps():
+        item = step.node.item
+        if not item.is_answerable:
+            continue
+        record = session.answers.get(step.key)
+        change = changes.get(step.key)
+        if not relevant and record is None and change is None:
+            continue
+        if not relevant:
+            state = "not_asked"
+        elif record is None or (record.value is None and not record.special):
+            state = "unanswered"
+        elif record.special:
+            state = "special"
+        else:
+            state = "answered"
+        answer = answer_text(session, step, record)
+        if record is not None and record.note:
+            answer += "\n" + _("Note: {note}").format(note=record.note)
+        rows.append(ReviewRow(step.key, titles.get(step.node.section.name, ""),
+                              _question(session, step), answer, state, change, relevant))
+    return rows
+
+
+def build_result(session: InterviewSession) -> ResultView:
+    result = session.result()
+    names = {step.key: step for step, _rel in session.evaluation.all_steps()}
+
+    def question(key: str) -> str:
+        step = names.get(key)
+        return _question(session, step) if step else key
+
+    return ResultView(
+        level=result.level,
+        level_text=_(LEVEL_TEXT.get(result.level, result.level)),
+        label=result.label,
+        indicators=tuple(i.label for i in result.indicators),
+        flags=tuple((f.label, f.message) for f in result.flags),
+        unanswered_core=tuple(question(k) for k in result.unanswered_core),
+        missing_required=tuple(question(k) for k in session.missing_required()),
+    )

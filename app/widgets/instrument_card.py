@@ -1,0 +1,86 @@
+"""A card for one instrument: what it is for, size, validation and translation status."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QRadioButton, QVBoxLayout, QWidget
+
+from app.qt_i18n import N_, _, language_name, ngettext
+from app.viewmodels.catalog import InstrumentCard
+from app.widgets.common import Banner, acc, plain_label
+
+POPULATION = {
+    "adult": N_("For adults"),
+    "youth": N_("For young people under 18"),
+    "any": N_("For anyone"),
+}
+VALIDATION = {
+    "validated": N_("Validated instrument"),
+    "adapted": N_("Adapted: not a validated instrument"),
+    "draft": N_("Draft: not validated or reviewed"),
+}
+
+
+def translation_status(card: InstrumentCard, lang: str, ui_lang: str) -> tuple[str, bool]:
+    """(text, needs a warning) for the instrument's wording in ``lang``."""
+    name = language_name(lang, ui_lang)
+    status = next((s.status for s in card.languages if s.code == lang), None)
+    if status is None:
+        return _("{language}: not available").format(language=name), True
+    if status == "source":
+        return _("{language}: original wording").format(language=name), False
+    if status == "reviewed":
+        return _("{language}: translation reviewed by a qualified translator").format(
+            language=name), False
+    if status == "machine":
+        return _("Warning: {language} is a machine translation, not reviewed by a qualified "
+                 "translator. Check understanding with the person.").format(language=name), True
+    return _("Warning: {language} is a draft translation, not reviewed. Check understanding "
+             "with the person.").format(language=name), True
+
+
+class InstrumentCardWidget(QFrame):
+    """Emits:
+    chosen(str): the card's instrument key.
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, card: InstrumentCard, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.card = card
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.radio = QRadioButton(self)
+        self.radio.toggled.connect(lambda on: on and self.chosen.emit(card.key))
+        self.details = plain_label("", self)
+        self.validation = plain_label("", self)
+        self.warning = Banner("warning", self)
+        self.language_line = plain_label("", self)
+        for w in (self.radio, self.details, self.validation, self.language_line, self.warning):
+            layout.addWidget(w)
+
+    def update_texts(self, card: InstrumentCard, respondent_lang: str, ui_lang: str) -> None:
+        self.card = card
+        title = f"{card.title}  ({card.version})"
+        self.radio.setText(title)
+        parts = [_(POPULATION.get(card.population, card.population)),
+                 ngettext("{n} question", "{n} questions", card.item_count).format(
+                     n=card.item_count)]
+        if card.typical_minutes:
+            parts.append(ngettext("about {n} minute", "about {n} minutes",
+                                  card.typical_minutes).format(n=card.typical_minutes))
+        if card.imported:
+            parts.append(_("imported"))
+        self.details.setText(" · ".join(parts))
+        self.validation.setText(_(VALIDATION.get(card.validation, card.validation)))
+        text, warn = translation_status(card, respondent_lang, ui_lang)
+        self.language_line.setVisible(not warn)
+        self.language_line.setText(text)
+        self.warning.setVisible(warn or card.validation == "draft")
+        if warn:
+            self.warning.set_text(text)
+        elif card.validation == "draft":
+            self.warning.set_text(_("Warning: this questionnaire is a draft. Use it for "
+                                    "practice, not for real interviews."))
+        acc(self.radio, title, " ".join((self.details.text(), self.validation.text(), text)))

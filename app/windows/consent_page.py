@@ -1,0 +1,170 @@
+"""Consent: the consent text in the person's language (and the officer's), what they agree to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.qt_i18n import _, apply_text_language, language_name, ui_language
+from app.viewmodels.setup_vm import SetupViewModel
+from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
+from app.windows import dialogs
+
+
+class ConsentPage(QWidget):
+    """Emits:
+    back_requested(): back to the interview set-up.
+    declined(): the person does not agree; nothing was recorded.
+    """
+
+    back_requested = Signal()
+    declined = Signal()
+
+    def __init__(self, vm: SetupViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        layout = QVBoxLayout(self)
+        self.title = heading("", self)
+        self.instructions = plain_label("", self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.instructions)
+        texts = QHBoxLayout()
+        self.respondent_lang = plain_label("", self)
+        self.respondent_text = plain_label("", self, selectable=True)
+        self.officer_lang = plain_label("", self)
+        self.officer_text = plain_label("", self, selectable=True)
+        for column, (lang_label, text_label) in enumerate(
+                ((self.respondent_lang, self.respondent_text),
+                 (self.officer_lang, self.officer_text))):
+            area = QScrollArea(self)
+            area.setWidgetResizable(True)
+            host = QWidget(area)
+            box = QVBoxLayout(host)
+            box.addWidget(lang_label)
+            box.addWidget(text_label)
+            box.addStretch(1)
+            area.setWidget(host)
+            texts.addWidget(area, 3 if column == 0 else 2)
+            if column == 1:
+                self.officer_area = area
+        layout.addLayout(texts, 1)
+
+        self.show_officer = QCheckBox(self)
+        self.show_officer.setChecked(True)
+        self.show_officer.toggled.connect(lambda on: self.officer_area.setVisible(on))
+        layout.addWidget(self.show_officer)
+        self.agrees = QCheckBox(self)
+        self.share_services = QCheckBox(self)
+        self.share_police = QCheckBox(self)
+        self.confidentiality = QCheckBox(self)
+        for box in (self.agrees, self.share_services, self.share_police, self.confidentiality):
+            layout.addWidget(box)
+        how = QHBoxLayout()
+        self.how_label = plain_label("", self, wrap=False)
+        self.verbal = QRadioButton(self)
+        self.written = QRadioButton(self)
+        self.verbal.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.verbal)
+        group.addButton(self.written)
+        how.addWidget(self.how_label)
+        how.addWidget(self.verbal)
+        how.addWidget(self.written)
+        how.addStretch(1)
+        layout.addLayout(how)
+
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton(self)
+        self.back_button.clicked.connect(self.back_requested)
+        self.decline_button = QPushButton(self)
+        self.decline_button.clicked.connect(self._decline)
+        self.start_button = QPushButton(self)
+        self.start_button.clicked.connect(self.start_interview)
+        self.agrees.toggled.connect(self.start_button.setEnabled)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.decline_button)
+        buttons.addWidget(self.start_button)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        refresh_heading(self.title, _("Consent"))
+        self.instructions.setText(_(
+            "Read this to the person in their language, or ask the interpreter to. Make sure "
+            "they understood, then record what they agree to. They can stop at any time."))
+        set_button(self.show_officer, _("Show it in my language too"))
+        set_button(self.agrees, _("The person agrees to answer these questions"))
+        set_button(self.share_services, _("The person agrees that the results are shared with "
+                                          "support services they choose"))
+        set_button(self.share_police, _("The person agrees that the results are shared with "
+                                        "law enforcement"))
+        set_button(self.confidentiality, _("Confidentiality and its limits were explained"))
+        self.how_label.setText(_("Consent given:"))
+        set_button(self.verbal, _("verbally"))
+        set_button(self.written, _("in writing"))
+        set_button(self.back_button, _("Back"))
+        set_button(self.decline_button, _("The person does not agree"))
+        set_button(self.start_button, _("Start interview"))
+        self.start_button.setEnabled(self.agrees.isChecked())
+        if self.vm.setup.instrument_key:
+            self.load()
+
+    def load(self) -> None:
+        consent = self.vm.consent_text()
+        ui = ui_language().lang
+        self.respondent_lang.setText(language_name(consent.respondent_language, ui))
+        self.respondent_text.setText(consent.respondent or _("This questionnaire has no "
+                                                             "consent text."))
+        apply_text_language(self.respondent_text, consent.respondent_language, factor=1.3)
+        self.officer_lang.setText(language_name(consent.officer_language, ui))
+        self.officer_text.setText(consent.officer)
+        apply_text_language(self.officer_text, consent.officer_language)
+        acc(self.respondent_text, _("Consent text in the person's language"))
+        acc(self.officer_text, _("Consent text in your language"))
+        same = consent.respondent_language == consent.officer_language
+        self.show_officer.setVisible(not same)
+        self.officer_area.setVisible(not same and self.show_officer.isChecked())
+
+    def start(self) -> None:
+        for box in (self.agrees, self.share_services, self.share_police, self.confidentiality):
+            box.setChecked(False)
+        self.verbal.setChecked(True)
+        self.load()
+        self.agrees.setFocus()
+
+    def start_interview(self) -> None:
+        if not self.agrees.isChecked():
+            return
+        scope = ["screening"]
+        if self.share_services.isChecked():
+            scope.append("share_with_services")
+        if self.share_police.isChecked():
+            scope.append("share_with_law_enforcement")
+        self.vm.start(tuple(scope), "written" if self.written.isChecked() else "verbal",
+                      self.confidentiality.isChecked())
+
+    def _decline(self) -> None:
+        if dialogs.ask(self, _("End without an interview?"), _(
+                "Nothing about this interview will be recorded. Offer the person information "
+                "about where to get help if they want it."), _("End"), _("Back")):
+            self.declined.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.start_button.isEnabled():
+            self.start_interview()
+            return
+        super().keyPressEvent(event)
+
+    def clear_personal_data(self) -> None:
+        """Consent text is instrument wording, not personal data; nothing to clear."""

@@ -1,0 +1,76 @@
+"""Questions to the officer and file choosers, in one place (tests replace these functions).
+
+Every button text comes from our catalogs, so the standard buttons are translated even
+where Qt ships no translation of its own (Hindi, Vietnamese ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from app.qt_i18n import _
+
+
+def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str | None = None,
+        *, danger: bool = False) -> bool:
+    """A yes/no question; the safe answer ("no") is the default."""
+    box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question,
+                      title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no or _("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button)
+    box.setEscapeButton(no_button)
+    box.setAccessibleName(title)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, ok: str) -> str | None:
+    """One line of text, or None when cancelled."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText(ok)
+    dialog.setCancelButtonText(_("Cancel"))
+    dialog.setAccessibleName(title)
+    if dialog.exec():
+        return dialog.textValue()
+    return None
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
+    box.setAccessibleName(title)
+    box.open()
+
+
+def _dialog(parent: QWidget | None, title: str, name_filter: str) -> QFileDialog:
+    dialog = QFileDialog(parent, title)
+    dialog.setNameFilter(name_filter)
+    # Qt's own dialog: same on every platform and translated by qtbase_<lang>.
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    return dialog
+
+
+def choose_save_path(parent: QWidget | None, title: str, suggested: str,
+                     name_filter: str) -> Path | None:
+    dialog = _dialog(parent, title, name_filter)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.selectFile(suggested)
+    if dialog.exec() and dialog.selectedFiles():
+        return Path(dialog.selectedFiles()[0])
+    return None
+
+
+def choose_open_path(parent: QWidget | None, title: str, name_filter: str) -> Path | None:
+    dialog = _dialog(parent, title, name_filter)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if dialog.exec() and dialog.selectedFiles():
+        return Path(dialog.selectedFiles()[0])
+    return None

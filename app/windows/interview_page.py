@@ -1,0 +1,503 @@
+"""The interview: one item at a time, autosaved, keyboard first.
+
+Keys: 1-9 choose an option, Enter (Ctrl+Enter in a long text) goes to the next item,
+Alt+Left goes back, Alt+Right forward, Ctrl+P pauses (hides the screen) and resumes.
+Choices save the moment they are made; typed answers after a short pause and on Next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import pairwise
+
+from babel.dates import format_time
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.error_dialogs import show_error
+from app.qt_i18n import _, ui_language
+from app.viewmodels.interview_vm import InterviewViewModel, StepView
+from app.viewmodels.review import special_text
+from app.widgets.answer_base import AnswerWidget
+from app.widgets.answer_factory import make_answer_widget
+from app.widgets.common import Banner, acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.question_view import QuestionView
+from app.windows import dialogs
+
+ANSWER_SAVE_DELAY_MS = 700
+NOTE_SAVE_DELAY_MS = 1000
+
+
+class InterviewPage(QWidget):
+    """Emits:
+    review_requested(): every item was walked, or the officer asked for the review.
+    leave_requested(): back to the case list (the interview stays a draft).
+    """
+
+    review_requested = Signal()
+    leave_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm: InterviewViewModel | None = None
+        self.view: StepView | None = None
+        self.answer_widget: AnswerWidget | None = None
+        self.hotline = ""
+        self._dirty = False
+        self._note_dirty = False
+        layout = QVBoxLayout(self)
+        self.urgent = Banner("urgent", self)
+        self.urgent.hide()
+        layout.addWidget(self.urgent)
+        header = QHBoxLayout()
+        self.title = heading("", self, factor=1.15)
+        header.addWidget(self.title, 1)
+        self.jump_label = plain_label("", self, wrap=False)
+        self.sections = QComboBox(self)
+        self.sections.activated.connect(self._jump_section)
+        self.jump_label.setBuddy(self.sections)
+        header.addWidget(self.jump_label)
+        header.addWidget(self.sections)
+        layout.addLayout(header)
+        self.progress_label = plain_label("", self)
+        self.progress = QProgressBar(self)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(10)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.progress)
+
+        self.pages = QStackedWidget(self)
+        scroll = QScrollArea(self.pages)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(scroll.Shape.NoFrame)
+        body = QWidget(scroll)
+        body_layout = QVBoxLayout(body)
+        self.question = QuestionView(body)
+        body_layout.addWidget(self.question)
+        self.answer_host = self.question.answer_slot
+        specials = QHBoxLayout()
+        self.special_buttons: dict[str, QPushButton] = {}
+        for special in ("refused", "dont_know"):
+            button = QPushButton(body)
+            button.setCheckable(True)
+            button.clicked.connect(lambda _c=False, s=special: self._special(s))
+            self.special_buttons[special] = button
+            specials.addWidget(button)
+        specials.addStretch(1)
+        body_layout.addLayout(specials)
+        self.error = plain_label("", body)
+        self.error.setStyleSheet("color:#b3261e; font-weight:bold;")
+        self.error.hide()
+        body_layout.addWidget(self.error)
+        self.note_button = QPushButton(body)
+        self.note_button.setCheckable(True)
+        self.note_button.toggled.connect(self._toggle_note)
+        self.note = QPlainTextEdit(body)
+        self.note.setTabChangesFocus(True)
+        self.note.setMaximumHeight(self.note.fontMetrics().lineSpacing() * 5)
+        self.note.textChanged.connect(self._note_edited)
+        self.note.hide()
+        body_layout.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignLeft)
+        body_layout.addWidget(self.note)
+        body_layout.addStretch(1)
+        scroll.setWidget(body)
+        self.pages.addWidget(scroll)
+
+        cover = QWidget(self.pages)
+        cover_layout = QHBoxLayout(cover)
+        column = QWidget(cover)
+        column.setMaximumWidth(620)
+        column_layout = QVBoxLayout(column)
+        column_layout.addStretch(1)
+        self.paused_title = heading("", column)
+        self.paused_text = plain_label("", column)
+        self.resume_button = QPushButton(column)
+        self.resume_button.clicked.connect(self.toggle_pause)
+        self.leave_button = QPushButton(column)
+        self.leave_button.clicked.connect(self._leave)
+        for w in (self.paused_title, self.paused_text, self.resume_button, self.leave_button):
+            column_layout.addWidget(w)
+        column_layout.addStretch(2)
+        cover_layout.addStretch(1)
+        cover_layout.addWidget(column, 4)
+        cover_layout.addStretch(1)
+        self.pages.addWidget(cover)
+        layout.addWidget(self.pages, 1)
+
+        footer = QHBoxLayout()
+        self.back_button = QPushButton(self)
+        self.back_button.clicked.connect(self.go_back)
+        self.pause_button = QPushButton(self)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton(self)
+        self.stop_button.clicked.connect(self._stop)
+        self.saved = plain_label("", self, wrap=False)
+        self.show_officer = QCheckBox(self)
+        self.show_officer.setChecked(True)
+        self.show_officer.toggled.connect(self._officer_toggled)
+        self.review_button = QPushButton(self)
+        self.review_button.clicked.connect(self._review)
+        self.next_button = QPushButton(self)
+        self.next_button.clicked.connect(self.go_next)
+        for w in (self.back_button, self.pause_button, self.stop_button):
+            footer.addWidget(w)
+        footer.addWidget(self.saved, 1)
+        for w in (self.show_officer, self.review_button, self.next_button):
+            footer.addWidget(w)
+        layout.addLayout(footer)
+
+        self._answer_timer = self._timer(ANSWER_SAVE_DELAY_MS, self.save_pending)
+        self._note_timer = self._timer(NOTE_SAVE_DELAY_MS, self.save_note)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (("Alt+Left", self.go_back), ("Alt+Right", self.go_next),
+                           ("Ctrl+Return", self.go_next), ("Ctrl+Enter", self.go_next),
+                           ("Ctrl+P", self.toggle_pause)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+        self.retranslate()
+
+    def _timer(self, ms: int, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def retranslate(self) -> None:
+        self.jump_label.setText(_("Jump to section"))
+        acc(self.sections, _("Jump to section"))
+        acc(self.progress, _("Progress"))
+        set_button(self.special_buttons["refused"], special_text("refused"))
+        set_button(self.special_buttons["dont_know"], special_text("dont_know"))
+        self._note_button_text()
+        acc(self.note, _("Note about this question (for the record)"))
+        refresh_heading(self.paused_title, _("Interview paused"))
+        self.paused_text.setText(_("Every answer is saved. Nothing about the person is shown "
+                                   "while paused."))
+        set_button(self.resume_button, _("Resume (Ctrl+P)"))
+        set_button(self.leave_button, _("Back to the case list"))
+        set_button(self.back_button, _("Back (Alt+Left)"))
+        set_button(self.pause_button, _("Pause (Ctrl+P)"))
+        set_button(self.stop_button, _("Stop…"))
+        set_button(self.show_officer, _("Show my language"))
+        set_button(self.review_button, _("Review"))
+        set_button(self.next_button, _("Next (Enter)"))
+        acc(self.saved, _("Save status"))
+        if self.vm is not None:
+            self._render()
+
+    # -- opening ------------------------------------------------------------------------
+    def open(self, vm: InterviewViewModel, hotline: str) -> None:
+        self.close_interview()
+        self.vm = vm
+        self.hotline = hotline
+        vm.step_changed.connect(self._step_changed)
+        vm.answer_saved.connect(self._saved)
+        vm.answer_rejected.connect(self._rejected)
+        vm.flags_changed.connect(self._render_flags)
+        vm.failed.connect(lambda code: show_error(self, code))
+        self.pages.setCurrentIndex(0)
+        self._footer_enabled(True)
+        self.saved.clear()
+        self._render_flags()
+        self._render()
+
+    def close_interview(self) -> None:
+        """Forget the interview (after saving anything typed): lock, leave, finish."""
+        if self.vm is not None:
+            self.flush()
+            for signal in (self.vm.step_changed, self.vm.answer_saved, self.vm.answer_rejected,
+                           self.vm.flags_changed, self.vm.failed):
+                signal.disconnect()
+        self.vm = None
+        self.view = None
+        self._set_answer_widget(None)
+        self.question.clear()
+        self.note.clear()
+        self.urgent.hide()
+        self.urgent.set_text("")
+        self.title.clear()
+        self.sections.clear()
+        self.saved.clear()
+        self.error.hide()
+
+    clear_personal_data = close_interview
+
+    # -- rendering ----------------------------------------------------------------------
+    def _step_changed(self, key: str) -> None:
+        if not key:
+            self.review_requested.emit()
+            return
+        self._render()
+
+    def _render(self) -> None:
+        vm = self.vm
+        if vm is None:
+            return
+        view = vm.current_view()
+        if view is None:
+            self.review_requested.emit()
+            return
+        self.view = view
+        refresh_heading(self.title, _("{title} · case {reference}").format(
+            title=vm.title, reference=vm.case_reference), 1.15)
+        sec = view.section
+        self.progress_label.setText(
+            _("Question {position} of {total} · Section {index} of {count}: {section}").format(
+                position=view.position, total=view.total, index=sec.index, count=sec.count,
+                section=sec.title))
+        self.progress.setRange(0, max(1, view.total))
+        self.progress.setValue(view.position)
+        self.sections.blockSignals(True)
+        self.sections.clear()
+        for section in vm.sections():
+            self.sections.addItem(f"{section.index}. {section.title}", section.name)
+        self.sections.setCurrentIndex(max(0, self.sections.findData(sec.name)))
+        self.sections.blockSignals(False)
+        show_officer = self.show_officer.isChecked()
+        self.show_officer.setVisible(view.respondent_language != view.officer_language)
+        self.question.show_view(view, show_officer)
+        widget = make_answer_widget(view, show_officer)
+        self._set_answer_widget(widget)
+        for special, button in self.special_buttons.items():
+            button.setVisible(special in view.specials)
+            button.setChecked(view.special == special)
+        self.error.hide()
+        self.note.blockSignals(True)
+        self.note.setPlainText(view.note or "")
+        self.note.blockSignals(False)
+        self.note_button.setVisible(view.answerable)
+        self.note_button.setChecked(bool(view.note))
+        self.note.setVisible(bool(view.note) and view.answerable)
+        self._note_button_text()
+        self._dirty = self._note_dirty = False
+        if widget is not None:
+            widget.focus_first()
+        else:
+            self.next_button.setFocus()
+
+    def _set_answer_widget(self, widget: AnswerWidget | None) -> None:
+        old = self.answer_widget
+        if old is not None:
+            self.answer_host.removeWidget(old)
+            old.hide()
+            old.blockSignals(True)
+            old.clear_value()  # it lives on until the event loop deletes it: empty it now
+            old.deleteLater()
+        self.answer_widget = widget
+        if widget is not None:
+            widget.committed.connect(self._committed)
+            widget.edited.connect(self._edited)
+            self.answer_host.addWidget(widget)
+            widget.show()  # now, not queued: focus goes to it straight away
+        self._tab_order(widget)
+
+    def _tab_order(self, widget: AnswerWidget | None) -> None:
+        """Reading order: the answer widget is created per item, after everything else, so
+        Tab would otherwise reach it last."""
+        answer = [w for w in (widget.findChildren(QWidget) if widget else [])
+                  if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        chain = [self.sections, *answer, *self.special_buttons.values(), self.note_button,
+                 self.note, self.back_button, self.pause_button, self.stop_button,
+                 self.show_officer, self.review_button, self.next_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _render_flags(self) -> None:
+        flags = self.vm.flags() if self.vm else ()
+        if not flags:
+            self.urgent.hide()
+            return
+        lines = [_("Urgent: {label}. {message}").format(label=f.label, message=f.message)
+                 for f in flags]
+        lines.append(_("Helpline: {number}").format(number=self.hotline) if self.hotline
+                     else _("Add the helpline number in Settings, under Officer profile."))
+        self.urgent.set_text("⚠ " + "\n".join(lines), bold=True)
+        self.urgent.show()
+
+    def _officer_toggled(self) -> None:
+        self.flush()
+        self._render()
+
+    def _note_button_text(self) -> None:
+        set_button(self.note_button, _("Hide note") if self.note_button.isChecked()
+                   else _("Add a note"))
+
+    # -- answering ----------------------------------------------------------------------
+    def _committed(self, value: object) -> None:
+        if self.vm is None or self.view is None:
+            return
+        self._dirty = False
+        self.vm.answer(self.view.key, value)
+
+    def _edited(self) -> None:
+        self._dirty = True
+        self.saved.setText(_("Typing…"))
+        self._answer_timer.start()
+
+    def save_pending(self) -> bool:
+        """Save what is typed in the current answer; False if the engine refused it."""
+        self._answer_timer.stop()
+        if not self._dirty or self.vm is None or self.view is None or not self.answer_widget:
+            return True
+        self._dirty = False
+        value = self.answer_widget.value()
+        if value is None:
+            if self.view.kind == "text" and self.view.value:
+                return self.vm.answer(self.view.key, "")
+            self.saved.clear()
+            return True
+        return self.vm.answer(self.view.key, value)
+
+    def _special(self, special: str) -> None:
+        if self.vm is None or self.view is None:
+            return
+        self._answer_timer.stop()
+        self._dirty = False
+        if self.vm.answer(self.view.key, None, special):
+            if self.answer_widget is not None:
+                self.answer_widget.clear_value()
+        else:
+            self.special_buttons[special].setChecked(False)
+
+    def _saved(self, key: str) -> None:
+        if self.view is None or key != self.view.key or self.vm is None:
+            return
+        self.error.hide()
+        record = self.vm.session.answers.get(key)
+        for special, button in self.special_buttons.items():
+            button.setChecked(bool(record and record.special == special))
+        when = format_time(datetime.now(), format="short", locale=ui_language().lang)
+        text = "✓ " + _("Saved at {time}").format(time=when)
+        self.saved.setText(text)
+        self.saved.setAccessibleName(text)
+
+    def _rejected(self, key: str, message: str) -> None:
+        if self.view is None or key != self.view.key:
+            return
+        self.error.setText("⚠ " + message)
+        self.error.setAccessibleName(message)
+        self.error.show()
+        self.saved.clear()
+        if self.answer_widget is not None:
+            self.answer_widget.focus_first()
+
+    def _toggle_note(self, on: bool) -> None:
+        self.note.setVisible(on)
+        self._note_button_text()
+        if on:
+            self.note.setFocus()
+
+    def _note_edited(self) -> None:
+        self._note_dirty = True
+        self._note_timer.start()
+
+    def save_note(self) -> None:
+        self._note_timer.stop()
+        if self._note_dirty and self.vm is not None and self.view is not None:
+            self._note_dirty = False
+            self.vm.set_note(self.view.key, self.note.toPlainText().strip())
+
+    def flush(self) -> bool:
+        ok = self.save_pending()
+        self.save_note()
+        return ok
+
+    # -- moving -------------------------------------------------------------------------
+    def go_next(self) -> None:
+        if self.vm is None or self.view is None or self.pages.currentIndex() != 0:
+            return
+        if not self.flush():
+            return
+        if self.view.answerable and not self.vm.check_required(self.view.key):
+            return
+        self.vm.next()
+
+    def go_back(self) -> None:
+        if self.vm is None or self.pages.currentIndex() != 0:
+            return
+        self.flush()
+        self.vm.back()
+
+    def _jump_section(self) -> None:
+        name = self.sections.currentData()
+        if self.vm is not None and name:
+            self.flush()
+            self.vm.jump_section(name)
+
+    def jump_to(self, key: str) -> None:
+        if self.vm is not None:
+            self.vm.jump(key)
+
+    def _review(self) -> None:
+        if self.flush():
+            self.review_requested.emit()
+
+    def toggle_pause(self) -> None:
+        if self.vm is None:
+            return
+        if self.pages.currentIndex() == 0:
+            self.flush()
+            self.vm.record_break()
+            self.question.clear()
+            self._set_answer_widget(None)
+            self.pages.setCurrentIndex(1)
+            self._footer_enabled(False)
+            self.resume_button.setFocus()
+        else:
+            self.pages.setCurrentIndex(0)
+            self._footer_enabled(True)
+            self._render()
+
+    def _footer_enabled(self, on: bool) -> None:
+        """While paused only Resume works: nothing on screen may reveal the interview."""
+        for w in (self.back_button, self.stop_button, self.show_officer, self.review_button,
+                  self.next_button, self.sections):
+            w.setEnabled(on)
+
+    def _leave(self) -> None:
+        self.flush()
+        self.leave_requested.emit()
+
+    def _stop(self) -> None:
+        if self.vm is None:
+            return
+        self.flush()
+        reason = dialogs.ask_text(
+            self, _("Stop the interview"),
+            _("The person wants to stop, or it is not safe to go on. Answers given so far are "
+              "kept. Reason (optional, no names):"), _("Stop the interview"))
+        if reason is not None and self.vm is not None:
+            self.vm.stop_early(reason.strip() or None)
+            self.review_requested.emit()
+
+    # -- keys ---------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        paused = self.pages.currentIndex() == 1
+        if (Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not paused and self.answer_widget
+                and self.answer_widget.choose(key - Qt.Key.Key_0)):
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton) and focus is not self.next_button:
+                focus.click()
+            elif isinstance(focus, QCheckBox) and focus is self.show_officer:
+                focus.toggle()
+            elif not paused:
+                self.go_next()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,365 @@
+"""Referral: services from the directory (filter by need, language, region), reasons, notes,
+and the referral PDF (full or redacted, optionally password-protected)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.error_dialogs import show_error
+from app.qt_i18n import _, available_ui_languages, language_name, ltr, ui_language
+from app.viewmodels.directory import KIND_TEXT, NEED_TEXT, ServiceView
+from app.viewmodels.referral_vm import ReferralViewModel
+from app.widgets.common import Banner, BusyBar, acc, heading, plain_label, refresh_heading
+from app.widgets.common import set_button as set_btn
+from app.windows import dialogs
+
+
+def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
+    """Name (marked when it is a placeholder), kind, languages, contacts: for the tables."""
+    ui = ui_language().lang
+    name = s.name + (" " + _("(example entry)") if s.example else "")
+    langs = ", ".join(language_name(c, ui) for c in s.languages)
+    if s.interpreters:
+        langs = (langs + "; " if langs else "") + _("others through interpreters")
+    kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
+    return name, kind, langs, ltr(s.contacts)
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    return item
+
+
+class ReferralPage(QWidget):
+    """Emits:
+    done(): back to the case list.
+    """
+
+    done = Signal()
+
+    def __init__(self, vm: ReferralViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self._shown: list[str] = []
+        layout = QVBoxLayout(self)
+        self.title = heading("", self)
+        self.unavailable = Banner("warning", self)
+        self.unavailable.hide()
+        layout.addWidget(self.title)
+        layout.addWidget(self.unavailable)
+        grid = QGridLayout()
+        layout.addLayout(grid, 1)
+
+        filters = QHBoxLayout()
+        self.need = QComboBox(self)
+        self.language = QComboBox(self)
+        self.region = QComboBox(self)
+        self.filter_labels = [plain_label("", self, wrap=False) for _i in range(3)]
+        for label, combo in zip(self.filter_labels, (self.need, self.language, self.region),
+                                strict=True):
+            label.setBuddy(combo)
+            combo.currentIndexChanged.connect(lambda _i: self._fill_directory())
+            filters.addWidget(label)
+            filters.addWidget(combo, 1)
+        left = QVBoxLayout()
+        left.addLayout(filters)
+        self.directory = QTableWidget(0, 4, self)
+        self.directory.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.directory.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.directory.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.directory.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.directory.verticalHeader().hide()
+        self.directory.setTabKeyNavigation(False)
+        self.directory.setWordWrap(False)
+        self.directory.itemActivated.connect(lambda _i: self._add())
+        self.directory.currentCellChanged.connect(lambda *_a: self._show_service())
+        left.addWidget(self.directory, 1)
+        self.service_details = plain_label("", self, selectable=True)
+        left.addWidget(self.service_details)
+        self.add_button = QPushButton(self)
+        self.add_button.clicked.connect(self._add)
+        left.addWidget(self.add_button)
+        grid.addLayout(left, 0, 0)
+
+        right = QVBoxLayout()
+        self.chosen_label = plain_label("", self)
+        self.chosen = QTableWidget(0, 3, self)
+        self.chosen.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.chosen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.chosen.verticalHeader().hide()
+        self.chosen.setTabKeyNavigation(False)
+        self.chosen.itemChanged.connect(self._reason_edited)
+        self.remove_button = QPushButton(self)
+        self.remove_button.clicked.connect(self._remove)
+        self.narrative_label = plain_label("", self)
+        self.narrative = QPlainTextEdit(self)
+        self.narrative.setTabChangesFocus(True)
+        self.narrative.textChanged.connect(
+            lambda: setattr(self.vm, "narrative", self.narrative.toPlainText()))
+        self.chosen_label.setBuddy(self.chosen)
+        self.narrative_label.setBuddy(self.narrative)
+        for w in (self.chosen_label, self.chosen, self.remove_button, self.narrative_label,
+                  self.narrative):
+            right.addWidget(w)
+        grid.addLayout(right, 0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        report = QHBoxLayout()
+        self.report_lang_label = plain_label("", self, wrap=False)
+        self.report_lang = QComboBox(self)
+        self.report_lang_label.setBuddy(self.report_lang)
+        self.full = QRadioButton(self)
+        self.redacted = QRadioButton(self)
+        self.full.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.full)
+        group.addButton(self.redacted)
+        self.protect = QCheckBox(self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setEnabled(False)
+        self.protect.toggled.connect(self.password.setEnabled)
+        self.generate_button = QPushButton(self)
+        self.generate_button.clicked.connect(self.generate)
+        for w in (self.report_lang_label, self.report_lang, self.full, self.redacted,
+                  self.protect, self.password):
+            report.addWidget(w)
+        report.addStretch(1)
+        report.addWidget(self.generate_button)
+        layout.addLayout(report)
+        self.busy = BusyBar(self)
+        layout.addWidget(self.busy)
+        result = QHBoxLayout()
+        self.result = plain_label("", self, selectable=True)
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self._open_pdf)
+        self.open_button.hide()
+        self.done_button = QPushButton(self)
+        self.done_button.clicked.connect(self._done)
+        result.addWidget(self.result, 1)
+        result.addWidget(self.open_button)
+        result.addWidget(self.done_button)
+        layout.addLayout(result)
+
+        vm.chosen_changed.connect(self._fill_chosen)
+        vm.report_started.connect(lambda: self._busy(True))
+        vm.report_written.connect(self._written)
+        vm.failed.connect(self._failed)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        refresh_heading(self.title, _("Referral · case {reference}").format(
+            reference=self.vm.case_reference) if self.vm.case_reference else _("Referral"))
+        self.unavailable.set_text(_("The referral directory is not available in this version. "
+                                    "Write the services you recommend in the notes."))
+        for label, text in zip(self.filter_labels, (_("Helps with"), _("Language"), _("Region")),
+                               strict=True):
+            label.setText(text)
+        acc(self.need, _("Filter services by need"))
+        acc(self.language, _("Filter services by language"))
+        acc(self.region, _("Filter services by region"))
+        self.directory.setHorizontalHeaderLabels(
+            [_("Service"), _("Kind"), _("Languages"), _("Contact")])
+        acc(self.directory, _("Referral directory"))
+        set_btn(self.add_button, _("Add the selected service"))
+        self.chosen_label.setText(_("Services chosen (write the reason in the last column)"))
+        self.chosen.setHorizontalHeaderLabels([_("Service"), _("Contact"), _("Reason")])
+        acc(self.chosen, _("Services chosen"))
+        set_btn(self.remove_button, _("Remove the selected service"))
+        self.narrative_label.setText(_("Notes for the receiving service"))
+        acc(self.narrative, _("Notes for the receiving service"))
+        self.report_lang_label.setText(_("Report language"))
+        acc(self.report_lang, _("Report language"))
+        set_btn(self.full, _("Full report"))
+        set_btn(self.redacted, _("Without names and contact details"))
+        set_btn(self.protect, _("Protect with a password"))
+        acc(self.password, _("Report password"))
+        set_btn(self.generate_button, _("Make PDF…"))
+        set_btn(self.open_button, _("Open the PDF"))
+        set_btn(self.done_button, _("Done"))
+        self.busy.set_busy(self.busy.isVisible(), _("Making the report"))
+        self._fill_filters()
+
+    # -- loading ------------------------------------------------------------------------
+    def open(self, case_id: str) -> None:
+        self.vm.load(case_id)
+        self.result.clear()
+        self.open_button.hide()
+        self.narrative.blockSignals(True)
+        self.narrative.setPlainText(self.vm.narrative)
+        self.narrative.blockSignals(False)
+        self.unavailable.setVisible(self.vm.services is None)
+        self.report_lang.clear()
+        for code in available_ui_languages():
+            self.report_lang.addItem(language_name(code), code)
+        self.report_lang.setCurrentIndex(max(0, self.report_lang.findData(ui_language().lang)))
+        self.retranslate()
+        self._fill_chosen()
+        self.directory.setFocus()
+
+    def _fill_filters(self) -> None:
+        needs, langs, regions = self.vm.facets()
+        for combo, values, named in ((self.need, needs, False), (self.language, langs, True),
+                                     (self.region, regions, False)):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(_("Any"), "")
+            for value in values:
+                if named:
+                    text = language_name(value, ui_language().lang)
+                elif combo is self.need:
+                    text = _(NEED_TEXT[value]) if value in NEED_TEXT else value
+                else:
+                    text = value
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(current or "")))
+            combo.blockSignals(False)
+        self._fill_directory()
+
+    def _fill_directory(self) -> None:
+        services = self.vm.filtered(self.need.currentData() or "",
+                                    self.language.currentData() or "",
+                                    self.region.currentData() or "")
+        self._shown = [s.service_id for s in services]
+        self.directory.setRowCount(len(services))
+        for row, s in enumerate(services):
+            for col, text in enumerate(service_columns(s)):
+                self.directory.setItem(row, col, _item(text))
+        self.add_button.setEnabled(bool(services))
+
+    def _show_service(self) -> None:
+        row = self.directory.currentRow()
+        service = next((s for s in self.vm.services or []
+                        if 0 <= row < len(self._shown) and s.service_id == self._shown[row]),
+                       None)
+        if service is None:
+            self.service_details.clear()
+            return
+        name, kind, langs, contacts = service_columns(service)
+        lines = [f"{name} · {kind}", contacts]
+        if langs:
+            lines.append(_("Languages: {languages}").format(languages=langs))
+        if service.hours:
+            lines.append(_("Hours: {hours}").format(hours=service.hours))
+        if service.notes:
+            lines.append(service.notes)
+        self.service_details.setText("\n".join(lines))
+        acc(self.service_details, _("Selected service"))
+
+    def _fill_chosen(self) -> None:
+        self.chosen.blockSignals(True)
+        self.chosen.setRowCount(len(self.vm.chosen))
+        for row, c in enumerate(self.vm.chosen):
+            for col, text in enumerate((c.service.name, ltr(c.service.contacts))):
+                item = _item(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.chosen.setItem(row, col, item)
+            reason = _item(c.reason)
+            reason.setData(Qt.ItemDataRole.UserRole, c.service.service_id)
+            self.chosen.setItem(row, 2, reason)
+        self.chosen.blockSignals(False)
+        self.remove_button.setEnabled(bool(self.vm.chosen))
+
+    # -- choosing -----------------------------------------------------------------------
+    def _add(self) -> None:
+        row = self.directory.currentRow()
+        if 0 <= row < len(self._shown):
+            service = next(s for s in self.vm.services or [] if s.service_id == self._shown[row])
+            self.vm.add(service)
+
+    def _remove(self) -> None:
+        row = self.chosen.currentRow()
+        if 0 <= row < len(self.vm.chosen):
+            self.vm.remove(self.vm.chosen[row].service.service_id)
+
+    def _reason_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() == 2:
+            self.vm.set_reason(item.data(Qt.ItemDataRole.UserRole), item.text())
+
+    # -- the PDF ------------------------------------------------------------------------
+    def generate(self) -> None:
+        password = self.password.text() if self.protect.isChecked() else None
+        if self.protect.isChecked() and not password:
+            self.password.setFocus()
+            return
+        if password is None and not dialogs.ask(
+                self, _("Save without a password?"),
+                _("Anyone who gets this file can read everything in it. Protect it with a "
+                  "password unless it goes straight to the receiving service."),
+                _("Save without a password"), _("Back"), danger=True):
+            return
+        suggested = f"referral-{self.vm.case_reference or 'case'}.pdf"
+        path = dialogs.choose_save_path(self, _("Save the referral report"), suggested,
+                                        _("PDF files (*.pdf)"))
+        if path is None or not self.vm.app_vm.is_open:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        self.result.clear()
+        self.open_button.hide()
+        self.vm.generate(path, lang=self.report_lang.currentData() or ui_language().lang,
+                         redacted=self.redacted.isChecked(), password=password)
+
+    def _busy(self, busy: bool) -> None:
+        self.busy.set_busy(busy)
+        self.generate_button.setEnabled(not busy)
+
+    def _written(self, sha256: str) -> None:
+        self._busy(False)
+        self.password.clear()
+        path = self.vm.last_path or Path()
+        self.result.setText(_("Saved as {name}. SHA-256: {digest}").format(
+            name=path.name, digest=sha256))
+        self.open_button.show()
+
+    def _failed(self, code: str, incident: str) -> None:
+        self._busy(False)
+        show_error(self, code, incident=incident or None)
+
+    def _open_pdf(self) -> None:
+        if self.vm.last_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.vm.last_path)))
+
+    def _done(self) -> None:
+        if self.vm.save():
+            self.done.emit()
+
+    def flush(self) -> None:
+        if self.vm.case_id and self.vm.app_vm.is_open:
+            self.vm.save()
+
+    def clear_personal_data(self) -> None:
+        self.vm.clear()
+        self.narrative.blockSignals(True)
+        self.narrative.clear()
+        self.narrative.blockSignals(False)
+        self.chosen.setRowCount(0)
+        self.password.clear()
+        self.result.clear()
+        self.open_button.hide()

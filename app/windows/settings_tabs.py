@@ -1,0 +1,361 @@
+"""Settings tabs: referral directory, questionnaires, backup/restore/export, audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.error_dialogs import show_error
+from app.qt_i18n import _, ngettext, ui_language
+from app.viewmodels.settings_vm import SettingsViewModel
+from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
+from app.widgets.instrument_card import VALIDATION
+from app.windows import dialogs
+from app.windows.referral_page import service_columns
+
+
+def _table(parent: QWidget, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns, parent)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().hide()
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+
+
+class _OpTab(QWidget):
+    """A tab that runs settings operations and shows their outcome."""
+
+    ops: tuple[str, ...] = ()
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.busy = BusyBar(self)
+        self.status = plain_label("", self, selectable=True)
+        vm.done.connect(self._done)
+        vm.failed.connect(self._failed)
+
+    def _start(self) -> None:
+        self.status.clear()
+        self.busy.set_busy(True, _("Working"))
+
+    def _done(self, op: str, result: Any) -> None:
+        if op in self.ops:
+            self.busy.set_busy(False)
+            self.finished(op, result)
+
+    def _failed(self, op: str, code: str, incident: str) -> None:
+        if op in self.ops:
+            self.busy.set_busy(False)
+            show_error(self, code, incident=incident or None)
+
+    def finished(self, op: str, result: Any) -> None:
+        raise NotImplementedError
+
+
+class DirectoryTab(_OpTab):
+    ops = ("directory",)
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(vm, parent)
+        layout = QVBoxLayout(self)
+        self.unavailable = Banner("warning", self)
+        self.table = _table(self, 5)
+        self.intro = plain_label("", self)
+        self.import_button = QPushButton(self)
+        self.import_button.clicked.connect(self._import)
+        self.copy_button = QPushButton(self)
+        self.copy_button.clicked.connect(self._copy)
+        layout.addWidget(self.unavailable)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.import_button)
+        layout.addLayout(row)
+
+    def retranslate(self) -> None:
+        self.unavailable.set_text(_("The referral directory module is not installed in this "
+                                    "version, so the directory cannot be shown or changed."))
+        self.intro.setText(_("To change the directory, save a copy, edit it in a spreadsheet "
+                             "(keep the header row), then import it. Imported entries replace "
+                             "shipped ones with the same id."))
+        self.table.setHorizontalHeaderLabels([_("Service"), _("Kind"), _("Languages"),
+                                              _("Region"), _("Contact")])
+        acc(self.table, _("Referral directory"))
+        set_button(self.copy_button, _("Save a copy to edit…"))
+        set_button(self.import_button, _("Import a directory file (CSV)…"))
+
+    def load(self) -> None:
+        services = self.vm.services()
+        self.unavailable.setVisible(services is None)
+        self.import_button.setEnabled(services is not None)
+        self.copy_button.setEnabled(services is not None)
+        rows = []
+        for s in services or []:
+            name, kind, langs, contacts = service_columns(s)
+            rows.append((name, kind, langs, s.region, contacts))
+        _fill(self.table, rows)
+
+    def _copy(self) -> None:
+        path = dialogs.choose_save_path(self, _("Save a copy to edit"), "referrals.csv",
+                                        _("CSV files (*.csv)"))
+        if path is not None:
+            self.vm.copy_directory(path)
+
+    def _import(self) -> None:
+        path = dialogs.choose_open_path(self, _("Import a referral directory"),
+                                        _("CSV files (*.csv)"))
+        if path is not None:
+            self.vm.import_directory(path)
+
+    def finished(self, op: str, result: Any) -> None:
+        if result is None:
+            self.status.setText("✓ " + _("A copy was saved. Edit it, then import it."))
+            return
+        self.status.setText("✓ " + ngettext("{n} service imported.", "{n} services imported.",
+                                            int(result)).format(n=int(result)))
+        self.load()
+
+
+class InstrumentsTab(_OpTab):
+    ops = ("instrument",)
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(vm, parent)
+        layout = QVBoxLayout(self)
+        self.table = _table(self, 5)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.currentCellChanged.connect(lambda *_a: self._details())
+        self.details = plain_label("", self, selectable=True)
+        self.import_button = QPushButton(self)
+        self.import_button.clicked.connect(self._import)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.import_button)
+        layout.addLayout(row)
+        self._cards: list[Any] = []
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([_("Questionnaire"), _("Version"),
+                                              _("Validation"), _("Languages"),
+                                              _("Content hash")])
+        acc(self.table, _("Questionnaires on this computer"))
+        acc(self.details, _("Provenance"))
+        set_button(self.import_button, _("Import a questionnaire file…"))
+        self.load()
+
+    def load(self) -> None:
+        ui = ui_language().lang
+        self._cards = self.vm.catalog.cards(ui)
+        _fill(self.table, [(c.title, c.version, _(VALIDATION.get(c.validation, c.validation)),
+                            ", ".join(f"{lang.code} ({lang.status})" for lang in c.languages),
+                            c.content_hash) for c in self._cards])
+        self._details()
+
+    def _details(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self._cards):
+            self.details.setText(_("Choose a questionnaire to see where its questions come "
+                                   "from."))
+            return
+        card = self._cards[row]
+        self.details.setText(_("Based on: {framework}\nCitation: {citation}\nContent hash: "
+                               "{hash}").format(framework=card.provenance,
+                                                citation=card.citation, hash=card.content_hash))
+
+    def _import(self) -> None:
+        path = dialogs.choose_open_path(self, _("Import a questionnaire"),
+                                        _("Questionnaire files (*.yaml *.yml)"))
+        if path is not None:
+            self.vm.import_instrument(path)
+
+    def finished(self, op: str, result: Any) -> None:
+        self.status.setText("✓ " + _("Imported: {title} {version}").format(
+            title=result.title, version=result.version))
+        self.load()
+
+
+class BackupTab(_OpTab):
+    ops = ("backup", "export", "restore")
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(vm, parent)
+        layout = QVBoxLayout(self)
+        self.backup_intro = plain_label("", self)
+        self.backup_button = QPushButton(self)
+        self.backup_button.clicked.connect(self._backup)
+        self.restore_button = QPushButton(self)
+        self.restore_button.clicked.connect(self._restore)
+        self.export_intro = plain_label("", self)
+        form = QFormLayout()
+        self.format = QComboBox(self)
+        self.format.addItems(["json", "csv"])
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.format_label = plain_label("", self, wrap=False)
+        self.password_label = plain_label("", self, wrap=False)
+        self.format_label.setBuddy(self.format)
+        self.password_label.setBuddy(self.password)
+        form.addRow(self.format_label, self.format)
+        form.addRow(self.password_label, self.password)
+        self.export_button = QPushButton(self)
+        self.export_button.clicked.connect(self._export)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_button)
+        row.addWidget(self.restore_button)
+        row.addStretch(1)
+        layout.addWidget(self.backup_intro)
+        layout.addLayout(row)
+        layout.addWidget(self.export_intro)
+        layout.addLayout(form)
+        layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+    def retranslate(self) -> None:
+        self.backup_intro.setText(_(
+            "A backup is an encrypted copy of everything. It opens only with the passphrase "
+            "(or recovery key) valid when it was made. Keep it on a separate, safe drive."))
+        set_button(self.backup_button, _("Make a backup…"))
+        set_button(self.restore_button, _("Restore from a backup…"))
+        self.export_intro.setText(_(
+            "An export is a file of cases for another system. It is always encrypted with the "
+            "password you choose here; give the password to the recipient separately."))
+        self.format_label.setText(_("Format"))
+        self.password_label.setText(_("Export password"))
+        acc(self.format, _("Export format"))
+        acc(self.password, _("Export password"))
+        set_button(self.export_button, _("Export all cases…"))
+
+    def _stamp(self) -> str:
+        return datetime.now(UTC).strftime("%Y%m%d-%H%M")
+
+    def _backup(self) -> None:
+        path = dialogs.choose_save_path(self, _("Save the backup"),
+                                        f"fieldscreen-{self._stamp()}.fsbackup",
+                                        _("FieldScreen backups (*.fsbackup)"))
+        if path is not None and self.vm.app_vm.is_open:
+            self._start()
+            self.vm.backup(path)
+
+    def _restore(self) -> None:
+        path = dialogs.choose_open_path(self, _("Choose a backup"),
+                                        _("FieldScreen backups (*.fsbackup)"))
+        if path is None:
+            return
+        secret = dialogs.ask_text(self, _("Restore from a backup"), _(
+            "Passphrase that was valid when the backup was made. The data on this computer "
+            "now is replaced (a copy of it is kept in the data folder)."), _("Restore"))
+        if secret:
+            self._start()
+            self.vm.restore(path, secret)
+
+    def _export(self) -> None:
+        if not self.password.text():
+            self.status.setText("✗ " + _("Choose a password for the export."))
+            self.password.setFocus()
+            return
+        fmt = self.format.currentText()
+        path = dialogs.choose_save_path(self, _("Save the export"),
+                                        f"fieldscreen-export-{self._stamp()}.{fmt}.enc",
+                                        _("All files (*)"))
+        if path is not None and self.vm.app_vm.is_open:
+            self._start()
+            self.vm.export(path, fmt, self.password.text())
+
+    def finished(self, op: str, result: Any) -> None:
+        self.password.clear()
+        if op == "backup":
+            self.status.setText("✓ " + _("Backup saved as {name}. SHA-256: {digest}").format(
+                name=result.path.name, digest=result.sha256))
+        elif op == "export":
+            self.status.setText("✓ " + ngettext(
+                "{n} case exported to {name}.", "{n} cases exported to {name}.",
+                result.cases).format(n=result.cases, name=result.path.name))
+        else:
+            self.status.setText("✓ " + _("The backup was restored."))
+
+    def clear(self) -> None:
+        self.password.clear()
+        self.status.clear()
+
+
+class AuditTab(_OpTab):
+    ops = ("audit",)
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(vm, parent)
+        layout = QVBoxLayout(self)
+        self.intro = plain_label("", self)
+        self.table = _table(self, 4)
+        self.verify_button = QPushButton(self)
+        self.verify_button.clicked.connect(self._verify)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.busy)
+        row.addWidget(self.verify_button)
+        layout.addLayout(row)
+
+    def retranslate(self) -> None:
+        self.intro.setText(_("Every change is recorded in a chained audit trail (identifiers "
+                             "only, never answers). The latest 500 entries are shown."))
+        self.table.setHorizontalHeaderLabels([_("Time (UTC)"), _("Event"), _("Case"),
+                                              _("Interview")])
+        acc(self.table, _("Audit trail"))
+        set_button(self.verify_button, _("Verify the audit trail"))
+
+    def load(self) -> None:
+        if self.vm.app_vm.is_open:
+            _fill(self.table, [(r.at, r.action, r.case_id[:8], r.interview_id[:8])
+                               for r in self.vm.audit_rows()])
+
+    def _verify(self) -> None:
+        self._start()
+        self.vm.verify_audit()
+
+    def finished(self, op: str, result: Any) -> None:
+        if result.ok:
+            self.status.setText("✓ " + ngettext(
+                "The audit trail is intact ({n} entry).", "The audit trail is intact ({n} "
+                "entries).", result.entries).format(n=result.entries))
+        else:
+            self.status.setText("✗ " + _("The audit trail is broken at entry {id}. Do not use "
+                                         "this data as evidence until it has been checked.")
+                                .format(id=result.first_broken))

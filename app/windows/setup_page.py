@@ -1,0 +1,221 @@
+"""New interview: choose the instrument (cards), the languages, interpreter and setting."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.qt_i18n import N_, _, language_name, ui_language
+from app.viewmodels.setup_vm import COMPANIONS, SetupViewModel
+from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.instrument_card import InstrumentCardWidget
+
+COMPANION_TEXT = {
+    "none": N_("Came alone"),
+    "present": N_("Someone who came with them is in the room"),
+    "separated": N_("Someone came with them and was asked to wait outside"),
+}
+
+
+class SetupPage(QWidget):
+    """Emits:
+    consent_requested(): go on to the consent step.
+    cancelled(): back to the case list.
+    """
+
+    consent_requested = Signal()
+    cancelled = Signal()
+
+    def __init__(self, vm: SetupViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.cards: list[InstrumentCardWidget] = []
+        self._loading = False
+        layout = QVBoxLayout(self)
+        self.title = heading("", self)
+        layout.addWidget(self.title)
+        body = QHBoxLayout()
+        layout.addLayout(body, 1)
+
+        self.cards_label = plain_label("", self)
+        self.cards_area = QScrollArea(self)
+        self.cards_area.setWidgetResizable(True)
+        self.cards_host = QWidget(self.cards_area)
+        self.cards_layout = QVBoxLayout(self.cards_host)
+        self.cards_area.setWidget(self.cards_host)
+        self.group = QButtonGroup(self)
+        left = QVBoxLayout()
+        left.addWidget(self.cards_label)
+        left.addWidget(self.cards_area, 1)
+        body.addLayout(left, 3)
+
+        form = QFormLayout()
+        self.respondent = QComboBox(self)
+        self.officer = QComboBox(self)
+        self.interpreter = QCheckBox(self)
+        self.interpreter_language = QLineEdit(self)
+        self.same_gender = QCheckBox(self)
+        self.private = QCheckBox(self)
+        self.companion = QComboBox(self)
+        self.location = QLineEdit(self)
+        self.labels = {k: plain_label("", self) for k in (
+            "respondent", "officer", "interpreter_language", "companion", "location")}
+        form.addRow(self.labels["respondent"], self.respondent)
+        form.addRow(self.labels["officer"], self.officer)
+        form.addRow(self.interpreter)
+        form.addRow(self.labels["interpreter_language"], self.interpreter_language)
+        form.addRow(self.same_gender)
+        form.addRow(self.private)
+        form.addRow(self.labels["companion"], self.companion)
+        form.addRow(self.labels["location"], self.location)
+        for key, widget in (("respondent", self.respondent), ("officer", self.officer),
+                            ("interpreter_language", self.interpreter_language),
+                            ("companion", self.companion), ("location", self.location)):
+            self.labels[key].setBuddy(widget)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addStretch(1)
+        body.addLayout(right, 2)
+
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.next_button = QPushButton(self)
+        self.next_button.clicked.connect(self._next)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        layout.addLayout(buttons)
+
+        self.respondent.currentIndexChanged.connect(self._languages_changed)
+        self.officer.currentIndexChanged.connect(self._languages_changed)
+        self.interpreter.toggled.connect(self._interpreter_toggled)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        refresh_heading(self.title, _("New interview"))
+        self.cards_label.setText(_("Questionnaire"))
+        self.labels["respondent"].setText(_("Language of the person interviewed"))
+        self.labels["officer"].setText(_("Your language (shown beside it)"))
+        self.labels["interpreter_language"].setText(_("Interpreter's language"))
+        self.labels["companion"].setText(_("Companion"))
+        self.labels["location"].setText(_("Where the interview takes place"))
+        set_button(self.interpreter, _("An interpreter is helping"))
+        set_button(self.same_gender, _("An interviewer of the same gender was offered"))
+        set_button(self.private, _("The interview is in a private place"))
+        acc(self.respondent, _("Language of the person interviewed"))
+        acc(self.officer, _("Your language"))
+        acc(self.interpreter_language, _("Interpreter's language"))
+        acc(self.companion, _("Companion"))
+        acc(self.location, _("Where the interview takes place"))
+        acc(self.cards_area, _("Questionnaires"))
+        self.companion.blockSignals(True)
+        current = self.companion.currentData()
+        self.companion.clear()
+        for key in COMPANIONS:
+            self.companion.addItem(_(COMPANION_TEXT[key]), key)
+        self.companion.setCurrentIndex(max(0, self.companion.findData(current or "none")))
+        self.companion.blockSignals(False)
+        set_button(self.cancel_button, _("Cancel"))
+        set_button(self.next_button, _("Continue to consent"))
+        if self.vm.setup.case_id:
+            self.load()
+
+    # -- loading ------------------------------------------------------------------------
+    def start(self, case_id: str) -> None:
+        self.vm.begin(case_id, ui_language().lang)
+        self.load()
+        if self.cards:
+            checked = next((c for c in self.cards if c.radio.isChecked()), self.cards[0])
+            checked.radio.setFocus()
+
+    def load(self) -> None:
+        self._loading = True
+        ui = ui_language().lang
+        setup = self.vm.setup
+        cards = self.vm.cards(ui)
+        if [c.card.key for c in self.cards] != [c.key for c in cards]:
+            for widget in self.cards:
+                self.group.removeButton(widget.radio)
+                widget.deleteLater()
+            self.cards = []
+            for card in cards:
+                widget = InstrumentCardWidget(card, self.cards_host)
+                widget.chosen.connect(self._instrument_chosen)
+                self.group.addButton(widget.radio)
+                self.cards_layout.addWidget(widget)
+                self.cards.append(widget)
+            self.cards_layout.addStretch(1)
+        for widget, card in zip(self.cards, cards, strict=True):
+            widget.update_texts(card, setup.respondent_language, ui)
+            widget.radio.setChecked(card.key == setup.instrument_key)
+        chosen = next((c for c in cards if c.key == setup.instrument_key), None)
+        for combo, value in ((self.respondent, setup.respondent_language),
+                             (self.officer, setup.officer_language)):
+            combo.clear()
+            for lang in chosen.languages if chosen else ():
+                combo.addItem(language_name(lang.code, ui), lang.code)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.interpreter.setChecked(setup.interpreter_used)
+        self.interpreter_language.setText(setup.interpreter_language)
+        self.interpreter_language.setEnabled(setup.interpreter_used)
+        self.same_gender.setChecked(setup.same_gender_offered)
+        self.private.setChecked(setup.private_setting)
+        self.companion.setCurrentIndex(max(0, self.companion.findData(setup.companion)))
+        self.location.setText(setup.location)
+        self.next_button.setEnabled(chosen is not None)
+        self._loading = False
+
+    def _instrument_chosen(self, key: str) -> None:
+        if self._loading:
+            return
+        self._store_fields()
+        self.vm.choose_instrument(key, ui_language().lang)
+        self.load()
+
+    def _languages_changed(self) -> None:
+        if self._loading:
+            return
+        self._store_fields()
+        self.load()
+
+    def _interpreter_toggled(self, on: bool) -> None:
+        self.interpreter_language.setEnabled(on)
+
+    def _store_fields(self) -> None:
+        self.vm.update(
+            respondent_language=self.respondent.currentData() or self.vm.setup.respondent_language,
+            officer_language=self.officer.currentData() or self.vm.setup.officer_language,
+            interpreter_used=self.interpreter.isChecked(),
+            interpreter_language=self.interpreter_language.text().strip(),
+            same_gender_offered=self.same_gender.isChecked(),
+            private_setting=self.private.isChecked(),
+            companion=self.companion.currentData() or "none",
+            location=self.location.text().strip(),
+        )
+
+    def _next(self) -> None:
+        self._store_fields()
+        self.consent_requested.emit()
+
+    def clear_personal_data(self) -> None:
+        self._store_fields()  # the draft set-up holds no personal data; keep it
+        self.location.clear()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.next_button.isEnabled():
+            self._next()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,252 @@
+"""GUI benchmark: start-up to the unlock window, next question, case search over 10,000 cases.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_bench.py [--cases N] [--runs N]``.
+Prints figures; it is not a test and asserts nothing. Goals (issue #5, this machine):
+start-up under 0.8 s, next question under 50 ms, case search under 100 ms.
+
+* start-up: wall time from spawning ``fieldscreen --data-dir DIR`` (the real entry point:
+  argument parsing, entry-point lookup, logging, QApplication, translations, the window) to
+  the first pass of the event loop with the unlock screen shown, over an existing store.
+* next question: in one process, the real interview screen over a real SQLCipher store:
+  choosing an option (saved and fsynced) then Next, until the new item is laid out;
+  ``adult_indicators`` with Arabic for the respondent and English for the officer.
+* case search: ``CaseListModel.set_search`` (store full-text query plus model reset) over
+  N synthetic cases; the 250 ms typing debounce is not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SCREENING_DEV", "1")  # the fast KDF below is for seeding only
+
+import app.refcount_guard  # noqa: E402, F401 - PySide6 6.12 on CPython 3.11: see the module
+
+PASSPHRASE = "correct horse battery staple 42"
+NAMES = ("Ana María González", "МАРИЯ Иванова", "李小梅", "فاطمة الزهراء", "Nguyễn Thị Lan",
+         "Jean-Baptiste Moreau", "Amira Haddad", "Olena Kovalenko", "Samuel Okafor")
+
+PROBE = textwrap.dedent("""
+    import sys
+    import PySide6.QtWidgets as widgets
+    from PySide6.QtCore import QTimer
+
+    _exec = widgets.QApplication.exec
+
+    def probe(app):
+        def ready():
+            window = widgets.QApplication.activeWindow() or next(
+                w for w in widgets.QApplication.topLevelWidgets() if w.isVisible())
+            page = window.stack.currentWidget()
+            print("READY", type(page).__name__, flush=True)
+            app.quit()
+        QTimer.singleShot(0, ready)
+        return _exec()
+
+    widgets.QApplication.exec = probe
+    from screening.cli.main import main
+    sys.exit(main(["--data-dir", sys.argv[1]]))
+""")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def summary(label: str, values: list[float], goal: float) -> None:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    verdict = "ok" if statistics.median(values) < goal else "OVER GOAL"
+    print(f"  {label:<44} median {ms(statistics.median(values))}  p95 {ms(p95)}  "
+          f"min {ms(values[0])}  max {ms(values[-1])}  (goal {goal * 1000:.0f} ms: {verdict})")
+
+
+def bench_startup(runs: int) -> None:
+    from screening.store import Store
+
+    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
+    env = {k: v for k, v in os.environ.items() if k != "FIELDSCREEN_KDF_PROFILE"}
+    Store.create(data_dir, PASSPHRASE)[0].close()
+    times = []
+    page = ""
+    for _ in range(runs + 1):  # the first run warms the OS caches and is dropped
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", PROBE, str(data_dir)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                env=env)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        elapsed = time.perf_counter() - start
+        proc.wait(timeout=30)
+        if not line.startswith("READY"):
+            raise SystemExit("start-up probe failed: " + line)
+        page = line.split()[1]
+        times.append(elapsed)
+    print(f"start-up to the unlock window ({runs} runs, screen shown: {page})")
+    summary("process start -> unlock window shown", times[1:], 0.8)
+
+
+def _pump() -> None:
+    from PySide6.QtCore import QEventLoop
+
+    QEventLoop().processEvents()  # (not QCoreApplication.processEvents: app/refcount_guard.py)
+
+
+def bench_next_question(runs: int) -> None:
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    from app.main import application, build_window
+    from screening.store import Store
+
+    application()
+    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
+    store, _key = Store.create(data_dir, PASSPHRASE)
+    store.close()
+    window = build_window(data_dir, "en")
+    window.resize(1366, 768)  # type: ignore[attr-defined]
+    window.show()  # type: ignore[attr-defined]
+    window.app_vm.store = Store.open(data_dir, PASSPHRASE)  # type: ignore[attr-defined]
+    window.app_vm.unlocked.emit()  # type: ignore[attr-defined]
+    answer_next: list[float] = []
+    next_only: list[float] = []
+    back_only: list[float] = []
+    repaint: list[float] = []
+    for _run in range(runs):
+        window.cases_page.new_case()  # type: ignore[attr-defined]
+        from PySide6.QtWidgets import QApplication
+
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if w.objectName() == "newCaseDialog" and w.isVisible())
+        dialog.name.setText("Bench Person")  # type: ignore[attr-defined]
+        dialog.accept()  # type: ignore[attr-defined]
+        setup = window.setup_page  # type: ignore[attr-defined]
+        card = next(c for c in setup.cards if c.card.id == "adult_indicators")
+        card.radio.setChecked(True)
+        setup.respondent.setCurrentIndex(max(0, setup.respondent.findData("ar")))
+        setup.officer.setCurrentIndex(max(0, setup.officer.findData("en")))
+        setup.next_button.click()
+        window.consent_page.agrees.setChecked(True)  # type: ignore[attr-defined]
+        window.consent_page.start_button.click()  # type: ignore[attr-defined]
+        page = window.interview_page  # type: ignore[attr-defined]
+        _pump()
+        while window.stack.currentWidget() is page:  # type: ignore[attr-defined]
+            widget = page.answer_widget
+            start = time.perf_counter()
+            if widget is not None and page.view.kind in ("yes_no", "single_choice",
+                                                         "observation"):
+                widget.choose(2)
+                page.go_next()
+                _pump()
+                answer_next.append(time.perf_counter() - start)
+            elif widget is not None and page.view.kind == "integer":
+                widget.edit.setText("9")
+                page._edited()
+                page.go_next()
+                _pump()
+                answer_next.append(time.perf_counter() - start)
+            else:
+                page.go_next()
+                _pump()
+                next_only.append(time.perf_counter() - start)
+            if window.stack.currentWidget() is page and len(repaint) < 20:  # type: ignore[attr-defined]
+                start = time.perf_counter()
+                page.go_back()
+                page.go_next()
+                window.grab()  # type: ignore[attr-defined]
+                repaint.append((time.perf_counter() - start) / 2)
+            if window.stack.currentWidget() is page and len(back_only) < 40:  # type: ignore[attr-defined]
+                start = time.perf_counter()
+                page.go_back()
+                _pump()
+                back_only.append(time.perf_counter() - start)
+                page.go_next()
+                _pump()
+        window.go_cases()  # type: ignore[attr-defined]
+    print(f"next question (adult_indicators, ar/en, {runs} interview(s), "
+          f"{len(answer_next)} answers)")
+    summary("choose an option (saved, fsynced) + Next", answer_next, 0.05)
+    if next_only:
+        summary("Next on a note", next_only, 0.05)
+    summary("Back (Alt+Left)", back_only, 0.05)
+    summary("per move, including a full window repaint", repaint, 0.05)
+    window.close()  # type: ignore[attr-defined]
+
+
+def bench_search(count: int, runs: int) -> None:
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    from PySide6.QtCore import Qt
+
+    from app.main import application
+    from app.viewmodels.app_vm import AppViewModel
+    from app.viewmodels.case_list_model import CaseListModel
+    from screening.store import PersonInfo, Store
+
+    application()
+    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
+    store, _key = Store.create(data_dir, PASSPHRASE)
+    start = time.perf_counter()
+    for i in range(count):
+        store.create_case(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
+    print(f"case list over {count:,} cases (seeded in {time.perf_counter() - start:.1f} s, "
+          "one transaction per case)")
+    app_vm = AppViewModel(data_dir)
+    app_vm.store = store
+    model = CaseListModel(app_vm)
+    reference = store.list_cases(limit=1)[0].reference
+    queries = ["gonzalez", "мария", "小梅", reference, reference[-3:], "2026-", "nobody"]
+    for query in queries:
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            model.set_search(query)
+            model.index(0, 1).data()
+            times.append(time.perf_counter() - t)
+        summary(f"search {query!r} -> {model.rowCount():,} rows", times, 0.1)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.set_search("")
+        times.append(time.perf_counter() - t)
+    summary(f"full list (no search) -> {model.rowCount():,} rows", times, 0.1)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.sort(1, Qt.SortOrder.AscendingOrder)
+        times.append(time.perf_counter() - t)
+    summary("sort the full list by name", times, 0.1)
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", choices=("startup", "next", "search"))
+    args = parser.parse_args()
+    import platform
+
+    import PySide6
+
+    print(f"FieldScreen GUI benchmark · Python {platform.python_version()} · PySide6 "
+          f"{PySide6.__version__} · {os.cpu_count()} CPUs · QT_QPA_PLATFORM="
+          f"{os.environ.get('QT_QPA_PLATFORM')}")
+    if args.only in (None, "startup"):
+        bench_startup(args.runs)
+    if args.only in (None, "next"):
+        bench_next_question(max(1, args.runs // 3))
+    if args.only in (None, "search"):
+        bench_search(args.cases, args.runs)
+
+
+if __name__ == "__main__":
+    main()

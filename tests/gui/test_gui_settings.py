@@ -1,0 +1,139 @@
+"""Settings: backup on a worker, audit trail verified, passphrase changed, instrument
+imported, officer profile and auto-lock minutes kept in the encrypted store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from guihelp import PASSPHRASE, create_store, make_window, unlock
+
+from app import demo
+from app.windows import dialogs
+from screening.store import Store
+
+NEW_PASSPHRASE = "violet tugboat marmalade 1987"
+
+
+@pytest.fixture
+def settings(qtbot, data_dir: Path):
+    create_store(data_dir)
+    window = make_window(qtbot, data_dir)
+    unlock(qtbot, window)
+    dialog = window.open_settings()
+    return window, dialog
+
+
+def test_backup_runs_on_a_worker(qtbot, settings, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _window, dialog = settings
+    dest = tmp_path / "copy.fsbackup"
+    monkeypatch.setattr(dialogs, "choose_save_path", lambda *a, **k: dest)
+    tab = dialog.backup
+    dialog.tabs.setCurrentWidget(tab)
+    with qtbot.waitSignal(dialog.backup.vm.done, timeout=20_000):
+        tab.backup_button.click()
+        assert tab.busy.isVisible()
+    assert dest.exists()
+    assert "SHA-256" in tab.status.text()
+
+
+def test_audit_trail_view_and_verify(qtbot, settings) -> None:
+    _window, dialog = settings
+    tab = dialog.audit
+    tab.load()
+    assert tab.table.rowCount() > 0
+    with qtbot.waitSignal(tab.vm.done, timeout=10_000):
+        tab.verify_button.click()
+    assert "intact" in tab.status.text()
+
+
+def test_change_passphrase_needs_the_current_one(qtbot, settings, data_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    window, dialog = settings
+    shown: list[str] = []
+    monkeypatch.setattr("app.windows.settings_dialog.show_error",
+                        lambda _p, code, **_k: shown.append(code))
+    tab = dialog.security
+    tab.current.edit.setText("wrong current passphrase")
+    tab.new.edit.setText(NEW_PASSPHRASE)
+    tab.confirm.edit.setText(NEW_PASSPHRASE)
+    with qtbot.waitSignal(tab.vm.failed, timeout=10_000):
+        tab.change_button.click()
+    assert shown == ["store.wrong_passphrase"]
+    tab.current.edit.setText(PASSPHRASE)
+    tab.new.edit.setText(NEW_PASSPHRASE)
+    tab.confirm.edit.setText(NEW_PASSPHRASE)
+    with qtbot.waitSignal(tab.vm.done, timeout=10_000):
+        tab.change_button.click()
+    assert "changed" in tab.status.text()
+    window.lock()
+    unlock(qtbot, window, NEW_PASSPHRASE)
+
+
+def test_profile_autolock_and_instrument_import(qtbot, settings, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    window, dialog = settings
+    monkeypatch.setattr(dialogs, "inform", lambda *a, **k: None)
+    dialog.profile.edits[0].setText("Officer Renamed")
+    dialog.profile.save()
+    dialog.general.autolock.setValue(12)
+    assert window.app_vm.officer_profile().name == "Officer Renamed"
+    assert window.app_vm.autolock_minutes() == 12
+    source = demo.write_demo_instrument(tmp_path / "elsewhere")
+    monkeypatch.setattr(dialogs, "choose_open_path", lambda *a, **k: source)
+    dialog.instruments.import_button.click()
+    assert "Imported" in dialog.instruments.status.text()
+    assert any(c.id == demo.DEMO_ID for c in window.catalog.cards("en"))
+    dialog.close()
+    window.close()
+    with Store.open(window.app_vm.data_dir, PASSPHRASE) as store:
+        assert store.get_setting("autolock_minutes") == 12
+
+
+def test_referral_directory_import_is_validated_by_the_core(
+        qtbot, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window, dialog = settings
+    tab = dialog.directory
+    shipped = tab.table.rowCount()
+    assert shipped > 0
+    good = tmp_path / "agency.csv"
+    header = (Path(__file__).resolve().parents[2] / "resources" / "referrals" / "us.csv"
+              ).read_text(encoding="utf-8").splitlines()[0]
+    good.write_text(header + "\nagency-shelter,US,North County,Example agency shelter (demo),"
+                    "shelter,+1 555 0199,,,,,,en;es,no,24/7,shelter,yes,Synthetic entry\n",
+                    encoding="utf-8")
+    monkeypatch.setattr(dialogs, "choose_open_path", lambda *a, **k: good)
+    tab.import_button.click()
+    assert "1 service imported" in tab.status.text()
+    assert tab.table.rowCount() == shipped + 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "\nBAD ID,US,,,,,,,,,,,,,,,\n", encoding="utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr("app.windows.settings_tabs.show_error",
+                        lambda _p, code, **_k: shown.append(code))
+    monkeypatch.setattr(dialogs, "choose_open_path", lambda *a, **k: bad)
+    tab.import_button.click()
+    assert shown == ["input.bad"]
+    assert tab.table.rowCount() == shipped + 1  # the rejected file changed nothing
+    assert window.app_vm.is_open
+
+
+def test_restore_from_backup_replaces_the_store(qtbot, settings, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    window, dialog = settings
+    store = window.app_vm.store
+    kept = store.create_case(reference="FS-KEEP-1")
+    dest = tmp_path / "before.fsbackup"
+    monkeypatch.setattr(dialogs, "choose_save_path", lambda *a, **k: dest)
+    with qtbot.waitSignal(dialog.backup.vm.done, timeout=20_000):
+        dialog.backup.backup_button.click()
+    store.create_case(reference="FS-AFTER-BACKUP")
+    monkeypatch.setattr(dialogs, "choose_open_path", lambda *a, **k: dest)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: PASSPHRASE)
+    with qtbot.waitSignal(window.app_vm.unlocked, timeout=20_000):
+        dialog.backup.restore_button.click()
+    restored = window.app_vm.store
+    assert [c.reference for c in restored.list_cases()] == ["FS-KEEP-1"]
+    assert restored.get_case(kept).reference == "FS-KEEP-1"
+    assert window.stack.currentWidget() is window.cases_page
