@@ -36,10 +36,6 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("FieldScreen")
     app.setApplicationVersion(__version__)
-    if getattr(app, "_fieldscreen_guard", None) is None:
-        from app.refcount_guard import install_timer
-
-        app._fieldscreen_guard = install_timer(app)  # type: ignore[attr-defined]
     return app
 
 

@@ -33,9 +33,6 @@ RESPONDENT = {"en": "ar", "ar": "en", "ru": "zh_Hans", "zh_Hans": "ru", "es": "a
 
 
 def _process() -> None:
-    # QEventLoop().processEvents(), not QCoreApplication.processEvents(): with the PySide6
-    # 6.12 wheels on CPython 3.11 every call of a void static method costs a reference to
-    # None (see app/refcount_guard.py), and a busy wait makes hundreds of thousands of calls.
     QEventLoop().processEvents()
 
 

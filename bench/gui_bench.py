@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SCREENING_DEV", "1")  # the fast KDF below is for seeding only
 
-import app.refcount_guard  # noqa: E402, F401 - PySide6 6.12 on CPython 3.11: see the module
 
 PASSPHRASE = "correct horse battery staple 42"
 NAMES = ("Ana María González", "МАРИЯ Иванова", "李小梅", "فاطمة الزهراء", "Nguyễn Thị Lan",
@@ -100,7 +99,7 @@ def bench_startup(runs: int) -> None:
 def _pump() -> None:
     from PySide6.QtCore import QEventLoop
 
-    QEventLoop().processEvents()  # (not QCoreApplication.processEvents: app/refcount_guard.py)
+    QEventLoop().processEvents()
 
 
 def bench_next_question(runs: int) -> None:
