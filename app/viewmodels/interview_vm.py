@@ -187,7 +187,7 @@ class InterviewViewModel(QObject):
             multiline=bool(item.appearance and "multiline" in item.appearance),
             entry=step.instance[1] if step.instance else None,
             choices=tuple(ChoiceView(c.name, ins.text(c.label, r_lang), ins.text(c.label, o_lang))
-                          for c in ins.choices_for(item)),
+                          for c in ev.choices(step)),  # a choice filter applied
             specials=tuple(ins.specials_for(item)),
             value=record.value if record else None,
             special=record.special if record else None,

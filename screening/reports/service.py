@@ -280,14 +280,16 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
 def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
                       redacted: bool = False, password: str | None,
                       allow_plaintext: bool = False, interview_id: str | None = None,
-                      directory: Directory | None = None) -> str:
+                      directory: Directory | None = None,
+                      extra_instruments: Iterable[LoadResult] = ()) -> str:
     """Build the case's referral PDF at ``out_path``; record it in the audit trail.
 
     Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
     the caller must pass ``allow_plaintext=True`` (after warning the user).
     """
     packet = build_case_packet(store, case_id, lang=lang, redacted=redacted,
-                               interview_id=interview_id, directory=directory)
+                               interview_id=interview_id, directory=directory,
+                               extra_instruments=extra_instruments)
     digest = build_referral_pdf(packet, out_path, password=password,
                                 allow_plaintext=allow_plaintext)
     store.record_report(
