@@ -17,6 +17,7 @@ start-up under 0.8 s, next question under 50 ms, case search under 100 ms.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -63,7 +64,12 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
 
+RESULTS: list[dict[str, object]] = []  # for --json (bench/suite.py's single table)
+
+
 def summary(label: str, values: list[float], goal: float) -> None:
+    RESULTS.append({"name": f"GUI: {label}", "samples": list(values),
+                    "goal": f"< {goal * 1000:.0f} ms"})
     values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     verdict = "ok" if statistics.median(values) < goal else "OVER GOAL"
@@ -231,7 +237,12 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=("startup", "next", "search"))
+    parser.add_argument("--json", action="store_true",
+                        help="print the figures as one JSON line (progress goes to stderr)")
     args = parser.parse_args()
+    real_stdout = sys.stdout
+    if args.json:
+        sys.stdout = sys.stderr
     import platform
 
     import PySide6
@@ -245,6 +256,15 @@ def main() -> None:
         bench_next_question(max(1, args.runs // 3))
     if args.only in (None, "search"):
         bench_search(args.cases, args.runs)
+        import resource
+
+        # Peak RSS of this process: the Qt app with a window and the case model over N cases.
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        RESULTS.append({"name": f"GUI: peak RSS holding {args.cases:,} cases",
+                        "samples": [rss_mb], "goal": "< 300 MB", "unit": "MB"})
+        print(f"  peak RSS {rss_mb:.0f} MB (goal 300 MB)")
+    if args.json:
+        real_stdout.write(json.dumps({"rows": RESULTS}) + "\n")
 
 
 if __name__ == "__main__":
