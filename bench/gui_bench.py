@@ -232,11 +232,69 @@ def bench_search(count: int, runs: int) -> None:
     store.close()
 
 
+RSS_PROBE = textwrap.dedent("""
+    import resource, sys, time
+    from pathlib import Path
+    from PySide6.QtCore import QEventLoop
+    from app.main import application, build_window
+
+    app = application()
+    window = build_window(Path(sys.argv[1]), "en")
+    window.resize(1366, 768)
+    window.show()
+    window.app_vm.unlock(sys.argv[2])
+    loop = QEventLoop()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        loop.processEvents()
+        if (window.stack.currentWidget() is window.cases_page
+                and window.cases_vm.model.rowCount() >= int(sys.argv[3])):
+            break
+        time.sleep(0.01)
+    else:
+        raise SystemExit("the case list never showed")
+    for _ in range(20):  # let the table lay out and paint
+        loop.processEvents()
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text()
+                  .splitlines() if ":" in line)
+    now = int(status["VmRSS"].split()[0]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(now, peak)
+""")
+
+
+def bench_rss(count: int) -> None:
+    """Peak RSS of the real app, unlocked, showing the case list of ``count`` cases."""
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    from screening.store import PersonInfo, Store
+
+    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
+    store, _key = Store.create(data_dir, PASSPHRASE)
+    for i in range(count):
+        store.create_case(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
+    store.close()
+    # The real key derivation (Argon2id, 256 MiB) at unlock, as an officer's laptop runs it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FIELDSCREEN_KDF_PROFILE", "SCREENING_DEV")}
+    done = subprocess.run([sys.executable, "-c", RSS_PROBE, str(data_dir), PASSPHRASE,
+                           str(count)], cwd=ROOT, capture_output=True, text=True, check=False,
+                          env=env)
+    if done.returncode != 0:
+        raise SystemExit("RSS probe failed: " + done.stderr[-1500:])
+    now_mb, peak_mb = (float(x) for x in done.stdout.strip().splitlines()[-1].split())
+    RESULTS.append({"name": f"GUI: RSS showing {count:,} cases (after unlock)",
+                    "samples": [now_mb], "goal": "< 300 MB", "unit": "MB"})
+    RESULTS.append({"name": "GUI: peak RSS incl. Argon2id at unlock",
+                    "samples": [peak_mb], "goal": "", "unit": "MB"})
+    print(f"  RSS of the app showing {count:,} cases: {now_mb:.0f} MB, peak {peak_mb:.0f} MB "
+          "(the peak includes Argon2id's 256 MiB during unlock)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--only", choices=("startup", "next", "search"))
+    parser.add_argument("--only", choices=("startup", "next", "search", "rss"))
     parser.add_argument("--json", action="store_true",
                         help="print the figures as one JSON line (progress goes to stderr)")
     args = parser.parse_args()
@@ -256,13 +314,8 @@ def main() -> None:
         bench_next_question(max(1, args.runs // 3))
     if args.only in (None, "search"):
         bench_search(args.cases, args.runs)
-        import resource
-
-        # Peak RSS of this process: the Qt app with a window and the case model over N cases.
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        RESULTS.append({"name": f"GUI: peak RSS holding {args.cases:,} cases",
-                        "samples": [rss_mb], "goal": "< 300 MB", "unit": "MB"})
-        print(f"  peak RSS {rss_mb:.0f} MB (goal 300 MB)")
+    if args.only in (None, "rss"):
+        bench_rss(args.cases)
     if args.json:
         real_stdout.write(json.dumps({"rows": RESULTS}) + "\n")
 
