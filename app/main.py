@@ -39,6 +39,27 @@ def application() -> QApplication:
     return app
 
 
+def _warn_if_incomplete(parent: object) -> None:
+    """Say at start if something that fails silently is missing (e.g. text shaping)."""
+    from screening.selfcheck import problems
+
+    found = problems()
+    if not found:
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.qt_i18n import _
+
+    log.warning("self-check: %d problem(s)", len(found))
+    QMessageBox.warning(
+        parent,  # type: ignore[arg-type]
+        _("FieldScreen is incomplete"),
+        _("Some parts of this installation are missing, so referral PDFs will be refused "
+          "until it is repaired. Interviews still work and are saved.") + "\n\n"
+        + "\n".join(found),
+    )
+
+
 def build_window(data_dir: Path, lang: str | None = None, **kwargs: object) -> object:
     """The main window over ``data_dir``, in ``lang`` (else the saved UI language)."""
     from app.qt_i18n import ui_language
@@ -69,6 +90,7 @@ def run(args: argparse.Namespace | None = None) -> int:
     # Parse the instruments on a worker once the window is up (not before: it would hold the
     # interpreter lock while the first screen is drawn).
     QTimer.singleShot(400, window.preload)  # type: ignore[attr-defined]
+    QTimer.singleShot(500, lambda: _warn_if_incomplete(window))
     code = int(app.exec())
     window.app_vm.shutdown()  # type: ignore[attr-defined]  # workers end before exit
     log.info("exit %s", code)

@@ -49,6 +49,12 @@ def test_demo_makes_a_real_pdf(tmp_path: Path) -> None:
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # all embedded
 
 
+def test_selfcheck_finds_shaping_fonts_and_schema(tmp_path: Path) -> None:
+    done = _run(tmp_path, "selfcheck")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok")
+
+
 def test_instruments_are_bundled(tmp_path: Path) -> None:
     done = _run(tmp_path, "instruments", "list", "--json")
     assert done.returncode == 0, done.stderr
