@@ -26,6 +26,7 @@ from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
 from app.widgets.instrument_card import VALIDATION
 from app.windows import dialogs
+from app.windows.directory_editor import DirectoryEditorDialog
 from app.windows.referral_page import service_columns
 
 
@@ -93,11 +94,14 @@ class DirectoryTab(_OpTab):
         self.import_button.clicked.connect(self._import)
         self.copy_button = QPushButton(self)
         self.copy_button.clicked.connect(self._copy)
+        self.edit_button = QPushButton(self)
+        self.edit_button.clicked.connect(self.edit)
         layout.addWidget(self.unavailable)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
+        row.addWidget(self.edit_button)
         row.addWidget(self.copy_button)
         row.addWidget(self.import_button)
         layout.addLayout(row)
@@ -105,12 +109,13 @@ class DirectoryTab(_OpTab):
     def retranslate(self) -> None:
         self.unavailable.set_text(_("The referral directory module is not installed in this "
                                     "version, so the directory cannot be shown or changed."))
-        self.intro.setText(_("To change the directory, save a copy, edit it in a spreadsheet "
-                             "(keep the header row), then import it. Imported entries replace "
-                             "shipped ones with the same id."))
+        self.intro.setText(_("Edit the directory here, or save a copy, edit it in a "
+                             "spreadsheet (keep the header row) and import it. Your entries "
+                             "replace shipped ones with the same id."))
         self.table.setHorizontalHeaderLabels([_("Service"), _("Kind"), _("Languages"),
                                               _("Region"), _("Contact")])
         acc(self.table, _("Referral directory"))
+        set_button(self.edit_button, _("Edit…"))
         set_button(self.copy_button, _("Save a copy to edit…"))
         set_button(self.import_button, _("Import a directory file (CSV)…"))
 
@@ -119,11 +124,19 @@ class DirectoryTab(_OpTab):
         self.unavailable.setVisible(services is None)
         self.import_button.setEnabled(services is not None)
         self.copy_button.setEnabled(services is not None)
+        self.edit_button.setEnabled(services is not None)
         rows = []
         for s in services or []:
             name, kind, langs, contacts = service_columns(s)
             rows.append((name, kind, langs, s.region, contacts))
         _fill(self.table, rows)
+
+    def edit(self) -> DirectoryEditorDialog:
+        dialog = DirectoryEditorDialog(self.vm.app_vm.data_dir, self)
+        dialog.accepted.connect(self.load)
+        dialog.accepted.connect(lambda: self.status.setText("✓ " + _("Directory saved.")))
+        dialog.open()
+        return dialog
 
     def _copy(self) -> None:
         path = dialogs.choose_save_path(self, _("Save a copy to edit"), "referrals.csv",

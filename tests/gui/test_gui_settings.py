@@ -137,3 +137,32 @@ def test_restore_from_backup_replaces_the_store(qtbot, settings, tmp_path: Path,
     assert [c.reference for c in restored.list_cases()] == ["FS-KEEP-1"]
     assert restored.get_case(kept).reference == "FS-KEEP-1"
     assert window.stack.currentWidget() is window.cases_page
+
+
+def test_referral_directory_is_edited_in_the_app(qtbot, settings, data_dir: Path) -> None:
+    from screening.reports.directory import COLUMNS
+
+    _window, dialog = settings
+    tab = dialog.directory
+    tab.load()
+    editor = tab.edit()
+    qtbot.addWidget(editor)
+    table = editor.table
+    assert table.rowCount() >= 3  # the shipped services, every column editable
+    phone = COLUMNS.index("phone")
+    name_col = COLUMNS.index("name")
+    editor._append({"id": "test-shelter", "country": "US", "region": "Test County",
+                    "name": "Example test shelter (synthetic)", "kind": "nonsense",
+                    "example": "yes", "interpreters": "no", "phone": "+1 555 0100"})
+    row = table.rowCount()
+    assert editor.save() is False  # an unknown kind: nothing saved, the problem is named
+    problem = editor.problems.label.text()
+    assert f"row {row}" in problem and "kind" in problem
+    assert not (data_dir / "referrals" / "imported.csv").exists()
+    table.item(table.rowCount() - 1, COLUMNS.index("kind")).setText("shelter")
+    table.item(0, phone).setText("1-888-373-7888")
+    assert editor.save() is True
+    names = [s.name for s in tab.vm.services() or []]
+    assert "Example test shelter (synthetic)" in names
+    assert table.item(0, name_col).text() in names
+    assert (data_dir / "referrals" / "imported.csv").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from screening.cli.interview_cmds import run_interview_into_store
+from screening.i18n import Translator
 from screening.instruments import find_instrument
 from screening.reports.service import build_case_packet, write_case_report
 from screening.store import InterviewContext, PersonInfo, ReferralRecord, Store
@@ -110,8 +111,9 @@ def test_report_cli_exit_codes_and_encryption(case: tuple[Store, str, dict], dat
                    data_dir=data_dir, stdin=f"{PASSPHRASE}\nsecret pdf password\n")
     assert done.returncode == 0, done.stderr
     assert pdftotext(out, check=False) == ""  # does not open without the password
-    assert "Индикаторы" in pdftotext(out, password="secret pdf password") or \
-        "Indicators" in pdftotext(out, password="secret pdf password")
+    russian = Translator("ru")("Referral packet")
+    assert russian != "Referral packet"
+    assert russian in pdftotext(out, password="secret pdf password")
     plain = run_cli("report", reference, "-o", str(tmp_path / "plain.pdf"),
                     data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
     assert plain.returncode == 0 and "NOT be encrypted" in plain.stderr
