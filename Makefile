@@ -45,6 +45,7 @@ translations: setup ## extract UI strings, update every catalog, compile
 	  else \
 	    $(PYBABEL) -q init --no-wrap -i translations/messages.pot -d translations -D messages -l $$l; \
 	  fi; \
+	  sed -i '/^"POT-Creation-Date:/d' translations/$$l/LC_MESSAGES/messages.po; \
 	done
 	$(MAKE) catalogs
 
