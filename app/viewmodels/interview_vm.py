@@ -168,22 +168,25 @@ class InterviewViewModel(QObject):
                                ins.text(step.node.section.title, o_lang), 1, 1))
         record = self.session.answers.get(step.key)
         ev = self.session.evaluation
+        counts = step.node.asks_count  # "how many entries?" of an open repeat
         return StepView(
             key=step.key,
-            kind=item.type.value,
+            kind="integer" if counts else item.type.value,
             section=sec,
             position=keys.index(step.key) + 1 if step.key in keys else 0,
             total=len(keys),
             respondent_language=r_lang,
             officer_language=o_lang,
-            respondent_text="" if item.is_observation else ins.text(item.text, r_lang),
-            officer_text=ins.text(item.text, o_lang),
+            respondent_text=("" if item.is_observation or counts
+                             else ins.text(item.text, r_lang)),
+            officer_text=(_("How many entries? {label}").format(label=ins.text(item.text, o_lang))
+                          if counts else ins.text(item.text, o_lang)),
             respondent_hint="" if item.is_observation else ins.text(item.hint, r_lang),
             officer_hint=ins.text(item.hint, o_lang),
             guidance=ins.text(item.guidance, o_lang),
             observation=item.is_observation,
             required=item.is_answerable and ev.is_required(step),
-            answerable=item.is_answerable,
+            answerable=item.is_answerable or counts,
             multiline=bool(item.appearance and "multiline" in item.appearance),
             entry=step.instance[1] if step.instance else None,
             choices=tuple(ChoiceView(c.name, ins.text(c.label, r_lang), ins.text(c.label, o_lang))

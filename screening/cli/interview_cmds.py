@@ -137,8 +137,8 @@ def run_answers(session: InterviewSession, answers: Mapping[str, Any]) -> RunOut
         done.add(step.key)
         outcome.asked.append(step.key)
         item = step.node.item
-        if not item.is_answerable:
-            continue
+        if not item.is_answerable or step.node.asks_count:
+            continue  # notes; a repeat's count, already set from its list of entries
         present, raw = _lookup(answers, step.key)
         if present:
             given = _unpack(step.name, raw)

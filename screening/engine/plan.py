@@ -41,6 +41,11 @@ class Node:
     def presented(self) -> bool:
         return self.item.type not in PRESENTED_TYPES_EXCLUDED
 
+    @property
+    def asks_count(self) -> bool:
+        """A repeat without ``repeat_count``: the officer is asked how many entries."""
+        return self.item.type is ItemType.REPEAT and self.repeat_count is None
+
 
 def _maybe(text: str | None) -> Expr | None:
     return parse(text) if text else None

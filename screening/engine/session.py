@@ -16,7 +16,14 @@ from typing import Any
 from screening.engine.answers import normalise_answer
 from screening.engine.plan import Plan
 from screening.engine.scoring import ScreeningResult, score
-from screening.engine.state import Evaluation, Step, answer_value, make_key, split_key
+from screening.engine.state import (
+    MAX_REPEATS,
+    Evaluation,
+    Step,
+    answer_value,
+    make_key,
+    split_key,
+)
 from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore
 from screening.errors import AnswerError, ErrorCode, ExpressionError
 from screening.expr import truthy
@@ -168,6 +175,8 @@ class InterviewSession:
         """Validate and store one answer; durable when this returns."""
         step = self.step(key)
         item = step.node.item
+        if step.node.asks_count and special is None:
+            return self.set_repeat_count(item.name, value)
         if not item.is_answerable:
             raise AnswerError(item.name, f"{item.type.value} items take no answer",
                               code=ErrorCode.ANSWER_INVALID)
@@ -223,8 +232,9 @@ class InterviewSession:
         if node.repeat_count is not None:
             raise AnswerError(repeat, "this repeat's size is computed, not answered")
         value = normalise_answer(self.instrument, node.item, count)
-        if not 0 <= value <= 200:
-            raise AnswerError(repeat, "between 0 and 200 entries")
+        if not 0 <= value <= MAX_REPEATS:
+            raise AnswerError(repeat, f"the number of entries must be 0 to {MAX_REPEATS}",
+                              code=ErrorCode.ANSWER_CONSTRAINT)
         record = AnswerRecord(item=repeat, value=value, special=None,
                               language=self.officer_language,
                               answered_at=self.clock().isoformat(timespec="seconds"))

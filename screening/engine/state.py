@@ -252,6 +252,9 @@ class Evaluation:
             node = self.plan.nodes[name]
             ok = parent_ok and self.is_relevant(name, instance)
             if node.item.type is ItemType.REPEAT:
+                if node.asks_count:
+                    # "How many entries?" is itself a question, asked before the entries.
+                    yield Step(name, node, None), ok
                 count = self.repeat_count(name) if ok else 0
                 children = self.plan.children(name)
                 for i in range(1, count + 1):

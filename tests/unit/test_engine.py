@@ -333,3 +333,29 @@ def test_non_urgent_flag_is_reported_without_escalating() -> None:
     result = s.result()
     assert [f.name for f in result.flags] == ["note_only"]
     assert result.level == "no_indicators"
+
+
+OPEN_REPEAT = """\
+- name: s1
+  title: {en: One}
+  items:
+    - name: child
+      type: repeat
+      text: {en: Children}
+      items:
+        - {name: child_age, type: integer, text: {en: Age of child}}
+    - {name: done, type: note, text: {en: Done}}
+"""
+
+
+def test_open_repeat_asks_how_many_entries_first() -> None:
+    s = session(OPEN_REPEAT, extra="")
+    assert keys(s) == ["child", "done"]  # the count is a question of its own
+    s.answer("child", 2)
+    assert keys(s) == ["child", "child[1].child_age", "child[2].child_age", "done"]
+    with pytest.raises(AnswerError) as info:
+        s.answer("child", 500)
+    assert info.value.code == ErrorCode.ANSWER_CONSTRAINT
+    s.answer("child[2].child_age", 7)
+    s.answer("child", 1)
+    assert s.answers["child[2].child_age"].relevant is False  # kept, no longer asked
