@@ -20,8 +20,6 @@ from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCatalog
 from screening.errors import ErrorCode, ScreeningError
 from screening.store import Store
-from screening.store.keys import SLOT_PASSPHRASE, KeySlots
-from screening.store.store import KEYSLOTS_NAME
 
 log = logging.getLogger(__name__)
 
@@ -73,20 +71,18 @@ class SettingsViewModel(QObject):
     # -- keys ---------------------------------------------------------------------------
     def change_passphrase(self, current: str, new: str) -> None:
         store = self.app_vm.require_store()
-        slots_path = self.app_vm.data_dir / KEYSLOTS_NAME
 
         def work() -> None:
-            KeySlots.load(slots_path).unlock(SLOT_PASSPHRASE, current)  # WrongPassphrase
+            store.verify_passphrase(current)  # WrongPassphrase; counts toward the delay
             store.change_passphrase(new)
 
         self._run("passphrase", work)
 
     def regenerate_recovery_key(self, current: str) -> None:
         store = self.app_vm.require_store()
-        slots_path = self.app_vm.data_dir / KEYSLOTS_NAME
 
         def work() -> str:
-            KeySlots.load(slots_path).unlock(SLOT_PASSPHRASE, current)
+            store.verify_passphrase(current)
             return store.regenerate_recovery_key()
 
         self._run("recovery", work)

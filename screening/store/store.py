@@ -344,6 +344,22 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         return [] if rows == ["ok"] else rows
 
     # -- keys ----------------------------------------------------------------------------
+    def verify_passphrase(self, secret: str) -> None:
+        """Check the current passphrase again (before changing keys on an open store).
+
+        Raises WrongPassphrase. A wrong answer counts toward the same persisted delay as a
+        wrong unlock and is audited, so an unlocked, unattended laptop is no shortcut.
+        """
+        throttle = UnlockThrottle(self._paths.unlock_state)
+        throttle.wait()
+        try:
+            self._slots.unlock(SLOT_PASSPHRASE, secret)
+        except WrongPassphrase:
+            throttle.record_failure()
+            self._audit_event("passphrase.check_failed")
+            raise
+        throttle.record_success()
+
     def change_passphrase(self, new_passphrase: str) -> None:
         """Re-wrap the master key under a new passphrase. The old one stops working at once;
         the database is not rewritten. Backups keep opening with the passphrase they were

@@ -112,3 +112,18 @@ def test_opening_a_case_is_audited_reading_it_internally_is_not(store: Store) ->
     assert "case.opened" not in [e.action for e in store.audit_entries(case_id=case_id)]
     assert store.open_case(case_id).id == case_id
     assert [e.action for e in store.audit_entries(case_id=case_id)].count("case.opened") == 1
+
+
+def test_verifying_the_passphrase_on_an_open_store_counts_wrong_answers(
+        store: Store, data_dir: Path) -> None:
+    from screening.store.throttle import UnlockThrottle
+
+    store.verify_passphrase(PASSPHRASE)
+    for _ in range(2):
+        with pytest.raises(WrongPassphrase):
+            store.verify_passphrase("not the passphrase at all")
+    assert UnlockThrottle(data_dir / "unlock-state.json").failures == 2
+    actions = [e.action for e in store.audit_entries()]
+    assert actions.count("passphrase.check_failed") == 2
+    store.verify_passphrase(PASSPHRASE)
+    assert UnlockThrottle(data_dir / "unlock-state.json").failures == 0
