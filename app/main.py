@@ -30,7 +30,35 @@ def _excepthook(kind: type[BaseException], exc: BaseException,
     report_crash(kind, tb, QApplication.activeWindow())
 
 
+_QT_SETTINGS_DIR: str | None = None
+
+
+def private_qt_settings() -> None:
+    """Keep Qt's own settings (file-dialog history, which names folders) off the disk.
+
+    Qt writes them as plain text under ~/.config; folders are often named after people.
+    They go to a private temporary folder instead, removed at exit, and the dialogs also
+    erase their history as they close (app/windows/dialogs.py). FieldScreen's settings
+    live in the encrypted store.
+    """
+    global _QT_SETTINGS_DIR
+    if _QT_SETTINGS_DIR is not None:
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    _QT_SETTINGS_DIR = tempfile.mkdtemp(prefix="fieldscreen-qt-")
+    atexit.register(shutil.rmtree, _QT_SETTINGS_DIR, True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, _QT_SETTINGS_DIR)
+
+
 def application() -> QApplication:
+    private_qt_settings()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])

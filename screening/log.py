@@ -32,7 +32,10 @@ def safe_traceback(kind: type[BaseException], tb: TracebackType | None) -> str:
 class _SanitiseFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = replace_control_chars(record.msg)
+            # Clean the formatted line, arguments included: a newline in an argument
+            # (say, a file name) must not forge a second log line.
+            record.msg = replace_control_chars(record.getMessage())
+            record.args = None
         if record.exc_info and record.exc_info[0] is not None:
             # Never let a formatter print an exception message: keep type and stack only.
             kind, _exc, tb = record.exc_info

@@ -9,7 +9,6 @@ reports it through the normal error dialog.
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -176,38 +175,10 @@ class ReferralViewModel(QObject):
         def work() -> str:
             directory_now = directory.load_directory(data_dir)
             fn = module.write_case_report  # type: ignore[attr-defined]
-            kwargs: dict[str, Any] = {"lang": lang, "redacted": redacted, "password": password,
-                                      "allow_plaintext": password is None,
-                                      "directory": directory_now}
-            if extra and "extra_instruments" in inspect.signature(fn).parameters:
-                kwargs["extra_instruments"] = extra
-            elif extra:
-                return _write_with_imported(module, store, case_id, Path(path), extra, kwargs)
-            return str(fn(store, case_id, Path(path), **kwargs))
+            return str(fn(store, case_id, Path(path), lang=lang, redacted=redacted,
+                          password=password, allow_plaintext=password is None,
+                          directory=directory_now, extra_instruments=extra))
 
         self.last_path = Path(path)
         self.report_started.emit()
         self.app_vm.runner.start("report", work, self.report_written.emit, self.failed.emit)
-
-
-def _write_with_imported(module: Any, store: Any, case_id: str, path: Path, extra: list[Any],
-                         kwargs: dict[str, Any]) -> str:
-    """``write_case_report`` for a case run with an imported instrument.
-
-    ``write_case_report`` only finds shipped instruments; ``build_case_packet`` takes
-    ``extra_instruments``. Same steps as the service (build, write, record); drop this once
-    the service accepts ``extra_instruments`` itself.
-    """
-    from screening.reports.referral_pdf import build_referral_pdf
-
-    packet = module.build_case_packet(store, case_id, lang=kwargs["lang"],
-                                      redacted=kwargs["redacted"],
-                                      directory=kwargs["directory"], extra_instruments=extra)
-    digest = build_referral_pdf(packet, path, password=kwargs["password"],
-                                allow_plaintext=kwargs["allow_plaintext"])
-    store.record_report(case_id, digest,
-                        kind="referral_redacted" if kwargs["redacted"] else "referral",
-                        file_name=path.name, data_sha256=packet.packet_sha256())
-    if not kwargs["redacted"] and store.get_case(case_id).status in ("draft", "screened"):
-        store.set_case_status(case_id, "referred")
-    return str(digest)

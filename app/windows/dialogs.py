@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from app.qt_i18n import _
 
@@ -29,17 +29,28 @@ def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str | None 
     return box.clickedButton() is yes_button
 
 
-def ask_text(parent: QWidget | None, title: str, label: str, ok: str) -> str | None:
-    """One line of text, or None when cancelled."""
+def ask_text(parent: QWidget | None, title: str, label: str, ok: str, *,
+             secret: bool = False) -> str | None:
+    """One line of text, or None when cancelled. ``secret``: typed without echo.
+
+    The dialog is deleted at once: what was typed (a reason, a passphrase) must not linger
+    in a hidden widget after the app locks.
+    """
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setOkButtonText(ok)
     dialog.setCancelButtonText(_("Cancel"))
     dialog.setAccessibleName(title)
-    if dialog.exec():
-        return dialog.textValue()
-    return None
+    if secret:
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData
+                                   | Qt.InputMethodHint.ImhNoPredictiveText)
+    try:
+        return dialog.textValue() if dialog.exec() else None
+    finally:
+        dialog.setTextValue("")
+        dialog.deleteLater()
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
@@ -58,19 +69,41 @@ def _dialog(parent: QWidget | None, title: str, name_filter: str) -> QFileDialog
     return dialog
 
 
+def _run_file_dialog(dialog: QFileDialog) -> Path | None:
+    try:
+        if dialog.exec() and dialog.selectedFiles():
+            return Path(dialog.selectedFiles()[0])
+        return None
+    finally:
+        # Qt remembers visited folders ("FileDialog/history") in its plaintext settings
+        # when the dialog is destroyed; folders are often named after people. Destroy it
+        # now, then forget what it wrote (see also app.main.private_qt_settings).
+        sip_delete(dialog)
+        forget_file_dialog_history()
+
+
 def choose_save_path(parent: QWidget | None, title: str, suggested: str,
                      name_filter: str) -> Path | None:
     dialog = _dialog(parent, title, name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.selectFile(suggested)
-    if dialog.exec() and dialog.selectedFiles():
-        return Path(dialog.selectedFiles()[0])
-    return None
+    return _run_file_dialog(dialog)
 
 
 def choose_open_path(parent: QWidget | None, title: str, name_filter: str) -> Path | None:
     dialog = _dialog(parent, title, name_filter)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    if dialog.exec() and dialog.selectedFiles():
-        return Path(dialog.selectedFiles()[0])
-    return None
+    return _run_file_dialog(dialog)
+
+
+def sip_delete(widget: QWidget) -> None:
+    import shiboken6
+
+    if shiboken6.isValid(widget):
+        shiboken6.delete(widget)
+
+
+def forget_file_dialog_history() -> None:
+    settings = QSettings(QSettings.Scope.UserScope, "QtProject")
+    settings.remove("FileDialog")
+    settings.sync()

@@ -293,7 +293,8 @@ class BackupTab(_OpTab):
             return
         secret = dialogs.ask_text(self, _("Restore from a backup"), _(
             "Passphrase that was valid when the backup was made. The data on this computer "
-            "now is replaced (a copy of it is kept in the data folder)."), _("Restore"))
+            "now is replaced (a copy of it is kept in the data folder)."), _("Restore"),
+            secret=True)
         if secret:
             self._start()
             self.vm.restore(path, secret)

@@ -19,9 +19,13 @@ def register(sub: Any) -> None:
     p.add_argument("--redacted", action="store_true",
                    help="leave out name, date of birth, contact details and free-text notes "
                    "(for sharing with a hotline)")
-    p.add_argument("--encrypt", action="store_true",
-                   help="AES-256 encrypt the PDF with a password (asked for; from stdin's "
-                   "next line when not a terminal)")
+    protect = p.add_mutually_exclusive_group()
+    protect.add_argument("--encrypt", action="store_true",
+                         help="AES-256 encrypt the PDF with a password (asked for; from "
+                         "stdin's next line when not a terminal)")
+    protect.add_argument("--plaintext", action="store_true",
+                         help="write the PDF unencrypted, deliberately (e.g. straight to a "
+                         "protected system); one of --encrypt or --plaintext is required")
     p.add_argument("--interview", default=None, metavar="INTERVIEW_ID",
                    help="report on this interview (default: the case's latest finished one)")
     p.set_defaults(func=cmd_report)
@@ -33,6 +37,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from screening.cli.common import open_store, read_passphrase
     from screening.reports.service import write_case_report
 
+    if not (args.encrypt or args.plaintext):
+        raise InputError("a referral packet holds personal data: add --encrypt (a password) "
+                         "or, deliberately, --plaintext")
     if args.output.suffix.lower() != ".pdf":
         raise InputError(f"{args.output}: the report file name must end in .pdf")
     try:  # an unknown language code fails here, before anything is asked
@@ -44,8 +51,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         password = None
         if args.encrypt:
             password = read_passphrase("PDF password: ", confirm=True)
-            if not password:
-                raise InputError("the PDF password is empty")
         else:
             print(f"warning: {args.output} will NOT be encrypted: anyone who gets the file can "
                   "read it; use --encrypt unless it goes straight to a protected system",

@@ -193,8 +193,11 @@ def cmd_export_decrypt(args: argparse.Namespace) -> int:
 
 # -- backup and restore -------------------------------------------------------------------
 def cmd_backup(args: argparse.Namespace) -> int:
+    target = args.output or args.file
+    if not target:
+        raise InputError("say where to write the backup: fieldscreen backup -o FILE")
     with open_store(args) as store:
-        info = store.backup(Path(args.file))
+        info = store.backup(Path(target))
     _err(f"backup written to {info.path} ({info.size} bytes, sha256 {info.sha256})")
     _err("It opens with the passphrase (or recovery key) valid today, also after a change.")
     return 0
@@ -342,7 +345,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export_decrypt)
 
     p = subparsers.add_parser("backup", help="write an encrypted backup file")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", dest="output", metavar="FILE",
+                   help="where to write the backup")
+    p.add_argument("file", metavar="FILE", nargs="?", help=argparse.SUPPRESS)  # older form
     p.set_defaults(func=cmd_backup)
 
     p = subparsers.add_parser("restore", help="restore a backup (asks the backup's passphrase)")

@@ -38,6 +38,7 @@ from screening.reports.packet import (
     Result,
 )
 from screening.reports.referral_pdf import build_referral_pdf
+from screening.store.keys import check_passphrase
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +288,10 @@ def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
     Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
     the caller must pass ``allow_plaintext=True`` (after warning the user).
     """
+    if password is not None:
+        # AES-256 R6 adds little key stretching: a weak password is the only protection
+        # a lost PDF has, so the same rules as passphrases apply.
+        check_passphrase(password)
     packet = build_case_packet(store, case_id, lang=lang, redacted=redacted,
                                interview_id=interview_id, directory=directory,
                                extra_instruments=extra_instruments)

@@ -279,11 +279,8 @@ def import_xlsform(
     except Exception as exc:
         # A bug of ours on an unusual form: say so plainly, log where (never a traceback
         # for the officer); the property tests fail on this message.
-        log.error(
-            "XLSForm import failed on %s\n%s",
-            collector.file,
-            safe_traceback(type(exc), exc.__traceback__),
-        )
+        # No file name in the log: officers' file names often name people.
+        log.error("XLSForm import failed\n%s", safe_traceback(type(exc), exc.__traceback__))
         raise refuse(
             collector.file,
             f"internal error while mapping the form ({type(exc).__name__}); please report it",

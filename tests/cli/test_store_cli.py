@@ -157,7 +157,7 @@ def test_backup_and_restore(data: Path, initialised: str, tmp_path: Path) -> Non
     with Store.open(data, PASSPHRASE) as store:
         case_id = store.create_case()
     backup = tmp_path / "store.fsbackup"
-    done = run_cli("backup", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")
+    done = run_cli("backup", "-o", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
     elsewhere = tmp_path / "elsewhere"
     done = run_cli("restore", str(backup), data_dir=elsewhere, stdin=PASSPHRASE + "\n")

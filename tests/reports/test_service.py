@@ -72,16 +72,16 @@ def test_written_report_is_audited_and_marks_the_case_referred(
         case: tuple[Store, str, dict], tmp_path: Path) -> None:
     store, case_id, _ = case
     out = tmp_path / "referral.pdf"
-    digest = write_case_report(store, case_id, out, lang="ar", password="pdf pass 123")
+    digest = write_case_report(store, case_id, out, lang="ar", password="violet harbour pdf 2026")
     import hashlib
 
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
     [entry] = [e for e in store.audit_entries(case_id=case_id) if e.action == "report.recorded"]
-    data = attachment(out, password="pdf pass 123")
+    data = attachment(out, password="violet harbour pdf 2026")
     assert entry.detail["sha256"] == digest
     assert entry.detail["data_sha256"] == hashlib.sha256(data).hexdigest()
     assert NAME.encode() not in out.read_bytes()
-    text = pdftotext(out, password="pdf pass 123")
+    text = pdftotext(out, password="violet harbour pdf 2026")
     assert NAME in text and "1-888-373-7888" in text
     assert store.get_case(case_id).status == "referred"
 
@@ -114,15 +114,22 @@ def test_report_cli_exit_codes_and_encryption(case: tuple[Store, str, dict], dat
     russian = Translator("ru")("Referral packet")
     assert russian != "Referral packet"
     assert russian in pdftotext(out, password="secret pdf password")
-    plain = run_cli("report", reference, "-o", str(tmp_path / "plain.pdf"),
+    unasked = run_cli("report", reference, "-o", str(tmp_path / "plain.pdf"),
+                      data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
+    assert unasked.returncode == 2 and "--plaintext" in unasked.stderr  # never by default
+    assert not (tmp_path / "plain.pdf").exists()
+    plain = run_cli("report", reference, "-o", str(tmp_path / "plain.pdf"), "--plaintext",
                     data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
     assert plain.returncode == 0 and "NOT be encrypted" in plain.stderr
-    wrong = run_cli("report", reference, "-o", str(tmp_path / "x.pdf"), data_dir=data_dir,
-                    stdin="wrong passphrase entirely\n")
+    weak = run_cli("report", reference, "-o", str(tmp_path / "weak.pdf"), "--encrypt",
+                   data_dir=data_dir, stdin=f"{PASSPHRASE}\n1234\n")
+    assert weak.returncode == 2 and not (tmp_path / "weak.pdf").exists()
+    wrong = run_cli("report", reference, "-o", str(tmp_path / "x.pdf"), "--encrypt",
+                    data_dir=data_dir, stdin="wrong passphrase entirely\n")
     assert wrong.returncode == 3 and not (tmp_path / "x.pdf").exists()
     bad_lang = run_cli("report", reference, "-o", str(tmp_path / "y.pdf"), "--lang", "qq_ZZ!",
-                       data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
+                       "--plaintext", data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
     assert bad_lang.returncode == 2 and "unknown report language" in bad_lang.stderr
-    unknown = run_cli("report", "FS-0000-NOPE", "-o", str(tmp_path / "z.pdf"),
+    unknown = run_cli("report", "FS-0000-NOPE", "-o", str(tmp_path / "z.pdf"), "--plaintext",
                       data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
     assert unknown.returncode == 2 and "no such case" in unknown.stderr

@@ -75,7 +75,7 @@ FLOW = textwrap.dedent(
     both = passphrase + "\\n" + export_pw + "\\n"
     cli(both, "export", "--format", "json", "--encrypt", "-o", str(out / "cases.json.enc"))
     cli(both, "export", "--format", "csv", "--encrypt", "-o", str(out / "cases.csv.enc"))
-    cli(passphrase + "\\n", "backup", str(out / "store.fsbackup"))
+    cli(passphrase + "\\n", "backup", "-o", str(out / "store.fsbackup"))
     cli(both, "report", case_id, "--encrypt", "-o", str(out / "referral.pdf"))
     cli(both, "report", case_id, "--encrypt", "--redacted", "-o", str(out / "redacted.pdf"))
     cli(passphrase + "\\n", "audit", "verify")
