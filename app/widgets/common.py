@@ -27,6 +27,16 @@ def acc(widget: QWidget, name: str, description: str | None = None) -> QWidget:
     return widget
 
 
+def sensitive(widget: QWidget) -> QWidget:
+    """Ask input methods not to learn what is typed here (names, answers, notes).
+
+    Only ImhSensitiveData: disabling prediction as well would get in the way of the
+    composition that Chinese and other input methods need.
+    """
+    widget.setInputMethodHints(widget.inputMethodHints() | Qt.InputMethodHint.ImhSensitiveData)
+    return widget
+
+
 def set_button(button: QAbstractButton, text: str, tooltip: str | None = None) -> None:
     button.setText(text)
     acc(button, text)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 from app.qt_i18n import _, apply_text_language
 from app.viewmodels.interview_vm import StepView
 from app.widgets.answer_base import AnswerWidget
-from app.widgets.common import acc
+from app.widgets.common import acc, sensitive
 
 
 class FreeTextWidget(AnswerWidget):
@@ -22,12 +22,14 @@ class FreeTextWidget(AnswerWidget):
         self.edit: QLineEdit | QPlainTextEdit
         if view.multiline:
             self.edit = QPlainTextEdit(self)
+            sensitive(self.edit)
             self.edit.setTabChangesFocus(True)
             self.edit.setPlaceholderText(_("Type the answer. Ctrl+Enter goes to the next "
                                            "question."))
             self.edit.textChanged.connect(self.edited)
         else:
             self.edit = QLineEdit(self)
+            sensitive(self.edit)
             self.edit.setPlaceholderText(_("Type the answer"))
             self.edit.textEdited.connect(lambda _t: self.edited.emit())
         apply_text_language(self.edit, view.respondent_language, factor=1.15)

@@ -22,7 +22,7 @@ from app.error_dialogs import show_error
 from app.qt_i18n import _, ngettext
 from app.viewmodels.case_list_model import STATUS_TEXT, CaseIdRole
 from app.viewmodels.cases_vm import CaseDetail, CasesViewModel
-from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.common import acc, heading, plain_label, refresh_heading, sensitive, set_button
 from app.windows import dialogs
 from app.windows.new_case_dialog import NewCaseDialog
 
@@ -58,6 +58,7 @@ class CasesPage(QWidget):
 
         filters = QHBoxLayout()
         self.search = QLineEdit(self)
+        sensitive(self.search)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.status_label = plain_label("", self, wrap=False)

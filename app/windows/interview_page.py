@@ -32,7 +32,15 @@ from app.viewmodels.interview_vm import InterviewViewModel, StepView
 from app.viewmodels.review import special_text
 from app.widgets.answer_base import AnswerWidget
 from app.widgets.answer_factory import make_answer_widget
-from app.widgets.common import Banner, acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.common import (
+    Banner,
+    acc,
+    heading,
+    plain_label,
+    refresh_heading,
+    sensitive,
+    set_button,
+)
 from app.widgets.question_view import QuestionView
 from app.windows import dialogs
 
@@ -105,6 +113,7 @@ class InterviewPage(QWidget):
         self.note_button.setCheckable(True)
         self.note_button.toggled.connect(self._toggle_note)
         self.note = QPlainTextEdit(body)
+        sensitive(self.note)
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(self.note.fontMetrics().lineSpacing() * 5)
         self.note.textChanged.connect(self._note_edited)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.qt_i18n import _
 from app.viewmodels.cases_vm import NewPerson
-from app.widgets.common import acc, plain_label, set_button
+from app.widgets.common import acc, plain_label, sensitive, set_button
 
 
 class NewCaseDialog(QDialog):
@@ -36,6 +36,9 @@ class NewCaseDialog(QDialog):
         self.nationality = QLineEdit(self)
         self.contact = QLineEdit(self)
         self.reference = QLineEdit(self)
+        for field in (self.name, self.date_of_birth, self.gender, self.nationality,
+                      self.contact):
+            sensitive(field)
         self.reference.setPlaceholderText(_("Made automatically, e.g. FS-2026-7K3Q9"))
         rows = (
             (self.name, _("Name (as the person writes it)")),

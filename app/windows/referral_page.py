@@ -29,7 +29,15 @@ from app.error_dialogs import show_error
 from app.qt_i18n import _, available_ui_languages, language_name, ltr, ui_language
 from app.viewmodels.directory import KIND_TEXT, NEED_TEXT, ServiceView
 from app.viewmodels.referral_vm import ReferralViewModel
-from app.widgets.common import Banner, BusyBar, acc, heading, plain_label, refresh_heading
+from app.widgets.common import (
+    Banner,
+    BusyBar,
+    acc,
+    heading,
+    plain_label,
+    refresh_heading,
+    sensitive,
+)
 from app.widgets.common import set_button as set_btn
 from app.windows import dialogs
 
@@ -117,6 +125,7 @@ class ReferralPage(QWidget):
         self.remove_button.clicked.connect(self._remove)
         self.narrative_label = plain_label("", self)
         self.narrative = QPlainTextEdit(self)
+        sensitive(self.narrative)
         self.narrative.setTabChangesFocus(True)
         self.narrative.textChanged.connect(
             lambda: setattr(self.vm, "narrative", self.narrative.toPlainText()))

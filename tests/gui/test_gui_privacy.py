@@ -28,3 +28,14 @@ def test_file_dialog_history_never_reaches_disk(qtbot, tmp_path: Path, monkeypat
         for path in root.rglob("*") if root.exists() else ():
             if path.is_file():
                 assert b"CANARYFOLDER" not in path.read_bytes(), path
+
+
+def test_fields_holding_personal_data_ask_input_methods_not_to_learn(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.windows.new_case_dialog import NewCaseDialog
+
+    dialog = NewCaseDialog()
+    qtbot.addWidget(dialog)
+    for field in (dialog.name, dialog.date_of_birth, dialog.contact):
+        assert field.inputMethodHints() & Qt.InputMethodHint.ImhSensitiveData
