@@ -8,8 +8,16 @@ from pathlib import Path
 
 import platformdirs
 
+from screening.errors import InputError
+
 APP_NAME = "FieldScreen"
 DATA_DIR_ENV = "FIELDSCREEN_DATA_DIR"
+
+
+def dev_or_test() -> bool:
+    """Development or a test run: the only places where weakening test doubles (plaintext
+    in-memory store, cheap key derivation) are allowed to run."""
+    return bool(os.environ.get("SCREENING_DEV") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
 def resource_root() -> Path:
@@ -46,7 +54,11 @@ def default_data_dir() -> Path:
 
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"{path} is not a folder: choose a folder for FieldScreen's data "
+                         "(--data-dir or FIELDSCREEN_DATA_DIR)") from None
     try:
         path.chmod(0o700)
     except OSError:  # not ours to change (e.g. a shared mount): the files inside stay 0600

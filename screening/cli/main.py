@@ -139,6 +139,11 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
             return EXIT_BAD_INPUT
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:
+        # A file or folder problem the core did not anticipate: say which, plainly.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted; every answer saved so far is kept", file=sys.stderr)
         return 130

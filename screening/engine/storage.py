@@ -7,12 +7,12 @@ refuses to be used outside development or tests, because it keeps nothing encryp
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from screening.errors import ScreeningError
+from screening.paths import dev_or_test
 
 SPECIAL_REFUSED = "refused"
 SPECIAL_DONT_KNOW = "dont_know"
@@ -60,10 +60,6 @@ class AnswerStore(Protocol):
     def load_position(self, interview_id: str) -> str | None: ...
 
 
-def _dev_or_test() -> bool:
-    return bool(os.environ.get("SCREENING_DEV") or os.environ.get("PYTEST_CURRENT_TEST"))
-
-
 class UnsafeStoreError(ScreeningError):
     """Raised when a plaintext test double is used outside development or tests."""
 
@@ -72,7 +68,7 @@ class MemoryAnswerStore:
     """A plaintext, in-memory AnswerStore for tests and `SCREENING_DEV=1` only."""
 
     def __init__(self, *, allow_unsafe: bool = False) -> None:
-        if not (allow_unsafe or _dev_or_test()):
+        if not (allow_unsafe or dev_or_test()):
             raise UnsafeStoreError(
                 "the in-memory store is for tests only; set SCREENING_DEV=1 to use it"
             )

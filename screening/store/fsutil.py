@@ -52,7 +52,8 @@ class AtomicFile:
         try:
             fd = os.open(self.tmp, flags, FILE_MODE)
         except OSError as exc:
-            raise io_error(exc, "cannot create a file") from None
+            # The folder is the user's choice: name it (to the user, not in a log).
+            raise io_error(exc, f"cannot create a file in {self.path.parent}") from None
         self._file = os.fdopen(fd, "wb")
         return self._file
 

@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
+from screening.paths import dev_or_test
 from screening.store.fsutil import atomic_write
 
 KEYSLOTS_FORMAT = "fieldscreen-keyslots"
@@ -45,7 +46,7 @@ KEY_BYTES = 32
 SLOT_PASSPHRASE = "passphrase"
 SLOT_RECOVERY = "recovery"
 PROFILE_ENV = "FIELDSCREEN_KDF_PROFILE"
-MIN_PASSPHRASE_LENGTH = 10
+MIN_PASSPHRASE_LENGTH = 12  # issue #3, after NIST SP 800-63B: length, not composition rules
 MIN_ZXCVBN_SCORE = 3
 
 # Upper bounds when reading a slot: a crafted file must not make us allocate 1 TB.
@@ -99,10 +100,6 @@ class KdfParams:
 DEFAULT_KDF = KdfParams(time_cost=4, memory_kib=256 * 1024, parallelism=2)
 # For tests and development only (see kdf_profile): ~1 ms, worthless against guessing.
 FAST_KDF = KdfParams(time_cost=1, memory_kib=256, parallelism=1)
-
-
-def dev_or_test() -> bool:
-    return bool(os.environ.get("SCREENING_DEV") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
 def kdf_profile() -> KdfParams:

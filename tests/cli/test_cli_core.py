@@ -151,3 +151,12 @@ def test_demo_runs_headless(tmp_path: Path) -> None:
     pdf = Path(out["report"]["path"])
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert pdf.parent == Path(out["data_dir"])
+
+
+def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "afile"
+    not_a_folder.write_text("x", encoding="utf-8")
+    done = run_cli("init", data_dir=not_a_folder, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2
+    assert "is not a folder" in done.stderr and "Traceback" not in done.stderr
+    assert not_a_folder.read_text(encoding="utf-8") == "x"

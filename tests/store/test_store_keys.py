@@ -214,3 +214,10 @@ def test_slot_made_with_weaker_settings_is_upgraded_on_unlock(
     assert passphrase_slot["kdf"]["time_cost"] == 2
     assert passphrase_slot["kdf"]["memory_kib"] == 512
     Store.open(data_dir, PASSPHRASE).close()
+
+
+def test_passphrase_needs_twelve_characters() -> None:
+    from screening.store.keys import passphrase_problem
+
+    assert "at least 12" in (passphrase_problem("q7#Lm2!xZ9p") or "")  # 11 characters
+    assert passphrase_problem("violet tugboat marmalade 1987") is None
