@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -68,6 +69,10 @@ class DirectoryEditorDialog(QDialog):
         self.problems.hide()
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        # The grid is the CSV itself: ids, phone numbers, addresses, web links and column
+        # names read left to right; in a right-to-left UI "+1 555 0101" would come out as
+        # "0101 555 1+". Arabic names in cells still shape and read right to left.
+        self.table.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         for row in read_rows(directory.editable_source(data_dir)):
             self._append(row)
         self.add_button = QPushButton(self)
