@@ -247,7 +247,7 @@ def seed_cases(store: Store, count: int = 12, seed: int = 7) -> list[str]:
         name = DEMO_NAMES[i % len(DEMO_NAMES)]
         person = PersonInfo(name=name, date_of_birth=f"{rng.randint(1970, 2004)}",
                             nationality="(demo)")
-        ids.append(store.create_case(person=person))
+        ids.append(store.cases.create(person=person))
     return ids
 
 

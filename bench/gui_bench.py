@@ -201,13 +201,13 @@ def bench_search(count: int, runs: int) -> None:
     store, _key = Store.create(data_dir, PASSPHRASE)
     start = time.perf_counter()
     for i in range(count):
-        store.create_case(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
+        store.cases.create(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
     print(f"case list over {count:,} cases (seeded in {time.perf_counter() - start:.1f} s, "
           "one transaction per case)")
     app_vm = AppViewModel(data_dir)
     app_vm.store = store
     model = CaseListModel(app_vm)
-    reference = store.list_cases(limit=1)[0].reference
+    reference = store.cases.list(limit=1)[0].reference
     queries = ["gonzalez", "мария", "小梅", reference, reference[-3:], "2026-", "nobody"]
     for query in queries:
         times = []
@@ -271,7 +271,7 @@ def bench_rss(count: int) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
     store, _key = Store.create(data_dir, PASSPHRASE)
     for i in range(count):
-        store.create_case(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
+        store.cases.create(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
     store.close()
     # The real key derivation (Argon2id, 256 MiB) at unlock, as an officer's laptop runs it.
     env = {k: v for k, v in os.environ.items()

@@ -82,15 +82,15 @@ def bare_inserts(folder: Path, n: int) -> list[float]:
 
 
 def store_saves(store: Store, n: int) -> list[float]:
-    case_id = store.create_case()
-    interview_id = store.create_interview(
+    case_id = store.cases.create()
+    interview_id = store.interviews.create(
         case_id, InterviewMeta("bench", "1", "sha256:x", "es", "en")
     )
     counter = iter(range(10**9))
 
     def save() -> None:
         i = next(counter)
-        store.save_answer(
+        store.interviews.save_answer(
             interview_id,
             AnswerRecord(f"q{i % 60}", ANSWER, None, "es", "2026-03-07T10:00:00Z"),
         )
@@ -100,11 +100,11 @@ def store_saves(store: Store, n: int) -> list[float]:
 
 def populate(store: Store, count: int, rng: random.Random) -> None:
     # Bench-only shortcut: skip the per-case fsync while filling 10,000 cases.
-    store._conn.execute("PRAGMA synchronous = OFF")
+    store._handle.conn.execute("PRAGMA synchronous = OFF")
     for _ in range(count):
         name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)} {rng.randint(1, 9999)}"
-        store.create_case(person=PersonInfo(name=name, aliases=(rng.choice(GIVEN),)))
-    store._conn.execute("PRAGMA synchronous = FULL")
+        store.cases.create(person=PersonInfo(name=name, aliases=(rng.choice(GIVEN),)))
+    store._handle.conn.execute("PRAGMA synchronous = FULL")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         search = []
         per_query: dict[str, tuple[float, int]] = {}
         for query in queries:
-            store.search_cases(query)  # warm the page cache once per query
-            samples = _timed(functools.partial(store.search_cases, query), 30)
-            per_query[query] = (statistics.median(samples) * 1000, len(store.search_cases(query)))
+            store.cases.search(query)  # warm the page cache once per query
+            samples = _timed(functools.partial(store.cases.search, query), 30)
+            per_query[query] = (statistics.median(samples) * 1000, len(store.cases.search(query)))
             search += samples
-        listing = _timed(lambda: store.list_cases(limit=50), 30)
-        list_all = _timed(store.list_cases, 5)
+        listing = _timed(lambda: store.cases.list(limit=50), 30)
+        list_all = _timed(store.cases.list, 5)
         store.close()
 
     b_med, b_p99 = _stats(bare)
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("bare sqlcipher3 INSERT+COMMIT", f"{b_med:.3f}", f"{b_p99:.3f}", f"n={len(bare)}"))
     rows.append(
         (
-            "Store.save_answer",
+            "store.interviews.save_answer",
             f"{s_med:.3f}",
             f"{s_p99:.3f}",
             f"n={len(ours)}, {s_med / b_med:.2f}x bare (goal <= 3x, < 2 ms)",
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     q_med, q_p99 = _stats(search)
     rows.append(
         (
-            f"search_cases, {cases} cases",
+            f"store.cases.search, {cases} cases",
             f"{q_med:.3f}",
             f"{q_p99:.3f}",
             f"{len(queries)} queries x 30 (goal < 20 ms)",
@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     l_med, l_p99 = _stats(listing)
-    rows.append((f"list_cases(limit=50), {cases}", f"{l_med:.3f}", f"{l_p99:.3f}", ""))
+    rows.append((f"cases.list(limit=50), {cases}", f"{l_med:.3f}", f"{l_p99:.3f}", ""))
     a_med, a_p99 = _stats(list_all)
-    rows.append((f"list_cases() all {cases}", f"{a_med:.1f}", f"{a_p99:.1f}", ""))
+    rows.append((f"cases.list() all {cases}", f"{a_med:.1f}", f"{a_p99:.1f}", ""))
 
     print(
         f"\nEncrypted store benchmark ({sys.platform}, {os.cpu_count()} CPUs, SQLite "

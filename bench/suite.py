@@ -90,16 +90,16 @@ def _seed_store(folder: Path, cases: int, answers_per_case: int) -> Store:
     from screening.engine.storage import AnswerRecord
 
     rng = random.Random(7)
-    conn = store._conn  # bench-only: no per-row fsync while seeding
+    conn = store._handle.conn  # bench-only: no per-row fsync while seeding
     conn.execute("PRAGMA synchronous = OFF")
     for n in range(cases):
         name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)} {n}"
-        case_id = store.create_case(person=PersonInfo(name=name))
-        interview = store.create_interview(
+        case_id = store.cases.create(person=PersonInfo(name=name))
+        interview = store.interviews.create(
             case_id, InterviewMeta("adult_indicators", "1", "sha256:" + "0" * 64, "ar", "en"))
         for q in range(answers_per_case):
-            store.save_answer(interview, AnswerRecord(f"q{q}", rng.choice(("yes", "no")), None,
-                                                      "ar", "2026-03-07T10:00:00Z"))
+            store.interviews.save_answer(interview, AnswerRecord(
+                f"q{q}", rng.choice(("yes", "no")), None, "ar", "2026-03-07T10:00:00Z"))
     conn.execute("PRAGMA synchronous = FULL")
     return store
 
@@ -112,10 +112,10 @@ def bench_core(work: Path, quick: bool) -> list[Row]:
     os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
     store, _ = Store.create(work / "save", PASSPHRASE)
     del os.environ["FIELDSCREEN_KDF_PROFILE"]
-    case_id = store.create_case()
-    interview = store.create_interview(case_id, InterviewMeta(
+    case_id = store.cases.create()
+    interview = store.interviews.create(case_id, InterviewMeta(
         loaded.instrument.id, loaded.instrument.version, loaded.content_hash, "ar", "en"))
-    session = InterviewSession(loaded.instrument, loaded.content_hash, store, interview,
+    session = InterviewSession(loaded.instrument, loaded.content_hash, store.interviews, interview,
                                respondent_language="ar", officer_language="en")
     values = iter(["yes", "no"] * n * 2)
     save = timed(lambda: session.answer("job_differs", next(values)), n, warmup=5)
@@ -147,7 +147,7 @@ def bench_core(work: Path, quick: bool) -> list[Row]:
     big_store = _seed_store(work / "big", cases, 10)
     terms = iter(["gonzalez", "мария", "小梅", "haddad", "zoe", "olena"] * 200)
     rows.append(Row(f"store search, {cases:,} cases",
-                    timed(lambda: big_store.search_cases(next(terms)), 100), "< 20 ms"))
+                    timed(lambda: big_store.cases.search(next(terms)), 100), "< 20 ms"))
 
     def export() -> None:
         big_store.export(work / "export.csv", "csv", plaintext_ok=True)

@@ -171,10 +171,10 @@ class AppViewModel(QObject):
 
     # -- settings --------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
-        return self.require_store().get_setting(key, default)
+        return self.require_store().settings.get(key, default)
 
     def set_setting(self, key: str, value: Any) -> None:
-        self.require_store().set_setting(key, value)
+        self.require_store().settings.set(key, value)
 
     def officer_profile(self) -> OfficerProfile:
         if not self.is_open:

@@ -78,12 +78,12 @@ class CaseListModel(QAbstractTableModel):
         store = self.app_vm.require_store()
         text = self._search
         if not text:
-            return store.list_cases(status=self._status)
+            return store.cases.list(status=self._status)
         if _DATE.match(text):
-            rows = [c for c in store.list_cases(status=self._status)
+            rows = [c for c in store.cases.list(status=self._status)
                     if c.created_at.startswith(text) or c.updated_at.startswith(text)]
             return rows
-        rows = store.search_cases(text, limit=SEARCH_LIMIT + 1)
+        rows = store.cases.search(text, limit=SEARCH_LIMIT + 1)
         self.truncated = len(rows) > SEARCH_LIMIT
         rows = rows[:SEARCH_LIMIT]
         if self._status:

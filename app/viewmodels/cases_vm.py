@@ -71,7 +71,7 @@ class CasesViewModel(QObject):
 
     def detail(self, case_id: str) -> CaseDetail | None:
         try:
-            case = self.app_vm.require_store().get_case(case_id)
+            case = self.app_vm.require_store().cases.get(case_id)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return None
@@ -101,7 +101,7 @@ class CasesViewModel(QObject):
         has_person = any((info.name, info.date_of_birth, info.gender, info.nationality,
                           info.contact))
         try:
-            case_id = self.app_vm.require_store().create_case(
+            case_id = self.app_vm.require_store().cases.create(
                 person.reference.strip() or None, info if has_person else None)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
@@ -113,7 +113,7 @@ class CasesViewModel(QObject):
 
     def delete_case(self, case_id: str) -> bool:
         try:
-            self.app_vm.require_store().delete_case(case_id)
+            self.app_vm.require_store().cases.delete(case_id)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False
@@ -124,7 +124,7 @@ class CasesViewModel(QObject):
 
     def reopen(self, interview_id: str) -> bool:
         try:
-            self.app_vm.require_store().reopen_interview(interview_id)
+            self.app_vm.require_store().interviews.reopen(interview_id)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False

@@ -120,9 +120,9 @@ class InterviewViewModel(QObject):
         store = app_vm.require_store()
         self.app_vm = app_vm
         self.interview_id = interview_id
-        interview = store.get_interview(interview_id)
+        interview = store.interviews.get(interview_id)
         self.case_id = interview.case_id
-        self.case_reference = store.get_case(interview.case_id).reference
+        self.case_reference = store.cases.get(interview.case_id).reference
         self.already_finished = interview.finished
         meta = interview.meta
         result = catalog.result(meta.instrument_id, meta.instrument_version)
@@ -131,7 +131,7 @@ class InterviewViewModel(QObject):
                                   code=ErrorCode.INSTRUMENT_HASH, instrument=meta.instrument_id)
         self.instrument = result.instrument
         self.session = InterviewSession(
-            result.instrument, result.content_hash, store, interview_id,
+            result.instrument, result.content_hash, store.interviews, interview_id,
             respondent_language=meta.respondent_language,
             officer_language=meta.officer_language,
         )
@@ -307,15 +307,15 @@ class InterviewViewModel(QObject):
     # -- context: pauses and stopping ------------------------------------------------------
     def _update_context(self, **changes: Any) -> None:
         store = self.app_vm.require_store()
-        ctx = store.get_context(self.interview_id)
+        ctx = store.context.get(self.interview_id)
         if ctx is None:
             return
-        store.save_context(self.interview_id, dataclasses.replace(ctx, **changes))
+        store.context.save(self.interview_id, dataclasses.replace(ctx, **changes))
 
     def record_break(self) -> None:
         try:
             store = self.app_vm.require_store()
-            ctx = store.get_context(self.interview_id)
+            ctx = store.context.get(self.interview_id)
             if ctx is not None:
                 self._update_context(breaks=ctx.breaks + 1)
         except ScreeningError as exc:
@@ -342,7 +342,7 @@ class InterviewViewModel(QObject):
         try:
             result = self.session.result().to_json()
             result["finished_in_app_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-            self.app_vm.require_store().finish_interview(self.interview_id, result)
+            self.app_vm.require_store().interviews.finish(self.interview_id, result)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False

@@ -1,6 +1,6 @@
 """The referral screen: services chosen from the directory, reasons, notes, the PDF.
 
-Choices are saved with the case (``save_referrals``) whenever the PDF is made and when the
+Choices are saved with the case (``store.referrals.save``) whenever the PDF is made and when the
 app locks, so nothing typed here is lost. The PDF is written on a worker thread by
 ``screening.reports.service.write_case_report``; while that module is missing the screen
 reports it through the normal error dialog.
@@ -71,14 +71,14 @@ class ReferralViewModel(QObject):
     def load(self, case_id: str) -> None:
         store = self.app_vm.require_store()
         self.case_id = case_id
-        self.case_reference = store.get_case(case_id).reference
+        self.case_reference = store.cases.get(case_id).reference
         try:
             self.services = self._provider()
         except (OSError, ValueError, ScreeningError):
             log.warning("the referral directory could not be read")
             self.services = None
         by_id = {s.service_id: s for s in self.services or []}
-        records, narrative = store.get_referrals(case_id)
+        records, narrative = store.referrals.get(case_id)
         self.chosen = []
         for rec in records:
             service = by_id.get(rec.service_id) or ServiceView(
@@ -149,7 +149,7 @@ class ReferralViewModel(QObject):
         if not self.case_id:
             return True
         try:
-            self.app_vm.require_store().save_referrals(self.case_id, self.records(),
+            self.app_vm.require_store().referrals.save(self.case_id, self.records(),
                                                        self.narrative or None)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code), "")

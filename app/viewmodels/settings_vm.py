@@ -116,7 +116,7 @@ class SettingsViewModel(QObject):
     # -- audit --------------------------------------------------------------------------
     def audit_rows(self, limit: int = 500) -> list[AuditRow]:
         try:
-            entries = self.app_vm.require_store().audit_entries(limit=limit)
+            entries = self.app_vm.require_store().audit.entries(limit=limit)
         except ScreeningError as exc:
             self.failed.emit("audit", str(exc.code), "")
             return []
@@ -125,7 +125,7 @@ class SettingsViewModel(QObject):
 
     def verify_audit(self) -> None:
         store = self.app_vm.require_store()
-        self._run("audit", store.audit_report)
+        self._run("audit", store.audit.report)
 
     # -- imports ------------------------------------------------------------------------
     def import_instrument(self, path: Path) -> None:

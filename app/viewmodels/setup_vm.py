@@ -132,8 +132,8 @@ class SetupViewModel(QObject):
         )
         try:
             store = self.app_vm.require_store()
-            interview_id = store.create_interview(s.case_id, meta)
-            store.save_context(interview_id, ctx)
+            interview_id = store.interviews.create(s.case_id, meta)
+            store.context.save(interview_id, ctx)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return None

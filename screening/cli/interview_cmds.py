@@ -213,16 +213,16 @@ def run_interview_into_store(store: Any, loaded: LoadResult, answers: Mapping[st
         if code not in ins.languages:
             raise InputError(f"instrument '{ins.id}' has no language '{code}' "
                              f"(it has: {', '.join(ins.languages)})")
-    case = store.resolve_case(case_id) if case_id else store.create_case()
-    interview_id = store.create_interview(case, InterviewMeta(
+    case = store.cases.resolve(case_id) if case_id else store.cases.create()
+    interview_id = store.interviews.create(case, InterviewMeta(
         instrument_id=ins.id, instrument_version=ins.version,
         content_hash=loaded.content_hash, respondent_language=lang, officer_language=officer,
     ))
-    session = InterviewSession(ins, loaded.content_hash, store, interview_id,
+    session = InterviewSession(ins, loaded.content_hash, store.interviews, interview_id,
                                respondent_language=lang, officer_language=officer)
     outcome = run_answers(session, answers)
     result = interview_result_json(loaded, session, case, interview_id, outcome)
-    store.finish_interview(interview_id, result)
+    store.interviews.finish(interview_id, result)
     return result
 
 
@@ -272,21 +272,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store, _recovery = Store.create(data_dir, passphrase)
     pdf = data_dir / "referral-demo.pdf"
     with store:
-        store.set_setting("officer_profile", {"name": "Officer Demo (synthetic)",
-                                              "agency": "Example Agency",
-                                              "location": "Example border crossing"})
-        case_id = store.create_case(person=PersonInfo(
+        store.settings.set("officer_profile", {"name": "Officer Demo (synthetic)",
+                                               "agency": "Example Agency",
+                                               "location": "Example border crossing"})
+        case_id = store.cases.create(person=PersonInfo(
             name="Demo Person (synthetic)", date_of_birth="1996-04-02", gender="female",
             nationality="Example nationality", languages=("en",)))
         result = run_interview_into_store(store, loaded, demo["answers"],
                                           lang=demo.get("language", "en"), officer_lang=None,
                                           case_id=case_id)
-        store.save_context(result["interview_id"], InterviewContext(
+        store.context.save(result["interview_id"], InterviewContext(
             consent_given=True, consent_scope=("screening", "share_with_services"),
             consent_recorded_how="verbal", consent_recipients=("National Human Trafficking "
                                                                "Hotline",),
             confidentiality_explained=True, private_setting=True, companion="separated"))
-        store.save_referrals(case_id, [ReferralRecord(
+        store.referrals.save(case_id, [ReferralRecord(
             "us-nhth", "National Human Trafficking Hotline", "hotline",
             reason="Advice and referral to local services")],
             "Synthetic narrative for the demo: the person asked for advice about leaving "

@@ -47,7 +47,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (ValueError, UnknownLocaleError):
         raise InputError(f"unknown report language '{args.lang}'") from None
     with open_store(args) as store:
-        case_id = store.resolve_case(args.case)
+        case_id = store.cases.resolve(args.case)
         password = None
         if args.encrypt:
             password = read_passphrase("PDF password: ", confirm=True)

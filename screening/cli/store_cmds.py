@@ -81,29 +81,29 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        _print_cases(store.list_cases(status=args.status), args.json)
+        _print_cases(store.cases.list(status=args.status), args.json)
     return 0
 
 
 def cmd_cases_search(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         text = read_line("Search: ")
-        _print_cases(store.search_cases(text, limit=args.limit), args.json)
+        _print_cases(store.cases.search(text, limit=args.limit), args.json)
     return 0
 
 
 def cmd_cases_new(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        case_id = store.create_case(args.reference)
-        reference = store.get_case(case_id).reference
+        case_id = store.cases.create(args.reference)
+        reference = store.cases.get(case_id).reference
     print(json.dumps({"id": case_id, "reference": reference}) if args.json else reference)
     return 0
 
 
 def cmd_cases_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        case = store.open_case(store.resolve_case(args.case))
-        reports = store.reports(case.id)
+        case = store.cases.open(store.cases.resolve(args.case))
+        reports = store.cases.reports(case.id)
     doc: dict[str, Any] = {
         "id": case.id,
         "reference": case.reference,
@@ -139,8 +139,8 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
 
 def cmd_cases_delete(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        case_id = store.resolve_case(args.case)
-        reference = store.get_case(case_id).reference
+        case_id = store.cases.resolve(args.case)
+        reference = store.cases.get(case_id).reference
         if not args.yes:
             if not stdin_is_tty():
                 raise InputError("add --yes to delete a case without a prompt")
@@ -148,7 +148,7 @@ def cmd_cases_delete(args: argparse.Namespace) -> int:
             if typed.strip() != reference:
                 _err("not deleted")
                 return 1
-        store.delete_case(case_id)
+        store.cases.delete(case_id)
     _err(f"deleted case {reference}")
     return 0
 
@@ -157,7 +157,7 @@ def cmd_cases_delete(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
     with open_store(args) as store:
-        case_ids = [store.resolve_case(c) for c in args.case] if args.case else None
+        case_ids = [store.cases.resolve(c) for c in args.case] if args.case else None
         password = None
         if args.encrypt:
             password = read_passphrase("Export password: ", confirm=True)
@@ -226,7 +226,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 # -- audit, keys, check -------------------------------------------------------------------
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        report = store.audit_report()
+        report = store.audit.report()
     if not report.ok:
         raise StoreError(
             f"audit trail broken at entry {report.first_broken}: {report.reason}",
@@ -239,8 +239,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        case_id = store.resolve_case(args.case) if args.case else None
-        entries = store.audit_entries(case_id=case_id, limit=args.limit)
+        case_id = store.cases.resolve(args.case) if args.case else None
+        entries = store.audit.entries(case_id=case_id, limit=args.limit)
     if args.json:
         print(json.dumps([e.to_json() for e in entries], indent=2))
         return 0
@@ -277,7 +277,7 @@ def cmd_recovery_key_new(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         problems = store.integrity_check()
-        report = store.audit_report()
+        report = store.audit.report()
     if problems:
         raise StoreError(
             f"database integrity check failed ({len(problems)} problem(s))",

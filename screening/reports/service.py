@@ -185,7 +185,7 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
                       now: dt.datetime | None = None) -> ReferralPacket:
     """Assemble the referral packet of a case from the store (no I/O beyond reading it)."""
     _ = Translator(lang)
-    case = store.get_case(case_id)
+    case = store.cases.get(case_id)
     interviews = list(case.interviews)
     if interview_id is not None:
         interviews = [i for i in interviews if i.id == interview_id]
@@ -203,13 +203,13 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
     ins = loaded.instrument
     plan = Plan.build(ins, loaded.content_hash)
     moment = now or dt.datetime.now(dt.UTC)
-    ev = Evaluation(plan, store.load_answers(interview.id), now=moment,
+    ev = Evaluation(plan, store.interviews.load_answers(interview.id), now=moment,
                     language=_lang_for(ins, lang))
     appendix = _appendix(ins, ev, lang)
     result = _result(ins, ev, meta.respondent_language, lang, {e.item_id for e in appendix})
 
-    settings = store.get_setting("officer_profile", {}) or {}
-    context = store.get_context(interview.id)
+    settings = store.settings.get("officer_profile", {}) or {}
+    context = store.context.get(interview.id)
     started = _when(interview.created_at) or moment
     if context is not None and context.consent_given:
         consent = Consent(
@@ -230,11 +230,11 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
             dob = dt.date.fromisoformat(person.date_of_birth)
         except ValueError:
             dob = None
-    referral_records, narrative = store.get_referrals(case_id)
+    referral_records, narrative = store.referrals.get(case_id)
     packet = ReferralPacket(
         document_id=str(uuid.uuid4()),
         generated_at=moment,
-        time_zone=store.get_setting("time_zone") or local_time_zone(),
+        time_zone=store.settings.get("time_zone") or local_time_zone(),
         report_language=lang,
         case_reference=case.reference,
         interview=Interview(
@@ -297,16 +297,16 @@ def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
                                extra_instruments=extra_instruments)
     digest = build_referral_pdf(packet, out_path, password=password,
                                 allow_plaintext=allow_plaintext)
-    store.record_report(
+    store.cases.record_report(
         case_id, digest,
         kind="referral_redacted" if redacted else "referral",
         file_name=out_path.name,
         data_sha256=packet.packet_sha256(),
     )
     if not redacted:
-        case = store.get_case(case_id)
+        case = store.cases.get(case_id)
         if case.status in ("draft", "screened"):
-            store.set_case_status(case_id, "referred")
+            store.cases.set_status(case_id, "referred")
     log.info("referral written case=%s redacted=%s encrypted=%s", case_id, redacted,
              password is not None)
     return digest

@@ -1,6 +1,7 @@
 """The encrypted store: SQLCipher database, key slots, audit trail, search, backup, export.
 
-Public entry point is :class:`Store`; it implements the engine's ``AnswerStore`` protocol.
+Public entry point is :class:`Store`; its ``interviews`` repository implements the engine's
+``AnswerStore`` protocol.
 See ``store.py`` for the files in a data folder and ``keys.py`` for the key hierarchy.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import secrets
@@ -13,7 +14,9 @@ from screening.errors import ErrorCode, InputError, StoreError
 from screening.log import replace_control_chars
 from screening.store import search
 from screening.store.audit import now
-from screening.store.core import StoreCore, new_id, not_found, to_json
+from screening.store.connection import Connection
+from screening.store.core import StoreHandle, case_reference, new_id, not_found, to_json
+from screening.store.interviews import InterviewRepository
 from screening.store.models import CASE_STATUSES, Case, CaseSummary, PersonInfo, ReportRecord
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -72,9 +75,15 @@ def _person(row: tuple[Any, ...] | None) -> PersonInfo | None:
     )
 
 
-class CasesMixin(StoreCore):
+class CaseRepository:
+    """``store.cases``: cases, the person screened, search, reports and deletion."""
+
+    def __init__(self, handle: StoreHandle, interviews: InterviewRepository) -> None:
+        self._handle = handle
+        self._interviews = interviews
+
     # -- cases ---------------------------------------------------------------------------
-    def create_case(self, reference: str | None = None, person: PersonInfo | None = None) -> str:
+    def create(self, reference: str | None = None, person: PersonInfo | None = None) -> str:
         """Create a case and return its id. ``reference`` is generated when None."""
         case_id = new_id()
         stamp = now()
@@ -82,14 +91,14 @@ class CasesMixin(StoreCore):
         for _attempt in range(20):
             ref = given or generate_reference()
             try:
-                with self._tx("creating a case") as conn:
+                with self._handle.tx("creating a case") as conn:
                     conn.execute(
                         "INSERT INTO cases (id, reference, status, created_at, updated_at)"
                         " VALUES (?, ?, 'draft', ?, ?)",
                         (case_id, ref, stamp, stamp),
                     )
-                    self._write_person(case_id, ref, person)
-                    self._audit.append("case.created", case_id=case_id)
+                    self._write_person(conn, case_id, ref, person)
+                    self._handle.audit.append("case.created", case_id=case_id)
             except StoreError as exc:
                 if not (exc.context.get("constraint") and "UNIQUE" in exc.message):
                     raise
@@ -101,8 +110,9 @@ class CasesMixin(StoreCore):
             return case_id
         raise StoreError("could not generate a unique case reference")  # pragma: no cover
 
-    def _write_person(self, case_id: str, reference: str, person: PersonInfo | None) -> None:
-        conn = self._conn
+    def _write_person(
+        self, conn: Connection, case_id: str, reference: str, person: PersonInfo | None
+    ) -> None:
         conn.execute("DELETE FROM persons WHERE case_id = ?", (case_id,))
         if person is not None:
             conn.execute(
@@ -128,34 +138,28 @@ class CasesMixin(StoreCore):
             person.aliases if person else (),
         )
 
-    def _reference(self, case_id: str) -> str:
-        row = self._conn.execute("SELECT reference FROM cases WHERE id = ?", (case_id,)).fetchone()
-        if row is None:
-            raise not_found("case", case_id)
-        return str(row[0])
-
     def update_person(self, case_id: str, person: PersonInfo | None) -> None:
         """Replace the person's details (None removes them)."""
-        with self._tx("updating a person") as conn:
-            reference = self._reference(case_id)
-            self._write_person(case_id, reference, person)
+        with self._handle.tx("updating a person") as conn:
+            reference = case_reference(conn, case_id)
+            self._write_person(conn, case_id, reference, person)
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (now(), case_id))
-            self._audit.append("person.updated", case_id=case_id)
+            self._handle.audit.append("person.updated", case_id=case_id)
 
-    def set_case_status(self, case_id: str, status: str) -> None:
+    def set_status(self, case_id: str, status: str) -> None:
         if status not in CASE_STATUSES:
             raise InputError(f"unknown case status; use one of {', '.join(CASE_STATUSES)}")
-        with self._tx("changing a case status") as conn:
+        with self._handle.tx("changing a case status") as conn:
             cur = conn.execute(
                 "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, now(), case_id)
             )
             if cur.rowcount != 1:
                 raise not_found("case", case_id)
-            self._audit.append("case.status", case_id=case_id, detail={"status": status})
+            self._handle.audit.append("case.status", case_id=case_id, detail={"status": status})
 
-    def resolve_case(self, id_or_reference: str) -> str:
+    def resolve(self, id_or_reference: str) -> str:
         """The case id for an id or a reference (case-insensitive); STORE_NOT_FOUND if none."""
-        with self._read("finding a case") as conn:
+        with self._handle.read("finding a case") as conn:
             row = conn.execute(
                 "SELECT id FROM cases WHERE id = ? OR reference = ? COLLATE NOCASE",
                 (id_or_reference.strip().lower(), id_or_reference.strip()),
@@ -164,14 +168,14 @@ class CasesMixin(StoreCore):
             raise StoreError("no such case", code=ErrorCode.STORE_NOT_FOUND)
         return str(row[0])
 
-    def open_case(self, case_id: str) -> Case:
-        """``get_case`` for a person looking at the case: the viewing is audited."""
-        case = self.get_case(case_id)
-        self._audit_event("case.opened", case_id=case_id)
+    def open(self, case_id: str) -> Case:
+        """``get`` for a person looking at the case: the viewing is audited."""
+        case = self.get(case_id)
+        self._handle.audit_event("case.opened", case_id=case_id)
         return case
 
-    def get_case(self, case_id: str) -> Case:
-        with self._read("reading a case") as conn:
+    def get(self, case_id: str) -> Case:
+        with self._handle.read("reading a case") as conn:
             row = conn.execute(
                 "SELECT id, reference, status, created_at, updated_at FROM cases WHERE id = ?",
                 (case_id,),
@@ -183,7 +187,7 @@ class CasesMixin(StoreCore):
                 " notes FROM persons WHERE case_id = ?",
                 (case_id,),
             ).fetchone()
-        interviews = tuple(self.list_interviews(case_id))  # type: ignore[attr-defined]
+        interviews = tuple(self._interviews.list(case_id))
         return Case(
             id=row[0],
             reference=row[1],
@@ -194,7 +198,7 @@ class CasesMixin(StoreCore):
             interviews=interviews,
         )
 
-    def list_cases(
+    def list(
         self, *, status: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[CaseSummary]:
         """Cases, most recently changed first."""
@@ -205,15 +209,15 @@ class CasesMixin(StoreCore):
             params.append(status)
         sql += " ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ? OFFSET ?"
         params += [-1 if limit is None else int(limit), int(offset)]
-        with self._read("listing cases") as conn:
+        with self._handle.read("listing cases") as conn:
             return [_summary(r) for r in conn.execute(sql, params)]
 
-    def search_cases(self, text: str, *, limit: int = 50) -> list[CaseSummary]:
+    def search(self, text: str, *, limit: int = 50) -> builtins.list[CaseSummary]:
         """Cases whose reference, name or an alias contains every word of ``text``.
 
         Accents and case are ignored in every script; substrings match (CJK too).
         """
-        with self._read("searching cases") as conn:
+        with self._handle.read("searching cases") as conn:
             ids = search.matching_case_ids(conn, text, limit)
             if not ids:
                 return []
@@ -222,7 +226,7 @@ class CasesMixin(StoreCore):
             rows = conn.execute(sql, ids).fetchall()
         return [_summary(r) for r in rows]
 
-    def delete_case(self, case_id: str) -> None:
+    def delete(self, case_id: str) -> None:
         """Delete a case and everything in it for real.
 
         Rows are removed (cascading to person, interviews, answers, history and reports),
@@ -230,7 +234,7 @@ class CasesMixin(StoreCore):
         then checkpointed and truncated so no old page image of the case stays in it. The
         audit trail keeps a "case.deleted" entry with ids only.
         """
-        with self._tx("deleting a case") as conn:
+        with self._handle.tx("deleting a case") as conn:
             interviews = [
                 r[0]
                 for r in conn.execute("SELECT id FROM interviews WHERE case_id = ?", (case_id,))
@@ -239,8 +243,10 @@ class CasesMixin(StoreCore):
             cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             if cur.rowcount != 1:
                 raise not_found("case", case_id)
-            self._audit.append("case.deleted", case_id=case_id, detail={"interviews": interviews})
-        with self._read("deleting a case") as conn:
+            self._handle.audit.append(
+                "case.deleted", case_id=case_id, detail={"interviews": interviews}
+            )
+        with self._handle.read("deleting a case") as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     # -- reports -------------------------------------------------------------------------
@@ -264,14 +270,14 @@ class CasesMixin(StoreCore):
             raise InputError("sha256 must be 64 hexadecimal characters", code=ErrorCode.BAD_INPUT)
         base = PurePath(file_name.replace("\\", "/")).name if file_name else None
         try:
-            with self._tx("recording a report") as conn:
+            with self._handle.tx("recording a report") as conn:
                 cur = conn.execute(
                     "INSERT INTO reports (case_id, interview_id, kind, file_name, sha256,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (case_id, interview_id, kind, base, digest, now()),
                 )
                 report_id = int(cur.lastrowid or 0)
-                self._audit.append(
+                self._handle.audit.append(
                     "report.recorded",
                     case_id=case_id,
                     interview_id=interview_id,
@@ -284,8 +290,8 @@ class CasesMixin(StoreCore):
             raise
         return report_id
 
-    def reports(self, case_id: str) -> list[ReportRecord]:
-        with self._read("listing reports") as conn:
+    def reports(self, case_id: str) -> builtins.list[ReportRecord]:
+        with self._handle.read("listing reports") as conn:
             rows = conn.execute(
                 "SELECT id, case_id, interview_id, kind, file_name, sha256, created_at"
                 " FROM reports WHERE case_id = ? ORDER BY id",

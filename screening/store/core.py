@@ -1,4 +1,4 @@
-"""What the repository mixins share: the open connection, the audit log, transactions."""
+"""What the repositories share: the open connection, the audit log, transactions."""
 
 from __future__ import annotations
 
@@ -30,47 +30,67 @@ def not_found(kind: str, ident: str) -> StoreError:
     return StoreError(f"no such {kind}", code=ErrorCode.STORE_NOT_FOUND, **{f"{kind}_id": ident})
 
 
-class StoreCore:
-    """State every Store has once open. Operations serialise on one re-entrant mutex, so a GUI
-    worker thread and the UI thread can share the store."""
+def case_reference(conn: Connection, case_id: str) -> str:
+    """The case's reference; STORE_NOT_FOUND when there is no such case."""
+    row = conn.execute("SELECT reference FROM cases WHERE id = ?", (case_id,)).fetchone()
+    if row is None:
+        raise not_found("case", case_id)
+    return str(row[0])
 
-    _db: Connection | None
-    _audit_log: AuditLog | None
-    _mutex: threading.RLock
+
+class StoreHandle:
+    """What an open Store's repositories share: the connection, the audit log and one
+    re-entrant mutex every operation serialises on, so a GUI worker thread and the UI thread
+    can share the store. One instance per open Store; ``detach`` empties it on close."""
+
+    def __init__(self, conn: Connection, audit_key: bytes) -> None:
+        self._db: Connection | None = conn
+        self._audit_log: AuditLog | None = AuditLog(conn, audit_key)
+        self.mutex = threading.RLock()
 
     @property
-    def _conn(self) -> Connection:
+    def closed(self) -> bool:
+        return self._db is None
+
+    @property
+    def conn(self) -> Connection:
         if self._db is None:
             raise StoreError("the store is closed", code=ErrorCode.STORE_IO)
         return self._db
 
     @property
-    def _audit(self) -> AuditLog:
+    def audit(self) -> AuditLog:
         if self._audit_log is None:
             raise StoreError("the store is closed", code=ErrorCode.STORE_IO)
         return self._audit_log
 
+    def detach(self) -> Connection | None:
+        """Forget the connection and the audit log (the caller closes the connection)."""
+        with self.mutex:
+            conn, self._db, self._audit_log = self._db, None, None
+            return conn
+
     @contextlib.contextmanager
-    def _tx(self, what: str) -> Iterator[Connection]:
+    def tx(self, what: str) -> Iterator[Connection]:
         """One write transaction, committed (and fsynced) when the block ends."""
-        with self._mutex:
+        with self.mutex:
             try:
-                with transaction(self._conn, what) as conn:
+                with transaction(self.conn, what) as conn:
                     yield conn
             except BaseException:
                 with contextlib.suppress(DatabaseError, StoreError):
-                    self._audit.reload()
+                    self.audit.reload()
                 raise
 
     @contextlib.contextmanager
-    def _read(self, what: str) -> Iterator[Connection]:
-        with self._mutex:
+    def read(self, what: str) -> Iterator[Connection]:
+        with self.mutex:
             try:
-                yield self._conn
+                yield self.conn
             except DatabaseError as exc:
                 raise sqlite_error(exc, what) from None
 
-    def _audit_event(
+    def audit_event(
         self,
         action: str,
         *,
@@ -79,5 +99,5 @@ class StoreCore:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         """An audit entry in a transaction of its own."""
-        with self._tx("writing the audit trail"):
-            self._audit.append(action, case_id=case_id, interview_id=interview_id, detail=detail)
+        with self.tx("writing the audit trail"):
+            self.audit.append(action, case_id=case_id, interview_id=interview_id, detail=detail)

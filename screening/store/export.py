@@ -78,11 +78,11 @@ class ExportInfo:
 
 
 def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
-    case = store.get_case(case_id)
-    referrals, narrative = store.get_referrals(case_id)
+    case = store.cases.get(case_id)
+    referrals, narrative = store.referrals.get(case_id)
     interviews = []
     for interview in case.interviews:
-        answers = store.load_answers(interview.id)
+        answers = store.interviews.load_answers(interview.id)
         interviews.append(
             {
                 "id": interview.id,
@@ -92,11 +92,11 @@ def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
                 "created_at": interview.created_at,
                 "updated_at": interview.updated_at,
                 "finished_at": interview.finished_at,
-                "context": ctx.to_json() if (ctx := store.get_context(interview.id)) else None,
+                "context": ctx.to_json() if (ctx := store.context.get(interview.id)) else None,
                 "answers": [_answer_doc(a) for a in answers.values()],
                 "history": [
                     {"saved_at": saved, **_answer_doc(a)}
-                    for saved, a in store.full_history(interview.id)
+                    for saved, a in store.interviews.full_history(interview.id)
                 ],
             }
         )
@@ -112,7 +112,7 @@ def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
         "narrative": narrative,
         "reports": [
             {"kind": r.kind, "file_name": r.file_name, "sha256": r.sha256, "at": r.created_at}
-            for r in store.reports(case_id)
+            for r in store.cases.reports(case_id)
         ],
     }
 
@@ -153,9 +153,9 @@ def build_export(store: Store, case_ids: Iterable[str], fmt: str) -> bytes:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for cid in ids:
-            case = store.get_case(cid)
+            case = store.cases.get(cid)
             for interview in case.interviews:
-                for answer in store.load_answers(interview.id).values():
+                for answer in store.interviews.load_answers(interview.id).values():
                     cells = [
                         case.reference,
                         case.id,

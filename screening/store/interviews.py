@@ -5,12 +5,13 @@ entry (item name only, never the value). With WAL and ``synchronous=FULL`` the c
 disk when it returns; that return is the engine's durable acknowledgement.
 
 Answers can only change while an interview is in progress. A finished interview is reopened
-explicitly (``reopen_interview``, audited) before its answers change, so a stored result never
+explicitly (``reopen``, audited) before its answers change, so a stored result never
 silently disagrees with the answers it was computed from.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from screening.engine.storage import SPECIALS, AnswerRecord
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.store.audit import now
 from screening.store.connection import Connection
-from screening.store.core import StoreCore, new_id, not_found, to_json
+from screening.store.core import StoreHandle, new_id, not_found, to_json
 from screening.store.models import (
     INTERVIEW_FINISHED,
     INTERVIEW_IN_PROGRESS,
@@ -81,11 +82,16 @@ def _check_answer(answer: AnswerRecord) -> str:
     return to_json(answer.value, "the answer value")
 
 
-class InterviewsMixin(StoreCore):
-    def create_interview(self, case_id: str, meta: InterviewMeta) -> str:
+class InterviewRepository:
+    """``store.interviews``: interviews and their answers; the engine's ``AnswerStore``."""
+
+    def __init__(self, handle: StoreHandle) -> None:
+        self._handle = handle
+
+    def create(self, case_id: str, meta: InterviewMeta) -> str:
         interview_id = new_id()
         stamp = now()
-        with self._tx("creating an interview") as conn:
+        with self._handle.tx("creating an interview") as conn:
             if conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
                 raise not_found("case", case_id)
             conn.execute(
@@ -109,7 +115,7 @@ class InterviewsMixin(StoreCore):
                 ),
             )
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
-            self._audit.append(
+            self._handle.audit.append(
                 "interview.created",
                 case_id=case_id,
                 interview_id=interview_id,
@@ -121,8 +127,8 @@ class InterviewsMixin(StoreCore):
             )
         return interview_id
 
-    def get_interview(self, interview_id: str) -> Interview:
-        with self._read("reading an interview") as conn:
+    def get(self, interview_id: str) -> Interview:
+        with self._handle.read("reading an interview") as conn:
             row = conn.execute(
                 f"SELECT {_INTERVIEW_COLUMNS} FROM interviews WHERE id = ?",
                 (interview_id,),
@@ -131,8 +137,8 @@ class InterviewsMixin(StoreCore):
             raise not_found("interview", interview_id)
         return _interview(row)
 
-    def list_interviews(self, case_id: str) -> list[Interview]:
-        with self._read("listing interviews") as conn:
+    def list(self, case_id: str) -> list[Interview]:
+        with self._handle.read("listing interviews") as conn:
             rows = conn.execute(
                 f"SELECT {_INTERVIEW_COLUMNS} FROM interviews"
                 " WHERE case_id = ? ORDER BY created_at, id",
@@ -172,7 +178,7 @@ class InterviewsMixin(StoreCore):
             int(bool(answer.relevant)),
             answer.note,
         )
-        with self._tx("saving an answer") as conn:
+        with self._handle.tx("saving an answer") as conn:
             self._touch_open_interview(conn, interview_id, stamp)
             conn.execute(
                 f"INSERT INTO answers (interview_id, {_ANSWER_COLUMNS})"
@@ -187,12 +193,12 @@ class InterviewsMixin(StoreCore):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*row, stamp),
             )
-            self._audit.append(
+            self._handle.audit.append(
                 "answer.saved", interview_id=interview_id, detail={"item": answer.item}
             )
 
     def load_answers(self, interview_id: str) -> dict[str, AnswerRecord]:
-        with self._read("loading answers") as conn:
+        with self._handle.read("loading answers") as conn:
             if (
                 conn.execute("SELECT 1 FROM interviews WHERE id = ?", (interview_id,)).fetchone()
                 is None
@@ -208,7 +214,7 @@ class InterviewsMixin(StoreCore):
         """Mark kept answers relevant or not (items without an answer are ignored)."""
         if not changes:
             return
-        with self._tx("updating relevance") as conn:
+        with self._handle.tx("updating relevance") as conn:
             self._touch_open_interview(conn, interview_id, now())
             conn.executemany(
                 "UPDATE answers SET relevant = ? WHERE interview_id = ? AND item = ?",
@@ -216,7 +222,7 @@ class InterviewsMixin(StoreCore):
             )
 
     def save_position(self, interview_id: str, item: str | None) -> None:
-        with self._tx("saving the position") as conn:
+        with self._handle.tx("saving the position") as conn:
             cur = conn.execute(
                 "UPDATE interviews SET position = ? WHERE id = ?", (item, interview_id)
             )
@@ -224,7 +230,7 @@ class InterviewsMixin(StoreCore):
                 raise not_found("interview", interview_id)
 
     def load_position(self, interview_id: str) -> str | None:
-        with self._read("loading the position") as conn:
+        with self._handle.read("loading the position") as conn:
             row = conn.execute(
                 "SELECT position FROM interviews WHERE id = ?", (interview_id,)
             ).fetchone()
@@ -233,9 +239,9 @@ class InterviewsMixin(StoreCore):
         return None if row[0] is None else str(row[0])
 
     # -- beyond the protocol -------------------------------------------------------------
-    def answer_history(self, interview_id: str, item: str) -> list[AnswerRecord]:
+    def answer_history(self, interview_id: str, item: str) -> builtins.list[AnswerRecord]:
         """Every answer ever saved for ``item``, oldest first."""
-        with self._read("loading answer history") as conn:
+        with self._handle.read("loading answer history") as conn:
             rows = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS} FROM answer_history"
                 " WHERE interview_id = ? AND item = ? ORDER BY id",
@@ -243,9 +249,9 @@ class InterviewsMixin(StoreCore):
             ).fetchall()
         return [_answer(r) for r in rows]
 
-    def full_history(self, interview_id: str) -> list[tuple[str, AnswerRecord]]:
+    def full_history(self, interview_id: str) -> builtins.list[tuple[str, AnswerRecord]]:
         """(saved_at, answer) for every save in the interview, oldest first."""
-        with self._read("loading answer history") as conn:
+        with self._handle.read("loading answer history") as conn:
             rows = conn.execute(
                 f"SELECT saved_at, {_ANSWER_COLUMNS} FROM answer_history"
                 " WHERE interview_id = ? ORDER BY id",
@@ -253,11 +259,11 @@ class InterviewsMixin(StoreCore):
             ).fetchall()
         return [(r[0], _answer(r[1:])) for r in rows]
 
-    def finish_interview(self, interview_id: str, result: Mapping[str, Any]) -> None:
+    def finish(self, interview_id: str, result: Mapping[str, Any]) -> None:
         """Store the screening result, mark the interview finished and the case screened."""
         result_json = to_json(dict(result), "the screening result")
         stamp = now()
-        with self._tx("finishing an interview") as conn:
+        with self._handle.tx("finishing an interview") as conn:
             self._touch_open_interview(conn, interview_id, stamp)
             conn.execute(
                 "UPDATE interviews SET status = ?, result = ?, finished_at = ? WHERE id = ?",
@@ -271,22 +277,24 @@ class InterviewsMixin(StoreCore):
                 " ELSE status END, updated_at = ? WHERE id = ?",
                 (stamp, case_id),
             )
-            self._audit.append("interview.finished", case_id=case_id, interview_id=interview_id)
+            self._handle.audit.append(
+                "interview.finished", case_id=case_id, interview_id=interview_id
+            )
 
-    def reopen_interview(self, interview_id: str) -> None:
+    def reopen(self, interview_id: str) -> None:
         """Make a finished interview editable again; its stored result is cleared."""
         stamp = now()
-        with self._tx("reopening an interview") as conn:
+        with self._handle.tx("reopening an interview") as conn:
             cur = conn.execute(
                 "UPDATE interviews SET status = ?, result = NULL, finished_at = NULL,"
                 " updated_at = ? WHERE id = ? AND status = ?",
                 (INTERVIEW_IN_PROGRESS, stamp, interview_id, INTERVIEW_FINISHED),
             )
             if cur.rowcount != 1:
-                self.get_interview(interview_id)  # raises STORE_NOT_FOUND if missing
+                self.get(interview_id)  # raises STORE_NOT_FOUND if missing
                 raise StoreError(
                     "the interview is not finished",
                     code=ErrorCode.INTERVIEW_STATE,
                     interview_id=interview_id,
                 )
-            self._audit.append("interview.reopened", interview_id=interview_id)
+            self._handle.audit.append("interview.reopened", interview_id=interview_id)

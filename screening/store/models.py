@@ -157,7 +157,7 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """Result of ``Store.audit_report``: ``ok``, or the first entry id where the chain breaks."""
+    """Result of ``store.audit.report``: ``ok``, or the first entry id where the chain breaks."""
 
     ok: bool
     first_broken: int | None

@@ -8,7 +8,7 @@ from typing import Any
 
 from screening.errors import ErrorCode, InputError
 from screening.store.audit import now
-from screening.store.core import StoreCore, not_found, to_json
+from screening.store.core import StoreHandle, case_reference, not_found, to_json
 
 COMPANION_VALUES = ("none", "present", "separated")
 CONSENT_HOW = ("verbal", "written", "signed", "other")
@@ -72,13 +72,18 @@ def _check_context(ctx: InterviewContext) -> None:
         raise InputError("breaks cannot be negative", code=ErrorCode.BAD_INPUT)
 
 
-class RecordsMixin(StoreCore):
+class ContextRepository:
+    """``store.context``: how each interview is conducted, and the consent given for it."""
+
+    def __init__(self, handle: StoreHandle) -> None:
+        self._handle = handle
+
     # -- interview context and consent ---------------------------------------------------
-    def save_context(self, interview_id: str, ctx: InterviewContext) -> None:
+    def save(self, interview_id: str, ctx: InterviewContext) -> None:
         """Record how the interview is conducted; replaces the previous record."""
         _check_context(ctx)
         stamp = now()
-        with self._tx("saving the interview context") as conn:
+        with self._handle.tx("saving the interview context") as conn:
             row = conn.execute("SELECT case_id FROM interviews WHERE id = ?",
                                (interview_id,)).fetchone()
             if row is None:
@@ -104,11 +109,12 @@ class RecordsMixin(StoreCore):
                  to_json(list(ctx.consent_recipients), "consent recipients"),
                  ctx.consent_recorded_how, ctx.consent_language, ctx.consent_at or stamp),
             )
-            self._audit.append("interview.context", case_id=case_id, interview_id=interview_id,
-                               detail={"consent": bool(ctx.consent_given)})
+            self._handle.audit.append("interview.context", case_id=case_id,
+                                      interview_id=interview_id,
+                                      detail={"consent": bool(ctx.consent_given)})
 
-    def get_context(self, interview_id: str) -> InterviewContext | None:
-        with self._read("reading the interview context") as conn:
+    def get(self, interview_id: str) -> InterviewContext | None:
+        with self._handle.read("reading the interview context") as conn:
             row = conn.execute(
                 "SELECT confidentiality_explained, interpreter_used, interpreter_language,"
                 " same_gender_offered, private_setting, companion, breaks, stopped_early,"
@@ -142,22 +148,29 @@ class RecordsMixin(StoreCore):
     def withdraw_consent(self, interview_id: str) -> None:
         """The person withdrew consent: kept on record with the time, never deleted."""
         stamp = now()
-        with self._tx("withdrawing consent") as conn:
+        with self._handle.tx("withdrawing consent") as conn:
             done = conn.execute(
                 "UPDATE consents SET withdrawn_at = ? WHERE interview_id = ?"
                 " AND withdrawn_at IS NULL", (stamp, interview_id),
             ).rowcount
             if not done:
                 raise not_found("consent", interview_id)
-            self._audit.append("consent.withdrawn", interview_id=interview_id)
+            self._handle.audit.append("consent.withdrawn", interview_id=interview_id)
+
+
+class ReferralRepository:
+    """``store.referrals``: the services a case is referred to, and the officer's narrative."""
+
+    def __init__(self, handle: StoreHandle) -> None:
+        self._handle = handle
 
     # -- referrals and narrative ---------------------------------------------------------
-    def save_referrals(self, case_id: str, referrals: list[ReferralRecord],
-                       narrative: str | None) -> None:
+    def save(self, case_id: str, referrals: list[ReferralRecord],
+             narrative: str | None) -> None:
         """Replace the case's chosen services and the officer's narrative."""
         stamp = now()
-        with self._tx("saving referrals") as conn:
-            self._reference(case_id)  # type: ignore[attr-defined]  # raises when unknown
+        with self._handle.tx("saving referrals") as conn:
+            case_reference(conn, case_id)  # raises when unknown
             conn.execute("DELETE FROM referrals WHERE case_id = ?", (case_id,))
             for ref in referrals:
                 conn.execute(
@@ -174,11 +187,11 @@ class RecordsMixin(StoreCore):
             else:
                 conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
-            self._audit.append("case.referrals", case_id=case_id,
-                               detail={"services": [r.service_id for r in referrals]})
+            self._handle.audit.append("case.referrals", case_id=case_id,
+                                      detail={"services": [r.service_id for r in referrals]})
 
-    def get_referrals(self, case_id: str) -> tuple[list[ReferralRecord], str | None]:
-        with self._read("reading referrals") as conn:
+    def get(self, case_id: str) -> tuple[list[ReferralRecord], str | None]:
+        with self._handle.read("reading referrals") as conn:
             rows = conn.execute(
                 "SELECT service_id, service_name, kind, reason, contacts, languages"
                 " FROM referrals WHERE case_id = ? ORDER BY id", (case_id,),
@@ -192,14 +205,21 @@ class RecordsMixin(StoreCore):
         ]
         return referrals, (note[0] if note else None)
 
+
+class SettingsRepository:
+    """``store.settings``: settings kept encrypted in the store."""
+
+    def __init__(self, handle: StoreHandle) -> None:
+        self._handle = handle
+
     # -- settings ------------------------------------------------------------------------
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        with self._read("reading a setting") as conn:
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._handle.read("reading a setting") as conn:
             row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
-    def set_setting(self, key: str, value: Any) -> None:
-        with self._tx("saving a setting") as conn:
+    def set(self, key: str, value: Any) -> None:
+        with self._handle.tx("saving a setting") as conn:
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                          (key, to_json(value, f"setting {key}")))
-            self._audit.append("settings.changed", detail={"key": key})
+            self._handle.audit.append("settings.changed", detail={"key": key})

@@ -8,7 +8,9 @@ A data folder holds::
     fieldscreen.lock      single-writer lock (empty)
     backups/              automatic encrypted copies made before a schema migration
 
-Everything else lives in the mixins: ``cases.py`` and ``interviews.py``.
+Everything else lives in repositories the Store owns, sharing one ``StoreHandle`` (``core.py``):
+``store.cases`` (``cases.py``), ``store.interviews`` (``interviews.py``), ``store.context``,
+``store.referrals`` and ``store.settings`` (``records.py``), ``store.audit`` (``audit_repo.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import contextlib
 import os
 import secrets
 import stat
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +30,9 @@ from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, Wr
 from screening.paths import ensure_private_dir
 from screening.store import backup as backups
 from screening.store import export as exports
-from screening.store.audit import AuditLog, audit_key, now
-from screening.store.cases import CasesMixin
+from screening.store.audit import audit_key, now
+from screening.store.audit_repo import AuditRepository
+from screening.store.cases import CaseRepository
 from screening.store.connection import (
     Connection,
     DatabaseError,
@@ -40,9 +42,9 @@ from screening.store.connection import (
     sqlite_error,
     user_version,
 )
-from screening.store.core import new_id
+from screening.store.core import StoreHandle, new_id
 from screening.store.fsutil import StoreLock, fsync_dir, io_error, remove_stale_temps
-from screening.store.interviews import InterviewsMixin
+from screening.store.interviews import InterviewRepository
 from screening.store.keys import (
     SLOT_PASSPHRASE,
     SLOT_RECOVERY,
@@ -53,8 +55,7 @@ from screening.store.keys import (
     kdf_profile,
 )
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
-from screening.store.models import AuditEntry, AuditReport
-from screening.store.records import RecordsMixin
+from screening.store.records import ContextRepository, ReferralRepository, SettingsRepository
 from screening.store.throttle import UnlockThrottle
 
 DB_NAME = "fieldscreen.db"
@@ -99,20 +100,28 @@ def _private_file(path: Path) -> None:
         pass
 
 
-class Store(CasesMixin, InterviewsMixin, RecordsMixin):
+class Store:
     """The encrypted case store. Open with :meth:`create`, :meth:`open` or
-    :meth:`open_with_recovery_key`; use as a context manager or call :meth:`close`."""
+    :meth:`open_with_recovery_key`; use as a context manager or call :meth:`close`.
+
+    Cases, interviews and the rest are reached through its repositories: ``cases``,
+    ``interviews`` (the engine's ``AnswerStore``), ``context``, ``referrals``, ``settings``
+    and ``audit``."""
 
     def __init__(
         self, paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, lock: StoreLock
     ) -> None:
         self._paths = paths
-        self._db = conn
         self._key = key
         self._slots = slots
         self._lock = lock
-        self._mutex = threading.RLock()
-        self._audit_log = AuditLog(conn, audit_key(key))
+        self._handle = StoreHandle(conn, audit_key(key))
+        self.interviews = InterviewRepository(self._handle)
+        self.cases = CaseRepository(self._handle, self.interviews)
+        self.context = ContextRepository(self._handle)
+        self.referrals = ReferralRepository(self._handle)
+        self.settings = SettingsRepository(self._handle)
+        self.audit = AuditRepository(self._handle)
 
     # -- opening -------------------------------------------------------------------------
     @staticmethod
@@ -168,7 +177,7 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         except BaseException:
             lock.release()
             raise
-        store._audit_event("store.created", detail={"schema_version": LATEST_VERSION})
+        store.audit.event("store.created", detail={"schema_version": LATEST_VERSION})
         return store, recovery_key
 
     @classmethod
@@ -227,8 +236,8 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
             if failed_before:
                 # Failed attempts cannot be written while locked; they are counted outside
                 # (no personal data) and entered into the audit trail at the next unlock.
-                store._audit_event("unlock.failed", detail={"attempts": failed_before})
-            store._audit_event("store.opened", detail={"via": kind})
+                store.audit.event("unlock.failed", detail={"attempts": failed_before})
+            store.audit.event("store.opened", detail={"via": kind})
         except BaseException:
             store.close()
             raise
@@ -290,27 +299,28 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         target = kdf_profile()
         if not slot.params.weaker_than(target):
             return
-        with self._mutex:
+        with self._handle.mutex:
             self._slots.replace(kind, secret, self._key, target)
             self._slots.save(self._paths.keyslots)
-        self._audit_event("keyslot.upgraded", detail={"kind": kind})
+        self.audit.event("keyslot.upgraded", detail={"kind": kind})
 
     # -- closing -------------------------------------------------------------------------
     def close(self) -> None:
         """Checkpoint the WAL into the database file, close it and release the lock."""
-        with self._mutex:
-            if self._db is None:
+        with self._handle.mutex:
+            if self._handle.closed:
                 return
             with contextlib.suppress(StoreError, DatabaseError):
-                self._audit_event("store.locked")
-            conn, self._db, self._audit_log = self._db, None, None
-            close_quietly(conn)
+                self.audit.event("store.locked")
+            conn = self._handle.detach()
+            if conn is not None:
+                close_quietly(conn)
             self._key = b""
             self._lock.release()
 
     @property
     def closed(self) -> bool:
-        return self._db is None
+        return self._handle.closed
 
     def __enter__(self) -> Store:
         return self
@@ -334,12 +344,12 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
 
     @property
     def schema_version(self) -> int:
-        with self._read("reading the schema version") as conn:
+        with self._handle.read("reading the schema version") as conn:
             return user_version(conn)
 
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check: an empty list when the database is sound."""
-        with self._read("checking the database") as conn:
+        with self._handle.read("checking the database") as conn:
             rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
         return [] if rows == ["ok"] else rows
 
@@ -356,7 +366,7 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
             self._slots.unlock(SLOT_PASSPHRASE, secret)
         except WrongPassphrase:
             throttle.record_failure()
-            self._audit_event("passphrase.check_failed")
+            self.audit.event("passphrase.check_failed")
             raise
         throttle.record_success()
 
@@ -365,37 +375,21 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         the database is not rewritten. Backups keep opening with the passphrase they were
         made under."""
         check_passphrase(new_passphrase)
-        with self._mutex:
-            self._conn  # noqa: B018 - raises if closed
+        with self._handle.mutex:
+            self._handle.conn  # noqa: B018 - raises if closed
             self._slots.replace(SLOT_PASSPHRASE, new_passphrase, self._key)
             self._slots.save(self._paths.keyslots)
-        self._audit_event("passphrase.changed")
+        self.audit.event("passphrase.changed")
 
     def regenerate_recovery_key(self) -> str:
         """A new recovery key; the old one stops working. Show it once."""
         recovery_key = generate_recovery_key()
-        with self._mutex:
-            self._conn  # noqa: B018
+        with self._handle.mutex:
+            self._handle.conn  # noqa: B018
             self._slots.replace(SLOT_RECOVERY, recovery_key, self._key)
             self._slots.save(self._paths.keyslots)
-        self._audit_event("recovery_key.replaced")
+        self.audit.event("recovery_key.replaced")
         return recovery_key
-
-    # -- audit ---------------------------------------------------------------------------
-    def audit_verify(self) -> tuple[bool, int | None]:
-        """(True, None) when the chain is intact, else (False, first broken entry id)."""
-        report = self.audit_report()
-        return report.ok, report.first_broken
-
-    def audit_report(self) -> AuditReport:
-        with self._read("verifying the audit trail"):
-            return self._audit.verify()
-
-    def audit_entries(
-        self, *, case_id: str | None = None, limit: int | None = None
-    ) -> list[AuditEntry]:
-        with self._read("reading the audit trail"):
-            return self._audit.entries(case_id=case_id, limit=limit)
 
     # -- backup and restore --------------------------------------------------------------
     def backup(self, dest: Path) -> backups.BackupInfo:
@@ -403,16 +397,16 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         dest = Path(dest)
         if dest.is_dir():
             raise InputError("the backup destination is a folder; name a file")
-        with self._read("making a backup") as conn:
+        with self._handle.read("making a backup") as conn:
             info = backups.write_backup(
                 conn,
                 self._key,
                 self._slots,
                 dest,
                 work_dir=self._paths.root,
-                audit_head=self._audit.head,
+                audit_head=self._handle.audit.head,
             )
-        self._audit_event("store.backup", detail={"sha256": info.sha256})
+        self.audit.event("store.backup", detail={"sha256": info.sha256})
         return info
 
     @classmethod
@@ -474,7 +468,7 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
         except BaseException:
             lock.release()
             raise
-        store._audit_event(
+        store.audit.event(
             "store.restored",
             detail={
                 "backup_created_at": str(contents.header.get("created_at", "")),
@@ -507,12 +501,12 @@ class Store(CasesMixin, InterviewsMixin, RecordsMixin):
             raise InputError("refusing a plaintext export without plaintext_ok=True")
         if password is not None:
             check_passphrase(password)
-        ids = case_ids if case_ids is not None else [c.id for c in self.list_cases()]
+        ids = case_ids if case_ids is not None else [c.id for c in self.cases.list()]
         data = builder(self, ids) if builder else exports.build_export(self, ids, fmt)
         if password is not None:
             data = exports.encrypt_export(data, password, fmt)
         digest = exports.write_export(Path(dest), data)
-        self._audit_event(
+        self.audit.event(
             "store.export",
             detail={
                 "format": fmt,

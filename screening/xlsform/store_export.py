@@ -32,12 +32,12 @@ the <column>_special column beside it. The file holds personal data: handle it a
 def _submissions(store: Any, case_ids: list[str]) -> dict[tuple[str, str], list[Submission]]:
     groups: dict[tuple[str, str], list[Submission]] = {}
     for case_id in case_ids:
-        for interview in store.get_case(case_id).interviews:
+        for interview in store.cases.get(case_id).interviews:
             key = (interview.meta.instrument_id, interview.meta.content_hash)
             groups.setdefault(key, []).append(Submission(
                 instance_id=f"uuid:{interview.id}",
                 submitted_at=interview.finished_at or interview.updated_at,
-                answers=store.load_answers(interview.id),
+                answers=store.interviews.load_answers(interview.id),
                 submitter_name=interview.meta.officer,
             ))
     return groups

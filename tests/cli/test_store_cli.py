@@ -92,7 +92,7 @@ def test_cases_new_list_show_search_delete(data: Path, initialised: str) -> None
     assert made.returncode == 0, made.stderr
     reference = json.loads(made.stdout)["reference"]
     with Store.open(data, PASSPHRASE) as store:
-        named = store.create_case(person=PersonInfo(name="Jiménez Fakeperson"))
+        named = store.cases.create(person=PersonInfo(name="Jiménez Fakeperson"))
     listed = run_cli("cases", "list", "--json", data_dir=data, stdin=PASSPHRASE + "\n")
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
@@ -124,7 +124,7 @@ def test_export_plain_warns_encrypted_round_trips(
     data: Path, initialised: str, tmp_path: Path
 ) -> None:
     with Store.open(data, PASSPHRASE) as store:
-        store.create_case(person=PersonInfo(name="Export Fakeperson"))
+        store.cases.create(person=PersonInfo(name="Export Fakeperson"))
     plain = tmp_path / "plain.json"
     done = run_cli("export", "-o", str(plain), data_dir=data, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
@@ -155,7 +155,7 @@ def test_export_plain_warns_encrypted_round_trips(
 
 def test_backup_and_restore(data: Path, initialised: str, tmp_path: Path) -> None:
     with Store.open(data, PASSPHRASE) as store:
-        case_id = store.create_case()
+        case_id = store.cases.create()
     backup = tmp_path / "store.fsbackup"
     done = run_cli("backup", "-o", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
@@ -163,7 +163,7 @@ def test_backup_and_restore(data: Path, initialised: str, tmp_path: Path) -> Non
     done = run_cli("restore", str(backup), data_dir=elsewhere, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
     with Store.open(elsewhere, PASSPHRASE) as restored:
-        assert [c.id for c in restored.list_cases()] == [case_id]
+        assert [c.id for c in restored.cases.list()] == [case_id]
 
     before = _hashes(data)
     refused = run_cli("restore", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")

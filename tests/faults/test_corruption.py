@@ -25,11 +25,12 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store, _ = Store.create(data, PASSPHRASE)
     finally:
         del os.environ["FIELDSCREEN_KDF_PROFILE"]
-    case_id = store.create_case()
-    interview = store.create_interview(
+    case_id = store.cases.create()
+    interview = store.interviews.create(
         case_id, InterviewMeta("i", "1", "sha256:" + "0" * 64, "en", "en"))
     for n in range(150):
-        store.save_answer(interview, AnswerRecord(f"q{n}", "synthetic " * 40, None, "en", "t"))
+        store.interviews.save_answer(
+            interview, AnswerRecord(f"q{n}", "synthetic " * 40, None, "en", "t"))
     store.close()
     return data
 

@@ -43,8 +43,8 @@ def test_disk_full_keeps_saved_answers_and_recovers(tmp_path: Path,
     with tiny_fs(tmp_path / "disk", "3m") as disk:
         data = disk / "data"
         store, _ = Store.create(data, PASSPHRASE)
-        case_id = store.create_case()
-        interview = store.create_interview(
+        case_id = store.cases.create()
+        interview = store.interviews.create(
             case_id, InterviewMeta("i", "1", "sha256:" + "0" * 64, "en", "en"))
         filler = disk / "filler"
         with contextlib.suppress(OSError), filler.open("wb") as fh:
@@ -56,7 +56,7 @@ def test_disk_full_keeps_saved_answers_and_recovers(tmp_path: Path,
         error = None
         for n in range(1000):
             try:
-                store.save_answer(interview, _answer(n, 20_000))
+                store.interviews.save_answer(interview, _answer(n, 20_000))
             except StoreError as exc:
                 error = exc
                 break
@@ -66,13 +66,14 @@ def test_disk_full_keeps_saved_answers_and_recovers(tmp_path: Path,
         assert "disk is full" in error.message
         assert saved, "nothing was saved before the disk filled"
         # Everything acknowledged is there, in this session and after reopening.
-        assert set(saved) <= set(store.load_answers(interview))
+        assert set(saved) <= set(store.interviews.load_answers(interview))
         filler.unlink()
-        store.save_answer(interview, _answer(9999, 10))  # usable again once space is freed
+        # usable again once space is freed
+        store.interviews.save_answer(interview, _answer(9999, 10))
         store.close()
         with Store.open(data, PASSPHRASE) as again:
-            answers = again.load_answers(interview)
+            answers = again.interviews.load_answers(interview)
             assert set(saved) | {"q9999"} <= set(answers)
             assert again.integrity_check() == []
-            assert again.audit_verify() == (True, None)
+            assert again.audit.verify() == (True, None)
             assert uuid.UUID(interview)  # the interview id survived unchanged

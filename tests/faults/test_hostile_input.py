@@ -103,20 +103,21 @@ def test_odd_unicode_and_huge_answers_round_trip_through_the_store(
     monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
     store, _ = Store.create(data_dir, "hostile input harbour 99")
     with store:
-        ids = [store.create_case(person=PersonInfo(name=text, aliases=(text[::-1],)))
+        ids = [store.cases.create(person=PersonInfo(name=text, aliases=(text[::-1],)))
                for text in ODD_TEXT]
-        interview = store.create_interview(
+        interview = store.interviews.create(
             ids[0], InterviewMeta("i", "1", "sha256:" + "0" * 64, "ar", "en"))
         huge = "ش" * 1_000_000  # 1 M characters, 2 MB of UTF-8
-        store.save_answer(interview, AnswerRecord("big", huge, None, "ar", "t"))
+        store.interviews.save_answer(interview, AnswerRecord("big", huge, None, "ar", "t"))
         for n, text in enumerate(ODD_TEXT):
-            store.save_answer(interview, AnswerRecord(f"q{n}", text, None, "ar", "t", note=text))
-        answers = store.load_answers(interview)
+            store.interviews.save_answer(
+                interview, AnswerRecord(f"q{n}", text, None, "ar", "t", note=text))
+        answers = store.interviews.load_answers(interview)
         assert answers["big"].value == huge
         assert [answers[f"q{n}"].value for n in range(len(ODD_TEXT))] == ODD_TEXT
         for text in ODD_TEXT:
-            store.search_cases(text[:40])  # never raises, whatever the text
-        assert store.search_cases("gonzález")
+            store.cases.search(text[:40])  # never raises, whatever the text
+        assert store.cases.search("gonzález")
         assert store.integrity_check() == []
-        assert store.audit_verify() == (True, None)
-        assert json.dumps([c.to_json() for c in store.list_cases()], ensure_ascii=False)
+        assert store.audit.verify() == (True, None)
+        assert json.dumps([c.to_json() for c in store.cases.list()], ensure_ascii=False)

@@ -28,8 +28,8 @@ def make_window(qtbot: Any, data_dir: Path, lang: str = "en", **kwargs: Any) -> 
 
 def create_store(data_dir: Path) -> None:
     store, _key = Store.create(data_dir, PASSPHRASE)
-    store.set_setting("officer_profile", {"name": "Officer Test", "agency": "Test Agency",
-                                          "location": "Test Office", "hotline": "+00 123"})
+    store.settings.set("officer_profile", {"name": "Officer Test", "agency": "Test Agency",
+                                           "location": "Test Office", "hotline": "+00 123"})
     store.close()
 
 

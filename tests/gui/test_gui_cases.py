@@ -23,7 +23,7 @@ def window(qtbot, data_dir: Path):
     unlock(qtbot, win)
     store = win.app_vm.store
     for i in range(60):
-        store.create_case(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
+        store.cases.create(person=PersonInfo(name=f"{NAMES[i % len(NAMES)]} {i}"))
     win.go_cases()
     return win
 
@@ -47,7 +47,7 @@ def test_search_ignores_accents_and_case_in_every_script(qtbot, window) -> None:
     assert model.rowCount() == 12
     model.set_search("FS-")  # case references
     assert model.rowCount() == 60
-    today = window.app_vm.store.list_cases(limit=1)[0].created_at[:10]
+    today = window.app_vm.store.cases.list(limit=1)[0].created_at[:10]
     model.set_search(today)  # dates
     assert model.rowCount() == 60
     model.set_search("nobody-here")
@@ -59,7 +59,7 @@ def test_status_filter_and_sort(qtbot, window) -> None:
     model = window.cases_vm.model
     ids = [model.index(r, 0).data(CaseIdRole) for r in range(3)]
     for case_id in ids:
-        store.set_case_status(case_id, "closed")
+        store.cases.set_status(case_id, "closed")
     page = window.cases_page
     page.status.setCurrentIndex(page.status.findData("closed"))
     assert sorted(model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())) == \

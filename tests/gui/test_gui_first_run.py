@@ -87,8 +87,8 @@ def test_first_run_to_finished_referral(qtbot, data_dir: Path, tmp_path: Path,
     window.review_page.finish()
     assert window.stack.currentWidget() is window.referral_page
     store = window.app_vm.store
-    assert store.get_interview(interview_id).finished
-    ctx = store.get_context(interview_id)
+    assert store.interviews.get(interview_id).finished
+    ctx = store.context.get(interview_id)
     assert ctx.consent_given and "screening" in ctx.consent_scope
 
     # 6. referral: a helpline from the directory, a reason, notes; then the PDF
@@ -120,12 +120,12 @@ def test_first_run_to_finished_referral(qtbot, data_dir: Path, tmp_path: Path,
         assert out.exists() and out.read_bytes().startswith(b"%PDF")
         assert "SHA-256" in ref.result.text()
     case_id = window.referral_vm.case_id
-    records, narrative = store.get_referrals(case_id)
+    records, narrative = store.referrals.get(case_id)
     assert [r.reason for r in records] == ["Needs a safe place tonight"]
     assert narrative == "Synthetic narrative for the test."
     ref.done_button.click()
     assert window.stack.currentWidget() is window.cases_page
-    assert store.get_case(case_id).person.name == CANARY_NAME
+    assert store.cases.get(case_id).person.name == CANARY_NAME
     if out.exists():
-        assert store.get_case(case_id).status == "referred"
-        assert [r.kind for r in store.reports(case_id)] == ["referral"]
+        assert store.cases.get(case_id).status == "referred"
+        assert [r.kind for r in store.cases.reports(case_id)] == ["referral"]

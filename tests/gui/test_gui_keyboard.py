@@ -62,7 +62,7 @@ def test_keyboard_only_interview(qtbot, data_dir: Path) -> None:
     assert page.question.respondent_text.text() == ""
     key(qtbot, window, Qt.Key.Key_P, CTRL)
     assert page.pages.currentIndex() == 0 and page.view.key == "needs"
-    assert window.app_vm.store.get_context(interview_id).breaks == 1  # the pause is recorded
+    assert window.app_vm.store.context.get(interview_id).breaks == 1  # the pause is recorded
     key(qtbot, window, Qt.Key.Key_Return)
     assert page.view.key == "danger_now"
     key(qtbot, window, Qt.Key.Key_2)
@@ -85,4 +85,4 @@ def test_keyboard_only_interview(qtbot, data_dir: Path) -> None:
     assert QApplication.focusWidget() is review.tree
     key(qtbot, window, Qt.Key.Key_Return, CTRL)
     assert window.stack.currentWidget() is window.referral_page
-    assert window.app_vm.store.get_interview(interview_id).finished
+    assert window.app_vm.store.interviews.get(interview_id).finished

@@ -66,7 +66,7 @@ def test_edit_from_review_reevaluates_and_shows_changes(qtbot, data_dir: Path) -
     review.finish()
     assert window.stack.currentWidget() is window.referral_page
     window.go_review(window.interview_vm.interview_id if window.interview_vm else
-                     window.app_vm.store.list_interviews(window.referral_vm.case_id)[0].id)
+                     window.app_vm.store.interviews.list(window.referral_vm.case_id)[0].id)
     assert not review.finish_button.isVisible() and not review.edit_button.isEnabled()
 
 
@@ -84,6 +84,6 @@ def test_stopping_early_keeps_the_answers_and_records_why(qtbot, data_dir: Path,
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "The person was tired")
     page.stop_button.click()
     assert window.stack.currentWidget() is window.review_page
-    ctx = window.app_vm.store.get_context(interview_id)
+    ctx = window.app_vm.store.context.get(interview_id)
     assert ctx.stopped_early and ctx.stopped_reason == "The person was tired"
     assert window.interview_vm.session.answers["danger_now"].value == "no"

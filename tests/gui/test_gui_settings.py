@@ -88,7 +88,7 @@ def test_profile_autolock_and_instrument_import(qtbot, settings, tmp_path: Path,
     dialog.close()
     window.close()
     with Store.open(window.app_vm.data_dir, PASSPHRASE) as store:
-        assert store.get_setting("autolock_minutes") == 12
+        assert store.settings.get("autolock_minutes") == 12
 
 
 def test_referral_directory_import_is_validated_by_the_core(
@@ -123,19 +123,19 @@ def test_restore_from_backup_replaces_the_store(qtbot, settings, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     window, dialog = settings
     store = window.app_vm.store
-    kept = store.create_case(reference="FS-KEEP-1")
+    kept = store.cases.create(reference="FS-KEEP-1")
     dest = tmp_path / "before.fsbackup"
     monkeypatch.setattr(dialogs, "choose_save_path", lambda *a, **k: dest)
     with qtbot.waitSignal(dialog.backup.vm.done, timeout=20_000):
         dialog.backup.backup_button.click()
-    store.create_case(reference="FS-AFTER-BACKUP")
+    store.cases.create(reference="FS-AFTER-BACKUP")
     monkeypatch.setattr(dialogs, "choose_open_path", lambda *a, **k: dest)
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: PASSPHRASE)
     with qtbot.waitSignal(window.app_vm.unlocked, timeout=20_000):
         dialog.backup.restore_button.click()
     restored = window.app_vm.store
-    assert [c.reference for c in restored.list_cases()] == ["FS-KEEP-1"]
-    assert restored.get_case(kept).reference == "FS-KEEP-1"
+    assert [c.reference for c in restored.cases.list()] == ["FS-KEEP-1"]
+    assert restored.cases.get(kept).reference == "FS-KEEP-1"
     assert window.stack.currentWidget() is window.cases_page
 
 

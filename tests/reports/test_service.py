@@ -34,15 +34,15 @@ ANSWERS_AR = {
 def case(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, str, dict]:
     monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
     store, _ = Store.create(data_dir, PASSPHRASE)
-    case_id = store.create_case(person=PersonInfo(name=NAME, date_of_birth="1994-05-06",
-                                                  contact="+1 555 0199"))
+    case_id = store.cases.create(person=PersonInfo(name=NAME, date_of_birth="1994-05-06",
+                                                   contact="+1 555 0199"))
     result = run_interview_into_store(store, find_instrument("adult_indicators"), ANSWERS_AR,
                                       lang="ar", officer_lang="en", case_id=case_id)
-    store.save_context(result["interview_id"], InterviewContext(
+    store.context.save(result["interview_id"], InterviewContext(
         consent_given=True, consent_scope=("screening", "share_with_services"),
         consent_recipients=("National Human Trafficking Hotline",), interpreter_used=True,
         interpreter_language="ar"))
-    store.save_referrals(case_id, [ReferralRecord("us-nhth", "National Human Trafficking "
+    store.referrals.save(case_id, [ReferralRecord("us-nhth", "National Human Trafficking "
                                                   "Hotline", "hotline", reason="advice")],
                          NARRATIVE)
     yield store, case_id, result
@@ -76,14 +76,14 @@ def test_written_report_is_audited_and_marks_the_case_referred(
     import hashlib
 
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
-    [entry] = [e for e in store.audit_entries(case_id=case_id) if e.action == "report.recorded"]
+    [entry] = [e for e in store.audit.entries(case_id=case_id) if e.action == "report.recorded"]
     data = attachment(out, password="violet harbour pdf 2026")
     assert entry.detail["sha256"] == digest
     assert entry.detail["data_sha256"] == hashlib.sha256(data).hexdigest()
     assert NAME.encode() not in out.read_bytes()
     text = pdftotext(out, password="violet harbour pdf 2026")
     assert NAME in text and "1-888-373-7888" in text
-    assert store.get_case(case_id).status == "referred"
+    assert store.cases.get(case_id).status == "referred"
 
 
 def test_redacted_report_leaves_out_personal_data(case: tuple[Store, str, dict],
@@ -98,13 +98,13 @@ def test_redacted_report_leaves_out_personal_data(case: tuple[Store, str, dict],
         assert secret not in text
         assert secret not in json.dumps(data, ensure_ascii=False)
     assert "Indicators present" in text
-    assert store.get_case(case_id).status == "screened"  # a redacted copy is not a referral
+    assert store.cases.get(case_id).status == "screened"  # a redacted copy is not a referral
 
 
 def test_report_cli_exit_codes_and_encryption(case: tuple[Store, str, dict], data_dir: Path,
                                               tmp_path: Path) -> None:
     store, case_id, _ = case
-    reference = store.get_case(case_id).reference
+    reference = store.cases.get(case_id).reference
     store.close()
     out = tmp_path / "cli.pdf"
     done = run_cli("report", reference, "-o", str(out), "--lang", "ru", "--encrypt",

@@ -26,21 +26,21 @@ def main() -> None:
         padding = "x" * random.randint(0, 3000)  # some saves span several pages
         if n % 4 == 0:
             value = run * 1_000_000 + n  # grows across runs: the newest save is the largest
-            store.save_answer(
+            store.interviews.save_answer(
                 interview_id,
                 AnswerRecord("shared", value, None, "en", "2026-03-07T10:00:00Z", note=padding),
             )
             sys.stdout.write(f"shared={value}\n")
         else:
             item = f"{tag}_{n}"
-            store.save_answer(
+            store.interviews.save_answer(
                 interview_id,
                 AnswerRecord(item, f"value {n} {padding}", None, "en", "2026-03-07T10:00:00Z"),
             )
             sys.stdout.write(item + "\n")
         sys.stdout.flush()
         if n % 7 == 0:
-            store.save_position(interview_id, f"{tag}_{n}")
+            store.interviews.save_position(interview_id, f"{tag}_{n}")
 
 
 if __name__ == "__main__":

@@ -12,25 +12,25 @@ from screening.store import PersonInfo, Store
 
 @pytest.fixture
 def busy_store(data_dir: Path, store: Store) -> Path:
-    case_id = store.create_case(person=PersonInfo(name="Audit Fakename"))
-    interview_id = store.create_interview(case_id, meta())
+    case_id = store.cases.create(person=PersonInfo(name="Audit Fakename"))
+    interview_id = store.interviews.create(case_id, meta())
     for n in range(4):
-        store.save_answer(interview_id, answer(f"q{n}", n))
-    store.finish_interview(interview_id, {"outcome": "refer"})
+        store.interviews.save_answer(interview_id, answer(f"q{n}", n))
+    store.interviews.finish(interview_id, {"outcome": "refer"})
     store.close()
     return data_dir
 
 
 def _verify(data_dir: Path) -> tuple[bool, int | None]:
     with Store.open(data_dir, PASSPHRASE) as store:
-        return store.audit_verify()
+        return store.audit.verify()
 
 
 def test_intact_chain_verifies(busy_store: Path) -> None:
     with Store.open(busy_store, PASSPHRASE) as store:
-        report = store.audit_report()
+        report = store.audit.report()
         assert report.ok and report.first_broken is None
-        actions = [e.action for e in store.audit_entries()]
+        actions = [e.action for e in store.audit.entries()]
     assert actions[:4] == ["store.created", "case.created", "interview.created", "answer.saved"]
     assert actions.count("answer.saved") == 4 and "interview.finished" in actions
     assert report.entries == len(actions)

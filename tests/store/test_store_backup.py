@@ -18,22 +18,23 @@ from screening.store.backup import MAGIC, read_backup
 
 @pytest.fixture
 def filled(store: Store) -> dict[str, str]:
-    case_id = store.create_case(person=PersonInfo(name="Backup Fakename"))
-    interview_id = store.create_interview(case_id, meta())
-    store.save_answer(interview_id, answer("q1", "first"))
-    store.save_answer(interview_id, answer("q1", "second", note="n"))
-    store.finish_interview(interview_id, {"outcome": "refer"})
+    case_id = store.cases.create(person=PersonInfo(name="Backup Fakename"))
+    interview_id = store.interviews.create(case_id, meta())
+    store.interviews.save_answer(interview_id, answer("q1", "first"))
+    store.interviews.save_answer(interview_id, answer("q1", "second", note="n"))
+    store.interviews.finish(interview_id, {"outcome": "refer"})
     return {"case": case_id, "interview": interview_id}
 
 
 def _check_content(store: Store, ids: dict[str, str]) -> None:
-    case = store.get_case(ids["case"])
+    case = store.cases.get(ids["case"])
     assert case.person is not None and case.person.name == "Backup Fakename"
-    assert store.load_answers(ids["interview"])["q1"].value == "second"
-    assert [a.value for a in store.answer_history(ids["interview"], "q1")] == ["first", "second"]
-    assert store.get_interview(ids["interview"]).result == {"outcome": "refer"}
-    assert store.search_cases("fakename")[0].id == ids["case"]
-    assert store.audit_verify() == (True, None)
+    assert store.interviews.load_answers(ids["interview"])["q1"].value == "second"
+    history = store.interviews.answer_history(ids["interview"], "q1")
+    assert [a.value for a in history] == ["first", "second"]
+    assert store.interviews.get(ids["interview"]).result == {"outcome": "refer"}
+    assert store.cases.search("fakename")[0].id == ids["case"]
+    assert store.audit.verify() == (True, None)
     assert store.integrity_check() == []
 
 
@@ -45,7 +46,7 @@ def test_round_trip_into_an_empty_folder(
     header = read_backup(info.path).header
     assert header["schema_version"] == store.schema_version
     assert set(header) >= {"keyslots", "db_sha256", "audit_head", "store_id"}
-    assert "store.backup" in [e.action for e in store.audit_entries()]
+    assert "store.backup" in [e.action for e in store.audit.entries()]
     assert sorted(p.name for p in store.data_dir.iterdir()) == [
         "fieldscreen.db",
         "fieldscreen.db-shm",
@@ -59,7 +60,7 @@ def test_round_trip_into_an_empty_folder(
         assert kept is None
         _check_content(restored, filled)
         assert restored.store_id == store.store_id
-        assert "store.restored" in [e.action for e in restored.audit_entries()]
+        assert "store.restored" in [e.action for e in restored.audit.entries()]
     Store.open(target, PASSPHRASE).close()
 
 
@@ -140,17 +141,17 @@ def test_force_keeps_the_replaced_store_encrypted_and_openable(
     store: Store, filled: dict[str, str], data_dir: Path, tmp_path: Path
 ) -> None:
     info = store.backup(tmp_path / "b.fsbackup")
-    newer_case = store.create_case(person=PersonInfo(name="After Backup"))
+    newer_case = store.cases.create(person=PersonInfo(name="After Backup"))
     store.close()
     restored, kept = Store.restore(data_dir, info.path, PASSPHRASE, force=True)
     with restored:
         _check_content(restored, filled)
-        assert newer_case not in {c.id for c in restored.list_cases()}
+        assert newer_case not in {c.id for c in restored.cases.list()}
     assert kept is not None and kept.parent == data_dir
     old = tmp_path / "old"
     shutil.copytree(kept, old)
     with Store.open(old, PASSPHRASE) as previous:
-        assert newer_case in {c.id for c in previous.list_cases()}
+        assert newer_case in {c.id for c in previous.cases.list()}
 
 
 def test_restore_interrupted_mid_switch_is_finished_on_next_open(
@@ -161,7 +162,7 @@ def test_restore_interrupted_mid_switch_is_finished_on_next_open(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     info = store.backup(tmp_path / "b.fsbackup")
-    newer_case = store.create_case()
+    newer_case = store.cases.create()
     store.close()
     real_fsync = backup_module.fsync_dir
     calls = {"n": 0}
@@ -181,6 +182,6 @@ def test_restore_interrupted_mid_switch_is_finished_on_next_open(
     assert all("Fakename" not in str(move) for move in journal["moves"])
     with Store.open(data_dir, PASSPHRASE) as opened:
         _check_content(opened, filled)
-        assert newer_case not in {c.id for c in opened.list_cases()}
+        assert newer_case not in {c.id for c in opened.cases.list()}
     assert not (data_dir / "restore-journal.json").exists()
     assert not [p for p in os.listdir(data_dir) if p.startswith(".restore-")]

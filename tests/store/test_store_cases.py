@@ -15,22 +15,22 @@ REFERENCE = re.compile(r"FS-\d{4}-[0-9A-HJKMNP-TV-Z]{5}")
 
 
 def test_generated_references_are_pseudonymous_and_unique(store: Store) -> None:
-    refs = {store.get_case(store.create_case()).reference for _ in range(30)}
+    refs = {store.cases.get(store.cases.create()).reference for _ in range(30)}
     assert len(refs) == 30
     assert all(REFERENCE.fullmatch(r) for r in refs)
 
 
 def test_own_reference_is_kept_and_must_be_unique(store: Store) -> None:
-    case_id = store.create_case(reference="  PD-2026/0042 ")
-    assert store.get_case(case_id).reference == "PD-2026/0042"
-    assert store.resolve_case("pd-2026/0042") == case_id
-    assert store.resolve_case(case_id) == case_id
+    case_id = store.cases.create(reference="  PD-2026/0042 ")
+    assert store.cases.get(case_id).reference == "PD-2026/0042"
+    assert store.cases.resolve("pd-2026/0042") == case_id
+    assert store.cases.resolve(case_id) == case_id
     with pytest.raises(InputError):
-        store.create_case(reference="PD-2026/0042")
+        store.cases.create(reference="PD-2026/0042")
     for bad in ("", "   ", "x" * 65, "bad\x1b[31mref"):
         with pytest.raises(InputError):
-            store.create_case(reference=bad)
-    assert len(store.list_cases()) == 1
+            store.cases.create(reference=bad)
+    assert len(store.cases.list()) == 1
 
 
 def test_person_round_trip_and_repr_hides_it(store: Store) -> None:
@@ -44,51 +44,51 @@ def test_person_round_trip_and_repr_hides_it(store: Store) -> None:
         contact="+00 000",
         notes="synthetic",
     )
-    case_id = store.create_case(person=person)
-    case = store.get_case(case_id)
+    case_id = store.cases.create(person=person)
+    case = store.cases.get(case_id)
     assert case.person == person
     assert "Fakey" not in repr(case) and "Fakey" not in repr(person)
-    store.update_person(case_id, None)
-    assert store.get_case(case_id).person is None
-    assert store.search_cases("fakey") == []
-    store.update_person(case_id, PersonInfo(name="Other Fakename"))
-    assert [c.id for c in store.search_cases("fakename")] == [case_id]
+    store.cases.update_person(case_id, None)
+    assert store.cases.get(case_id).person is None
+    assert store.cases.search("fakey") == []
+    store.cases.update_person(case_id, PersonInfo(name="Other Fakename"))
+    assert [c.id for c in store.cases.search("fakename")] == [case_id]
 
 
 def test_list_orders_by_last_change_and_filters_status(store: Store) -> None:
-    first = store.create_case()
-    second = store.create_case()
-    assert [c.id for c in store.list_cases()] == [second, first]
-    store.set_case_status(first, "referred")
-    assert [c.id for c in store.list_cases()] == [first, second]
-    assert [c.id for c in store.list_cases(status="referred")] == [first]
-    assert [c.id for c in store.list_cases(limit=1)] == [first]
+    first = store.cases.create()
+    second = store.cases.create()
+    assert [c.id for c in store.cases.list()] == [second, first]
+    store.cases.set_status(first, "referred")
+    assert [c.id for c in store.cases.list()] == [first, second]
+    assert [c.id for c in store.cases.list(status="referred")] == [first]
+    assert [c.id for c in store.cases.list(limit=1)] == [first]
     with pytest.raises(InputError):
-        store.set_case_status(first, "lost")
+        store.cases.set_status(first, "lost")
     with pytest.raises(StoreError) as info:
-        store.set_case_status("nope", "draft")
+        store.cases.set_status("nope", "draft")
     assert info.value.code == ErrorCode.STORE_NOT_FOUND
 
 
 def test_record_report_keeps_a_base_name_and_hash(store: Store) -> None:
-    case_id = store.create_case()
+    case_id = store.cases.create()
     digest = "ab" * 32
-    store.record_report(case_id, digest.upper(), file_name="/home/officer/Maria/referral.pdf")
-    (report,) = store.reports(case_id)
+    store.cases.record_report(case_id, digest.upper(), file_name="/home/officer/Maria/referral.pdf")
+    (report,) = store.cases.reports(case_id)
     assert report.file_name == "referral.pdf" and report.sha256 == digest
     with pytest.raises(InputError):
-        store.record_report(case_id, "not-a-hash")
+        store.cases.record_report(case_id, "not-a-hash")
     with pytest.raises(StoreError) as info:
-        store.record_report("missing-case", digest)
+        store.cases.record_report("missing-case", digest)
     assert info.value.code == ErrorCode.STORE_NOT_FOUND
 
 
 def test_unknown_case(store: Store) -> None:
     for call in (
-        lambda: store.get_case("x"),
-        lambda: store.resolve_case("FS-0000-XXXXX"),
-        lambda: store.delete_case("x"),
-        lambda: store.update_person("x", None),
+        lambda: store.cases.get("x"),
+        lambda: store.cases.resolve("FS-0000-XXXXX"),
+        lambda: store.cases.delete("x"),
+        lambda: store.cases.update_person("x", None),
     ):
         with pytest.raises(StoreError) as info:
             call()
@@ -101,25 +101,26 @@ def _count(conn: object, sql: str, *args: object) -> int:
 
 def test_delete_removes_everything_for_real(store: Store, data_dir: Path) -> None:
     marker = "Qzxvbnrdel"
-    keep = store.create_case(person=PersonInfo(name="Kept Fakename"))
-    case_id = store.create_case(
+    keep = store.cases.create(person=PersonInfo(name="Kept Fakename"))
+    case_id = store.cases.create(
         person=PersonInfo(
             name=f"{marker} Fakename", aliases=(f"{marker}alias",), notes=f"{marker} note"
         )
     )
-    interview_id = store.create_interview(case_id, meta(location=f"{marker} town"))
+    interview_id = store.interviews.create(case_id, meta(location=f"{marker} town"))
     for n in range(3):
-        store.save_answer(interview_id, answer("story", f"{marker} text {n}", note=f"{marker} n"))
-    store.finish_interview(interview_id, {"summary": f"{marker} result"})
-    store.record_report(case_id, "cd" * 32, file_name=f"{marker}.pdf")
-    assert store.search_cases(marker.lower())
+        store.interviews.save_answer(
+            interview_id, answer("story", f"{marker} text {n}", note=f"{marker} n"))
+    store.interviews.finish(interview_id, {"summary": f"{marker} result"})
+    store.cases.record_report(case_id, "cd" * 32, file_name=f"{marker}.pdf")
+    assert store.cases.search(marker.lower())
 
-    store.delete_case(case_id)
+    store.cases.delete(case_id)
 
-    assert store.search_cases(marker) == []
-    assert [c.id for c in store.list_cases()] == [keep]
-    assert store.audit_verify() == (True, None)
-    deleted = [e for e in store.audit_entries() if e.action == "case.deleted"]
+    assert store.cases.search(marker) == []
+    assert [c.id for c in store.cases.list()] == [keep]
+    assert store.audit.verify() == (True, None)
+    deleted = [e for e in store.audit.entries() if e.action == "case.deleted"]
     assert deleted[0].detail == {"interviews": [interview_id]}
     store.close()
 

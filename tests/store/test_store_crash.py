@@ -39,8 +39,8 @@ def _spawn(data_dir: Path, interview_id: str, run: str) -> subprocess.Popen[str]
 
 @pytest.mark.slow
 def test_sigkill_never_loses_an_acknowledged_answer(data_dir: Path, store: Store) -> None:
-    case_id = store.create_case()
-    interview_id = store.create_interview(case_id, meta())
+    case_id = store.cases.create()
+    interview_id = store.interviews.create(case_id, meta())
     store.close()
     rng = random.Random(20260307)
     acked: set[str] = set()
@@ -75,12 +75,12 @@ def test_sigkill_never_loses_an_acknowledged_answer(data_dir: Path, store: Store
 
     with Store.open(data_dir, PASSPHRASE) as reopened:
         assert reopened.integrity_check() == []
-        assert reopened.audit_verify() == (True, None)
-        answers = reopened.load_answers(interview_id)
+        assert reopened.audit.verify() == (True, None)
+        answers = reopened.interviews.load_answers(interview_id)
         missing = acked - set(answers)
         assert not missing, f"{len(missing)} acknowledged answers lost, e.g. {sorted(missing)[:3]}"
         for item in rng.sample(sorted(acked), 20):
-            assert len(reopened.answer_history(interview_id, item)) == 1
+            assert len(reopened.interviews.answer_history(interview_id, item)) == 1
         if last_shared:
             # A save may commit and be killed before acknowledging: never older than acked.
             assert answers["shared"].value >= last_shared

@@ -19,13 +19,13 @@ PASSWORD = "export tangerine lighthouse 77"
 
 @pytest.fixture
 def case_ids(store: Store) -> list[str]:
-    first = store.create_case(person=PersonInfo(name="Export Fakename", aliases=("EF",)))
-    interview_id = store.create_interview(first, meta())
-    store.save_answer(interview_id, answer("story", '=HYPERLINK("x")', note="note one"))
-    store.save_answer(interview_id, answer("paid", ["fee", "debt"]))
-    store.save_answer(interview_id, answer("age", 31))
-    store.finish_interview(interview_id, {"outcome": {"level": "refer"}})
-    second = store.create_case(person=PersonInfo(name="Second Fakename"))
+    first = store.cases.create(person=PersonInfo(name="Export Fakename", aliases=("EF",)))
+    interview_id = store.interviews.create(first, meta())
+    store.interviews.save_answer(interview_id, answer("story", '=HYPERLINK("x")', note="note one"))
+    store.interviews.save_answer(interview_id, answer("paid", ["fee", "debt"]))
+    store.interviews.save_answer(interview_id, answer("age", 31))
+    store.interviews.finish(interview_id, {"outcome": {"level": "refer"}})
+    second = store.cases.create(person=PersonInfo(name="Second Fakename"))
     return [first, second]
 
 
@@ -98,7 +98,7 @@ def test_encrypted_export_round_trip(
         decrypt_export(bytes(tampered), PASSWORD)
     with pytest.raises(InputError):
         decrypt_export(b"not an export", PASSWORD)
-    actions = [e for e in store.audit_entries() if e.action == "store.export"]
+    actions = [e for e in store.audit.entries() if e.action == "store.export"]
     assert actions[-1].detail["encrypted"] is True and actions[-1].detail["cases"] == 2
 
 

@@ -18,25 +18,25 @@ from screening.store.keys import DEFAULT_KDF, FAST_KDF, KdfParams, kdf_profile
 
 def test_wrong_passphrase_is_refused_and_changes_no_store_file(data_dir: Path) -> None:
     store, _ = Store.create(data_dir, PASSPHRASE)
-    store.create_case()
+    store.cases.create()
     store.close()
     before = file_hashes(data_dir, skip=("unlock-state.json",))
     with pytest.raises(WrongPassphrase):
         Store.open(data_dir, PASSPHRASE + "x")
     assert file_hashes(data_dir, skip=("unlock-state.json",)) == before
     with Store.open(data_dir, PASSPHRASE) as reopened:
-        assert len(reopened.list_cases()) == 1
+        assert len(reopened.cases.list()) == 1
 
 
 def test_recovery_key_opens_the_store_however_it_is_typed(
     created: tuple[Store, str], data_dir: Path
 ) -> None:
     store, recovery_key = created
-    case_id = store.create_case()
+    case_id = store.cases.create()
     store.close()
     sloppy = recovery_key.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     with Store.open_with_recovery_key(data_dir, sloppy) as opened:
-        assert opened.get_case(case_id).id == case_id
+        assert opened.cases.get(case_id).id == case_id
     with pytest.raises(WrongPassphrase):
         Store.open_with_recovery_key(data_dir, "ABCD-" * 7 + "ABCD")
     with pytest.raises(WrongPassphrase):
@@ -49,7 +49,7 @@ def test_passphrase_change_rewraps_fast_and_keeps_data(
     created: tuple[Store, str], data_dir: Path
 ) -> None:
     store, recovery_key = created
-    case_id = store.create_case(person=PersonInfo(name="Testy McFakename"))
+    case_id = store.cases.create(person=PersonInfo(name="Testy McFakename"))
     key_before = master_key(data_dir)
     started = time.perf_counter()
     store.change_passphrase(OTHER_PASSPHRASE)
@@ -59,10 +59,10 @@ def test_passphrase_change_rewraps_fast_and_keeps_data(
         Store.open(data_dir, PASSPHRASE)
     assert master_key(data_dir, OTHER_PASSPHRASE) == key_before  # same database key
     with Store.open(data_dir, OTHER_PASSPHRASE) as reopened:
-        person = reopened.get_case(case_id).person
+        person = reopened.cases.get(case_id).person
         assert person is not None and person.name == "Testy McFakename"
-        assert reopened.audit_verify() == (True, None)
-        assert "passphrase.changed" in [e.action for e in reopened.audit_entries()]
+        assert reopened.audit.verify() == (True, None)
+        assert "passphrase.changed" in [e.action for e in reopened.audit.entries()]
     with Store.open_with_recovery_key(data_dir, recovery_key):  # untouched by the change
         pass
 
@@ -139,7 +139,7 @@ def test_default_kdf_parameters_are_memory_hard() -> None:
 
 def test_key_file_holds_no_personal_data(store: Store, data_dir: Path) -> None:
     marker = "Zyxwquff Fakeperson"
-    store.create_case(reference="FS-TEST-1", person=PersonInfo(name=marker, notes=marker))
+    store.cases.create(reference="FS-TEST-1", person=PersonInfo(name=marker, notes=marker))
     store.close()
     text = (data_dir / "keyslots.json").read_text(encoding="ascii")
     assert marker not in text and "FS-TEST-1" not in text
@@ -208,7 +208,7 @@ def test_slot_made_with_weaker_settings_is_upgraded_on_unlock(
     monkeypatch.setattr(keys_module, "kdf_profile", lambda: stronger)
     monkeypatch.setattr("screening.store.store.kdf_profile", lambda: stronger)
     with Store.open(data_dir, PASSPHRASE) as opened:
-        assert "keyslot.upgraded" in [e.action for e in opened.audit_entries()]
+        assert "keyslot.upgraded" in [e.action for e in opened.audit.entries()]
     slots = json.loads((data_dir / "keyslots.json").read_text())["slots"]
     passphrase_slot = next(s for s in slots if s["kind"] == "passphrase")
     assert passphrase_slot["kdf"]["time_cost"] == 2

@@ -40,21 +40,22 @@ FLOW = textwrap.dedent(
     data, out = Path(data), Path(out)
     setup_logging(data / "logs")
     store, _ = Store.create(data, passphrase)
-    case_id = store.create_case(person=PersonInfo(name=name, aliases=(name.upper(),), notes=note))
-    iid = store.create_interview(case_id, InterviewMeta("inst", "1", "sha256:x", "es", "en",
-                                                        location=note, officer=name))
+    case_id = store.cases.create(person=PersonInfo(name=name, aliases=(name.upper(),), notes=note))
+    iid = store.interviews.create(case_id, InterviewMeta("inst", "1", "sha256:x", "es", "en",
+                                                         location=note, officer=name))
     for n in range(30):
-        store.save_answer(iid, AnswerRecord(f"q{n}", f"{text} {n}", None, "es",
-                                            "2026-03-07T10:00:00Z", note=f"{note} {n}"))
-    store.save_answer(iid, AnswerRecord("q0", [text, "b"], None, "es", "2026-03-07T10:01:00Z"))
-    store.save_position(iid, "q3")
-    assert store.search_cases(name.lower())
-    store.save_context(iid, InterviewContext(consent_given=True, stopped_early=True,
+        store.interviews.save_answer(iid, AnswerRecord(f"q{n}", f"{text} {n}", None, "es",
+                                                       "2026-03-07T10:00:00Z", note=f"{note} {n}"))
+    store.interviews.save_answer(
+        iid, AnswerRecord("q0", [text, "b"], None, "es", "2026-03-07T10:01:00Z"))
+    store.interviews.save_position(iid, "q3")
+    assert store.cases.search(name.lower())
+    store.context.save(iid, InterviewContext(consent_given=True, stopped_early=True,
                                              stopped_reason=note))
-    store.save_referrals(case_id, [ReferralRecord("s1", "Shelter", "shelter", reason=note)],
+    store.referrals.save(case_id, [ReferralRecord("s1", "Shelter", "shelter", reason=note)],
                          note)
-    store.set_setting("officer_profile", {"name": name})
-    store.finish_interview(iid, {"outcome": "refer", "answers": {"q1": text}, "note": note})
+    store.settings.set("officer_profile", {"name": name})
+    store.interviews.finish(iid, {"outcome": "refer", "answers": {"q1": text}, "note": note})
     # A real instrument's interview on the same case, so the referral packet has content.
     import json as _json
     from screening.cli.interview_cmds import run_interview_into_store
@@ -64,7 +65,7 @@ FLOW = textwrap.dedent(
     demo["job_differs"] = {"value": "yes", "note": note}
     run_interview_into_store(store, find_instrument("adult_indicators"), demo, lang="en",
                              officer_lang=None, case_id=case_id)
-    store.list_cases()
+    store.cases.list()
     store.close()
 
     def cli(stdin, *args):

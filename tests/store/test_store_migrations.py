@@ -72,14 +72,14 @@ def test_gap_in_numbering_is_refused(tmp_path: Path) -> None:
 def test_opening_an_older_store_upgrades_it_after_a_safety_copy(
     store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = store.create_case()
+    case_id = store.cases.create()
     store.close()
     monkeypatch.setattr("screening.store.store.migrate", _with([*MIGRATIONS, EXTRA]))
     monkeypatch.setattr("screening.store.store.LATEST_VERSION", 2)
     with Store.open(data_dir, PASSPHRASE) as upgraded:
         assert upgraded.schema_version == 2
-        assert upgraded.get_case(case_id).id == case_id
-        priority = upgraded._conn.execute("SELECT priority FROM cases").fetchone()[0]
+        assert upgraded.cases.get(case_id).id == case_id
+        priority = upgraded._handle.conn.execute("SELECT priority FROM cases").fetchone()[0]
         assert priority == 0
     copies = list((data_dir / "backups").glob("pre-migration-v1-*.fsbackup"))
     assert len(copies) == 1
@@ -89,7 +89,7 @@ def test_opening_an_older_store_upgrades_it_after_a_safety_copy(
 def test_a_failing_migration_leaves_the_store_as_it_was(
     store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = store.create_case()
+    case_id = store.cases.create()
     store.close()
     monkeypatch.setattr("screening.store.store.migrate", _with([*MIGRATIONS, BROKEN]))
     monkeypatch.setattr("screening.store.store.LATEST_VERSION", 2)
@@ -103,7 +103,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     monkeypatch.undo()
     monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
     with Store.open(data_dir, PASSPHRASE) as opened:
-        assert opened.get_case(case_id).id == case_id
+        assert opened.cases.get(case_id).id == case_id
 
 
 def test_too_new_error_code() -> None:

@@ -57,7 +57,7 @@ def test_foreign_or_damaged_database_is_refused_untouched(
 def test_newer_schema_is_refused_with_a_clear_message_untouched(
     store: Store, data_dir: Path
 ) -> None:
-    store.create_case()
+    store.cases.create()
     store.close()
     raw = raw_connect(data_dir)
     raw.execute("PRAGMA user_version = 99")
@@ -80,11 +80,11 @@ def test_missing_key_file_with_a_database_is_corrupt_not_new(store: Store, data_
 def test_create_interrupted_before_its_last_rename_is_finished_on_open(
     store: Store, data_dir: Path
 ) -> None:
-    case_id = store.create_case()
+    case_id = store.cases.create()
     store.close()
     os.replace(data_dir / "fieldscreen.db", data_dir / ".fieldscreen-init.db")
     with Store.open(data_dir, PASSPHRASE) as opened:
-        assert opened.get_case(case_id).id == case_id
+        assert opened.cases.get(case_id).id == case_id
 
 
 def test_second_open_is_refused_while_the_store_is_open(store: Store, data_dir: Path) -> None:
@@ -96,7 +96,7 @@ def test_second_open_is_refused_while_the_store_is_open(store: Store, data_dir: 
 
 
 def test_pragmas_that_protect_data(store: Store) -> None:
-    conn = store._conn
+    conn = store._handle.conn
     assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY: temp files are plain
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -107,7 +107,7 @@ def test_pragmas_that_protect_data(store: Store) -> None:
 
 
 def test_files_are_private_and_unreadable_without_the_key(store: Store, data_dir: Path) -> None:
-    store.create_case()
+    store.cases.create()
     store.close()
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     for name in ("fieldscreen.db", "keyslots.json"):
@@ -124,4 +124,4 @@ def test_closed_store_refuses_work(store: Store) -> None:
     store.close()
     store.close()  # idempotent
     with pytest.raises(StoreError):
-        store.list_cases()
+        store.cases.list()

@@ -14,13 +14,13 @@ META = InterviewMeta("adult_indicators", "1.0.0", "sha256:" + "0" * 64, "ar", "e
 
 
 def _interview(store: Store) -> tuple[str, str]:
-    case_id = store.create_case()
-    return case_id, store.create_interview(case_id, META)
+    case_id = store.cases.create()
+    return case_id, store.interviews.create(case_id, META)
 
 
 def test_context_and_consent_round_trip(store: Store) -> None:
     case_id, interview_id = _interview(store)
-    assert store.get_context(interview_id) is None
+    assert store.context.get(interview_id) is None
     ctx = InterviewContext(
         consent_given=True, consent_scope=("screening", "share_with_services"),
         consent_recorded_how="verbal", consent_at="2026-11-27T10:00:00+00:00",
@@ -28,33 +28,33 @@ def test_context_and_consent_round_trip(store: Store) -> None:
         confidentiality_explained=True, interpreter_used=True, interpreter_language="ar",
         same_gender_offered=True, private_setting=True, companion="separated", breaks=2,
     )
-    store.save_context(interview_id, ctx)
-    assert store.get_context(interview_id) == ctx
+    store.context.save(interview_id, ctx)
+    assert store.context.get(interview_id) == ctx
     changed = InterviewContext(**{**ctx.__dict__, "stopped_early": True,
                                   "stopped_reason": "person was tired"})
-    store.save_context(interview_id, changed)
-    assert store.get_context(interview_id) == changed
-    actions = [e.action for e in store.audit_entries(case_id=case_id)]
+    store.context.save(interview_id, changed)
+    assert store.context.get(interview_id) == changed
+    actions = [e.action for e in store.audit.entries(case_id=case_id)]
     assert actions.count("interview.context") == 2
 
 
 def test_consent_withdrawal_is_kept_on_record(store: Store) -> None:
     _case_id, interview_id = _interview(store)
-    store.save_context(interview_id, InterviewContext(consent_given=True,
+    store.context.save(interview_id, InterviewContext(consent_given=True,
                                                       consent_scope=("screening",)))
-    store.withdraw_consent(interview_id)
-    ctx = store.get_context(interview_id)
+    store.context.withdraw_consent(interview_id)
+    ctx = store.context.get(interview_id)
     assert ctx is not None and ctx.consent_given is False  # no current consent
     with pytest.raises(StoreError):
-        store.withdraw_consent(interview_id)
+        store.context.withdraw_consent(interview_id)
 
 
 def test_bad_context_values_refused(store: Store) -> None:
     _case_id, interview_id = _interview(store)
     with pytest.raises(InputError):
-        store.save_context(interview_id, InterviewContext(companion="someone"))
+        store.context.save(interview_id, InterviewContext(companion="someone"))
     with pytest.raises(StoreError):
-        store.save_context("no-such-interview", InterviewContext())
+        store.context.save("no-such-interview", InterviewContext())
 
 
 def test_referrals_and_narrative(store: Store) -> None:
@@ -64,25 +64,25 @@ def test_referrals_and_narrative(store: Store) -> None:
                        reason="24/7 advice", contacts="1-888-373-7888", languages=("en", "es")),
         ReferralRecord("example-shelter", "Example shelter", "shelter", reason="bed tonight"),
     ]
-    store.save_referrals(case_id, refs, "Synthetic narrative for a test person.")
-    assert store.get_referrals(case_id) == (refs, "Synthetic narrative for a test person.")
-    store.save_referrals(case_id, refs[:1], None)
-    assert store.get_referrals(case_id) == (refs[:1], None)
-    store.delete_case(case_id)
-    assert store.get_referrals(case_id) == ([], None)
+    store.referrals.save(case_id, refs, "Synthetic narrative for a test person.")
+    assert store.referrals.get(case_id) == (refs, "Synthetic narrative for a test person.")
+    store.referrals.save(case_id, refs[:1], None)
+    assert store.referrals.get(case_id) == (refs[:1], None)
+    store.cases.delete(case_id)
+    assert store.referrals.get(case_id) == ([], None)
 
 
 def test_settings_are_inside_the_encrypted_store(store: Store, data_dir: Path) -> None:
-    store.set_setting("officer_profile", {"name": "Officer Testperson", "agency": "Test"})
-    store.set_setting("auto_lock_minutes", 7)
-    assert store.get_setting("auto_lock_minutes") == 7
-    assert store.get_setting("missing", "dflt") == "dflt"
+    store.settings.set("officer_profile", {"name": "Officer Testperson", "agency": "Test"})
+    store.settings.set("auto_lock_minutes", 7)
+    assert store.settings.get("auto_lock_minutes") == 7
+    assert store.settings.get("missing", "dflt") == "dflt"
     store.close()
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert b"Testperson" not in path.read_bytes()
     with Store.open(data_dir, PASSPHRASE) as again:
-        assert again.get_setting("officer_profile")["name"] == "Officer Testperson"
+        assert again.settings.get("officer_profile")["name"] == "Officer Testperson"
 
 
 def test_failed_unlocks_and_lock_enter_the_audit_trail(store: Store, data_dir: Path) -> None:
@@ -91,27 +91,27 @@ def test_failed_unlocks_and_lock_enter_the_audit_trail(store: Store, data_dir: P
         with pytest.raises(WrongPassphrase):
             Store.open(data_dir, "not the passphrase at all")
     with Store.open(data_dir, PASSPHRASE) as again:
-        entries = again.audit_entries()
+        entries = again.audit.entries()
         actions = [e.action for e in entries]
         assert "store.locked" in actions
         failed = [e for e in entries if e.action == "unlock.failed"]
         assert len(failed) == 1 and failed[0].detail == {"attempts": 2}
-        assert again.audit_verify() == (True, None)
+        assert again.audit.verify() == (True, None)
 
 
 def test_new_cases_start_as_draft(store: Store) -> None:
     case_id, interview_id = _interview(store)
-    assert store.get_case(case_id).status == "draft"
-    store.finish_interview(interview_id, {"outcome": {"level": "refer"}})
-    assert store.get_case(case_id).status == "screened"
+    assert store.cases.get(case_id).status == "draft"
+    store.interviews.finish(interview_id, {"outcome": {"level": "refer"}})
+    assert store.cases.get(case_id).status == "screened"
 
 
 def test_opening_a_case_is_audited_reading_it_internally_is_not(store: Store) -> None:
     case_id, _ = _interview(store)
-    store.get_case(case_id)
-    assert "case.opened" not in [e.action for e in store.audit_entries(case_id=case_id)]
-    assert store.open_case(case_id).id == case_id
-    assert [e.action for e in store.audit_entries(case_id=case_id)].count("case.opened") == 1
+    store.cases.get(case_id)
+    assert "case.opened" not in [e.action for e in store.audit.entries(case_id=case_id)]
+    assert store.cases.open(case_id).id == case_id
+    assert [e.action for e in store.audit.entries(case_id=case_id)].count("case.opened") == 1
 
 
 def test_verifying_the_passphrase_on_an_open_store_counts_wrong_answers(
@@ -123,7 +123,7 @@ def test_verifying_the_passphrase_on_an_open_store_counts_wrong_answers(
         with pytest.raises(WrongPassphrase):
             store.verify_passphrase("not the passphrase at all")
     assert UnlockThrottle(data_dir / "unlock-state.json").failures == 2
-    actions = [e.action for e in store.audit_entries()]
+    actions = [e.action for e in store.audit.entries()]
     assert actions.count("passphrase.check_failed") == 2
     store.verify_passphrase(PASSPHRASE)
     assert UnlockThrottle(data_dir / "unlock-state.json").failures == 0

@@ -20,13 +20,13 @@ def people(store: Store) -> dict[str, str]:
         "arabic": ("فاطمة تجريبية", ()),
     }
     return {
-        key: store.create_case(person=PersonInfo(name=name, aliases=aliases))
+        key: store.cases.create(person=PersonInfo(name=name, aliases=aliases))
         for key, (name, aliases) in names.items()
     }
 
 
 def _found(store: Store, text: str) -> set[str]:
-    return {c.id for c in store.search_cases(text)}
+    return {c.id for c in store.cases.search(text)}
 
 
 @pytest.mark.parametrize(
@@ -62,15 +62,15 @@ def test_every_word_must_match_and_nonsense_finds_nothing(
 
 
 def test_reference_is_searchable(store: Store) -> None:
-    case_id = store.create_case(reference="PD-2026-0042")
+    case_id = store.cases.create(reference="PD-2026-0042")
     assert _found(store, "pd-2026") == {case_id}
     assert _found(store, "0042") == {case_id}
 
 
 def test_limit(store: Store) -> None:
     for n in range(5):
-        store.create_case(person=PersonInfo(name=f"Common Fakename {n}"))
-    assert len(store.search_cases("fakename", limit=3)) == 3
+        store.cases.create(person=PersonInfo(name=f"Common Fakename {n}"))
+    assert len(store.cases.search("fakename", limit=3)) == 3
 
 
 NAME_CHARS = st.characters(
@@ -85,7 +85,7 @@ NAME_CHARS = st.characters(
 )
 @given(name=st.text(NAME_CHARS, min_size=1, max_size=20), data=st.data())
 def test_any_piece_of_a_name_finds_it(store: Store, name: str, data: st.DataObject) -> None:
-    case_id = store.create_case(person=PersonInfo(name=name))
+    case_id = store.cases.create(person=PersonInfo(name=name))
     words = normalise(name).split()
     if not words:
         return
@@ -95,4 +95,4 @@ def test_any_piece_of_a_name_finds_it(store: Store, name: str, data: st.DataObje
     piece = word[start:end]
     if normalise(piece) != piece:  # normalisation is not closed under slicing in rare scripts
         return
-    assert case_id in {c.id for c in store.search_cases(piece, limit=10_000)}
+    assert case_id in {c.id for c in store.cases.search(piece, limit=10_000)}

@@ -1,0 +1,45 @@
+"""``store.audit``: verifying and reading the audit trail, and entries of their own.
+
+The chain itself (HMACs, appending inside a caller's transaction) is ``audit.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from screening.store.core import StoreHandle
+from screening.store.models import AuditEntry, AuditReport
+
+
+class AuditRepository:
+    """``store.audit``: the store's audit trail."""
+
+    def __init__(self, handle: StoreHandle) -> None:
+        self._handle = handle
+
+    def event(
+        self,
+        action: str,
+        *,
+        case_id: str | None = None,
+        interview_id: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """An audit entry in a transaction of its own."""
+        self._handle.audit_event(action, case_id=case_id, interview_id=interview_id, detail=detail)
+
+    def verify(self) -> tuple[bool, int | None]:
+        """(True, None) when the chain is intact, else (False, first broken entry id)."""
+        report = self.report()
+        return report.ok, report.first_broken
+
+    def report(self) -> AuditReport:
+        with self._handle.read("verifying the audit trail"):
+            return self._handle.audit.verify()
+
+    def entries(
+        self, *, case_id: str | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
+        with self._handle.read("reading the audit trail"):
+            return self._handle.audit.entries(case_id=case_id, limit=limit)
