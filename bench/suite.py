@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SCREENING_DEV", "1")  # lets the bench seed stores with the cheap KDF
 
 from bench.store_bench import bare_inserts  # noqa: E402
-from screening.cli.interview_cmds import run_interview_into_store  # noqa: E402
 from screening.engine.session import InterviewSession  # noqa: E402
 from screening.instruments import find_instrument, list_instruments  # noqa: E402
 from screening.instruments.loader import load_instrument_text  # noqa: E402
 from screening.paths import resource_path  # noqa: E402
 from screening.store import InterviewMeta, PersonInfo, Store  # noqa: E402
+from screening.workspace import Workspace  # noqa: E402
+from tests.factories import stored_interview  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase harbour 2026"
 GIVEN = ("Ana", "María", "Олена", "李", "فاطمة", "Nguyễn", "Jean", "Amira", "Samuel", "Zoë")
@@ -194,9 +195,9 @@ def bench_reports(work: Path) -> list[Row]:
     del os.environ["FIELDSCREEN_KDF_PROFILE"]
     demo = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))
     answers = dict(demo["answers"])
-    result = run_interview_into_store(store, find_instrument("adult_indicators"), answers,
-                                      lang="ar", officer_lang="en")
-    packet = build_case_packet(store, result["case_id"], lang="en")
+    ws = Workspace(store.data_dir).adopt(store)
+    result = stored_interview(ws, "adult_indicators", answers, lang="ar", officer_lang="en")
+    packet = build_case_packet(ws, result["case_id"], lang="en")
     out = work / "referral.pdf"
     plain = timed(lambda: build_referral_pdf(packet, out, password=None, allow_plaintext=True),
                   21, warmup=3)

@@ -55,6 +55,9 @@ class ErrorCode(StrEnum):
     # store (appended)
     STORE_UNSAFE_PROFILE = "store.unsafe_profile"
     STORE_BACKUP_INVALID = "store.backup_invalid"
+    # casework (appended)
+    CONSENT_MISSING = "consent.missing"
+    CONSENT_SCOPE = "consent.scope"
 
 
 @dataclass(frozen=True)
@@ -136,9 +139,14 @@ class AnswerError(InputError):
 
     code = ErrorCode.ANSWER_INVALID
 
-    def __init__(self, item: str, message: str, *, code: ErrorCode | None = None) -> None:
+    def __init__(self, item: str, message: str, *, code: ErrorCode | None = None,
+                 instrument_message: str | None = None) -> None:
         super().__init__(message, code=code, item=item)
         self.item = item
+        # The instrument's own wording for this refusal (its constraint or required
+        # message, in the officer's language); None when the core has only a generic reason.
+        # A GUI shows it as it is, or its own translated text when None.
+        self.instrument_message = instrument_message
 
 
 class StoreError(ScreeningError):

@@ -58,3 +58,23 @@ def instrument_yaml(sections: str, *, extra: str = "", outcome: str = ANY_OUTCOM
 
 def load(sections: str, **kwargs: Any) -> LoadResult:
     return load_instrument_text(instrument_yaml(sections, **kwargs), "test.yaml")
+
+
+def stored_interview(store_or_ws: Any, instrument: str, answers: dict[str, Any], *,
+                     lang: str, officer_lang: str | None = None, case_id: str | None = None,
+                     person: Any = None, scope: tuple[str, ...] = ("screening", "referral"),
+                     context: Any = None) -> dict[str, Any]:
+    """Run a whole interview through the casework service, with consent given, as
+    ``fieldscreen interview`` does; returns what the CLI prints with ``--json``."""
+    from screening.casework.answers_file import AnswersFile, InterviewContextInput
+    from screening.casework.consent import Consent
+    from screening.cli.interview_cmds import run_interview
+    from screening.workspace import Workspace
+
+    ws = store_or_ws if isinstance(store_or_ws, Workspace) else \
+        Workspace(store_or_ws.data_dir).adopt(store_or_ws)
+    given = AnswersFile(answers=answers, consent=Consent(given=True, scope=scope,
+                                                         language=lang),
+                        person=person, context=context or InterviewContextInput())
+    return run_interview(ws, instrument, given, lang=lang, officer_lang=officer_lang,
+                         case=case_id)

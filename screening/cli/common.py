@@ -18,6 +18,7 @@ from pathlib import Path
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.paths import default_data_dir
 from screening.store import Store
+from screening.workspace import Workspace
 
 
 def data_dir_from(args: argparse.Namespace) -> Path:
@@ -69,6 +70,11 @@ def require_store(data_dir: Path) -> None:
             f"no FieldScreen store in {data_dir}; create one with `fieldscreen init`",
             code=ErrorCode.STORE_NOT_INITIALISED,
         )
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    """The workspace of ``args`` (its data folder), unlocked; use it as a context manager."""
+    return Workspace(data_dir_from(args)).adopt(open_store(args))
 
 
 def open_store(args: argparse.Namespace) -> Store:

@@ -20,9 +20,22 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("instruments", help="list, check and maintain instruments")
     isub = parser.add_subparsers(dest="instruments_command", metavar="ACTION", required=True)
 
-    p = isub.add_parser("list", help="shipped instruments: id, version, title, languages")
+    p = isub.add_parser(
+        "list", help="shipped and installed instruments: id, version, title, languages",
+        description="Lists the shipped instruments and, when a store exists in the data "
+        "folder, the ones installed in it (this asks for the passphrase).")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--shipped-only", action="store_true",
+                   help="list the shipped instruments without unlocking the store")
     p.set_defaults(func=cmd_list)
+
+    p = isub.add_parser(
+        "remove", help="take an installed instrument out of the catalog (ID@VERSION)",
+        description="Removes an installed instrument from this workspace's catalog. The text "
+        "of an instrument that interviews used stays in the store, so those cases stay "
+        "reportable. Shipped instruments cannot be removed.")
+    p.add_argument("instrument", metavar="ID@VERSION")
+    p.set_defaults(func=cmd_remove)
 
     p = isub.add_parser("check", help="validate an instrument file; exit 2 with all errors")
     p.add_argument("file", type=Path)
@@ -39,9 +52,10 @@ def register(sub: Any) -> None:
     xlsform_cmds.register_instrument_actions(isub)  # import FORM, export-xlsform
 
 
-def summary(result: LoadResult) -> dict[str, Any]:
+def summary(result: LoadResult, origin: str = "shipped") -> dict[str, Any]:
     ins = result.instrument
     return {
+        "origin": origin,
         "id": ins.id,
         "version": ins.version,
         "title": ins.text(ins.title, "en"),
@@ -57,14 +71,35 @@ def summary(result: LoadResult) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = [summary(r) for r in list_instruments()]
+    from screening.cli.common import data_dir_from, open_workspace
+    from screening.store import Store
+
+    if args.shipped_only or not Store.exists(data_dir_from(args)):
+        rows = [summary(r) for r in list_instruments()]
+    else:
+        with open_workspace(args) as ws:
+            rows = [summary(e.result, e.origin) for e in ws.catalog.entries()]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for row in rows:
         langs = " ".join(f"{code}({status})" for code, status in row["languages"].items())
-        print(f"{row['id']}  {row['version']}  {row['validation_status']}  {row['title']}")
+        print(f"{row['id']}  {row['version']}  {row['origin']:<9}  {row['validation_status']}  "
+              f"{row['title']}")
         print(f"    languages: {langs}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from screening.cli.common import open_workspace
+
+    with open_workspace(args) as ws:
+        removal = ws.catalog.remove(args.instrument)
+    if removal.kept_as_snapshot:
+        print(f"{removal.key}: removed from the catalog; its text stays in the store because "
+              "interviews were run with it (their reports keep working)")
+    else:
+        print(f"{removal.key}: removed")
     return 0
 
 

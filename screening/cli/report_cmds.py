@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from babel import Locale, UnknownLocaleError
 
-    from screening.cli.common import open_store, read_passphrase
+    from screening.cli.common import open_workspace, read_passphrase
     from screening.reports.service import write_case_report
 
     if not (args.encrypt or args.plaintext):
@@ -46,8 +46,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         Locale.parse(args.lang.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         raise InputError(f"unknown report language '{args.lang}'") from None
-    with open_store(args) as store:
-        case_id = store.cases.resolve(args.case)
+    with open_workspace(args) as ws:
+        case_id = ws.store.cases.resolve(args.case)
         password = None
         if args.encrypt:
             password = read_passphrase("PDF password: ", confirm=True)
@@ -55,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"warning: {args.output} will NOT be encrypted: anyone who gets the file can "
                   "read it; use --encrypt unless it goes straight to a protected system",
                   file=sys.stderr)
-        digest = write_case_report(store, case_id, args.output, lang=args.lang,
+        digest = write_case_report(ws, case_id, args.output, lang=args.lang,
                                    redacted=args.redacted, password=password,
                                    allow_plaintext=not args.encrypt,
                                    interview_id=args.interview)

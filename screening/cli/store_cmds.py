@@ -9,14 +9,17 @@ and warnings go to stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from screening.cli.common import (
     data_dir_from,
     open_store,
+    open_workspace,
     read_line,
     read_passphrase,
     stdin_is_tty,
@@ -156,18 +159,19 @@ def cmd_cases_delete(args: argparse.Namespace) -> int:
 # -- export -------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
-    with open_store(args) as store:
+    with open_workspace(args) as ws:
+        store = ws.store
         case_ids = [store.cases.resolve(c) for c in args.case] if args.case else None
         password = None
         if args.encrypt:
             password = read_passphrase("Export password: ", confirm=True)
         else:
             _err(PLAINTEXT_WARNING.format(path=output))
-        builder = None
+        builder: Callable[[Store, list[str]], bytes] | None = None
         if args.format == ODK_FORMAT:
             from screening.xlsform.store_export import build_odk_zip
 
-            builder = build_odk_zip
+            builder = functools.partial(build_odk_zip, catalog=ws.catalog)
         info = store.export(
             output, args.format, case_ids=case_ids, password=password, plaintext_ok=True,
             builder=builder,

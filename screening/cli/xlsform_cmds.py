@@ -31,6 +31,10 @@ def register_instrument_actions(isub: Any) -> None:
         help="write the instrument here (default: print it)",
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    p.add_argument("--install", action="store_true",
+                   help="also install it in this workspace's catalog (inside the encrypted "
+                   "store; asks for the passphrase): interviews, reports and exports can then "
+                   "use it by id, and backups carry it")
     p.set_defaults(func=cmd_import)
 
     p = isub.add_parser(
@@ -55,6 +59,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.output is not None:
         _refuse_overwrite(args.output, args.force)
+    if args.form.suffix.lower() in (".yaml", ".yml"):
+        return _install_instrument_file(args)
     try:
         result = import_xlsform(args.form)
     except InstrumentError as exc:
@@ -73,24 +79,59 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{', '.join(f'{c}({i.status})' for c, i in ins.languages.items())}, "
         f"{len(result.warnings)} warning(s), {result.content_hash})"
     )
-    if args.output is None:
+    if args.output is not None:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+        print(f"{summary} -> {args.output}")
+    if args.install:
+        from screening.cli.common import open_workspace
+        from screening.instruments import load_instrument_text
+
+        # Install exactly the text written above (same content hash as the file).
+        loaded = load_instrument_text(text, args.form.name)
+        with open_workspace(args) as ws:
+            entry = ws.catalog.install(loaded, args.form.name)
+        print(f"installed '{ins.id}' version {ins.version} in this workspace "
+              f"({entry.origin})", file=sys.stderr)
+    elif args.output is None:
         sys.stdout.write(text)
         print(summary, file=sys.stderr)
-        return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    print(f"{summary} -> {args.output}")
+    return 0
+
+
+def _install_instrument_file(args: argparse.Namespace) -> int:
+    """A FieldScreen instrument file (YAML): checked, then installed with --install."""
+    from screening.cli.common import open_workspace
+    from screening.instruments import load_instrument
+
+    if not args.install:
+        raise InputError(f"{args.form} is already a FieldScreen instrument; add --install to "
+                         "install it, or check it with `fieldscreen instruments check`")
+    loaded = load_instrument(args.form)
+    with open_workspace(args) as ws:
+        ws.catalog.install(loaded, args.form.name)
+    ins = loaded.instrument
+    print(f"installed '{ins.id}' version {ins.version} in this workspace "
+          f"({loaded.content_hash})", file=sys.stderr)
     return 0
 
 
 def cmd_export_xlsform(args: argparse.Namespace) -> int:
+    from screening.cli.common import data_dir_from, open_workspace
     from screening.instruments import find_instrument
+    from screening.store import Store
     from screening.xlsform.exporter import write_xlsform
 
     _refuse_overwrite(args.output, args.force)
-    loaded = find_instrument(args.instrument)
+    try:
+        loaded = find_instrument(args.instrument)
+    except InstrumentError:
+        if not Store.exists(data_dir_from(args)):
+            raise
+        with open_workspace(args) as ws:  # an instrument installed in this workspace
+            loaded = ws.catalog.find(args.instrument)
     write_xlsform(loaded.instrument, args.output)
     ins = loaded.instrument
     print(f"{args.output}: XLSForm of '{ins.id}' {ins.version} ({loaded.content_hash})")

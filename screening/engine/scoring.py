@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from screening.engine.state import Evaluation
+from screening.engine.storage import has_value
 from screening.errors import ExpressionError
 from screening.expr import Expr, truthy
 from screening.expr.nodes import Chain
@@ -114,8 +115,7 @@ def _unanswered_core(ev: Evaluation) -> list[str]:
             continue
         if not ev.is_relevant(name):
             continue  # skipped by the questionnaire's logic: not missing
-        record = ev.answers.get(name)
-        if record is None or record.special or record.value in (None, ""):
+        if not has_value(ev.answers.get(name)):
             missing.append(name)
     return missing
 

@@ -24,7 +24,7 @@ from screening.engine.state import (
     make_key,
     split_key,
 )
-from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore
+from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore, is_answered
 from screening.errors import AnswerError, ErrorCode, ExpressionError
 from screening.expr import truthy
 from screening.instruments.model import Choice, Instrument, ItemType
@@ -257,7 +257,8 @@ class InterviewSession:
         if not ok:
             message = self.instrument.text(node.item.constraint_message, self.officer_language)
             raise AnswerError(node.name, message or "this value is not allowed here",
-                              code=ErrorCode.ANSWER_CONSTRAINT)
+                              code=ErrorCode.ANSWER_CONSTRAINT,
+                              instrument_message=message or None)
 
     def _commit(self, record: AnswerRecord) -> AnswerChange:
         before = {k: self.is_relevant(k) for k in self.answers}
@@ -288,9 +289,7 @@ class InterviewSession:
         for step in ev.steps():
             if not step.node.item.is_answerable:
                 continue
-            record = self.answers.get(step.key)
-            answered = record is not None and (record.special or record.value is not None)
-            if not answered and ev.is_required(step):
+            if not is_answered(self.answers.get(step.key)) and ev.is_required(step):
                 missing.append(step.key)
         return missing
 
@@ -298,9 +297,22 @@ class InterviewSession:
         return score(self.evaluation, self.respondent_language, self.officer_language)
 
     def required_message(self, key: str) -> str:
+        return self.instrument_required_message(key) or "an answer is required"
+
+    def instrument_required_message(self, key: str) -> str | None:
+        """The instrument's own "required" wording for ``key``, or None if it has none."""
         item = self.plan.nodes[split_key(key)[0]].item
-        return (self.instrument.text(item.required_message, self.officer_language)
-                or "an answer is required")
+        return self.instrument.text(item.required_message, self.officer_language) or None
+
+    def required_error(self, key: str) -> AnswerError | None:
+        """The error for a required item left unanswered, or None when it is fine."""
+        step = self.step(key)
+        if not step.node.item.is_answerable or step.node.asks_count:
+            return None
+        if is_answered(self.answers.get(step.key)) or not self.evaluation.is_required(step):
+            return None
+        return AnswerError(step.name, self.required_message(key), code=ErrorCode.ANSWER_REQUIRED,
+                           instrument_message=self.instrument_required_message(key))
 
 
 __all__ = ["AnswerChange", "InterviewSession", "make_key", "utc_now"]

@@ -41,6 +41,25 @@ class AnswerRecord:
     def with_relevance(self, relevant: bool) -> AnswerRecord:
         return replace(self, relevant=relevant)
 
+    @property
+    def has_value(self) -> bool:
+        """A substantive answer: not special, not empty text, not an empty selection."""
+        return self.special is None and self.value is not None and self.value not in ("", [])
+
+    @property
+    def answered(self) -> bool:
+        """The one definition of "this item is answered": a substantive answer, or "prefer
+        not to answer" / "don't know". Empty text and an empty selection are not answers."""
+        return self.special is not None or self.has_value
+
+
+def is_answered(record: AnswerRecord | None) -> bool:
+    return record is not None and record.answered
+
+
+def has_value(record: AnswerRecord | None) -> bool:
+    return record is not None and record.has_value
+
 
 class AnswerStore(Protocol):
     """Durable answer storage for one or more interviews.

@@ -233,6 +233,10 @@ class Outcome(_Strict):
         return self
 
 
+def _both_specials() -> list[Special]:
+    return ["refused", "dont_know"]
+
+
 class Instrument(_Strict):
     format: Literal["fieldscreen-instrument/1"]
     id: str = Field(pattern=NAME_PATTERN)
@@ -245,7 +249,7 @@ class Instrument(_Strict):
     source_language: str
     languages: dict[str, LanguageInfo]
     typical_minutes: int | None = None
-    special_answers: list[Special] = Field(default_factory=lambda: ["refused", "dont_know"])
+    special_answers: list[Special] = Field(default_factory=_both_specials)
     consent: Text | None = None
     notices: dict[str, Text] | None = None  # e.g. mandatory-reporting notice for minors
     choice_lists: dict[str, list[Choice]] = Field(default_factory=dict)

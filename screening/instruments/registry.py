@@ -10,7 +10,7 @@ from screening.instruments.loader import LoadResult, load_instrument
 from screening.paths import instruments_dir
 
 
-def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(p), "") if p.isdigit() else (-1, p) for p in version.split("."))
 
 
@@ -22,7 +22,7 @@ def list_instruments(directory: Path | None = None) -> list[LoadResult]:
     folder = directory or instruments_dir()
     results = [load_instrument(path) for path in sorted(folder.glob("*.yaml"))]
     return sorted(
-        results, key=lambda r: (r.instrument.id, _version_key(r.instrument.version))
+        results, key=lambda r: (r.instrument.id, version_key(r.instrument.version))
     )
 
 

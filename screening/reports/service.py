@@ -10,19 +10,18 @@ import datetime as dt
 import logging
 import os
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING, normalise_scope
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
 from screening.errors import ErrorCode, InstrumentError, ReportError
 from screening.i18n import N_, Translator
-from screening.instruments import LoadResult, find_instrument_by_hash
 from screening.instruments.model import Instrument, ItemType
-from screening.reports.directory import Directory, shipped_directory
+from screening.reports.directory import Directory
 from screening.reports.packet import (
     AppendixEntry,
     Consent,
@@ -40,12 +39,15 @@ from screening.reports.packet import (
 from screening.reports.referral_pdf import build_referral_pdf
 from screening.store.keys import check_passphrase
 
+if TYPE_CHECKING:
+    from screening.workspace import Workspace
+
 log = logging.getLogger(__name__)
 
 CONSENT_SCOPES = {
-    "screening": N_("the screening interview"),
-    "share_with_services": N_("sharing with the referral services chosen"),
-    "share_with_law_enforcement": N_("sharing with law enforcement"),
+    SCREENING: N_("the screening interview"),
+    REFERRAL: N_("sharing with the referral services chosen"),
+    LAW_ENFORCEMENT: N_("sharing with law enforcement"),
 }
 CONSENT_HOW = {
     "verbal": N_("verbal consent"),
@@ -179,12 +181,15 @@ def _referrals(records: list[Any], directory: Directory) -> tuple[Referral, ...]
     return tuple(out)
 
 
-def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = False,
-                      interview_id: str | None = None, directory: Directory | None = None,
-                      extra_instruments: Iterable[LoadResult] = (),
+def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool = False,
+                      interview_id: str | None = None,
                       now: dt.datetime | None = None) -> ReferralPacket:
-    """Assemble the referral packet of a case from the store (no I/O beyond reading it)."""
+    """Assemble the referral packet of a case from the workspace's store (no other I/O).
+
+    The instrument text is the one the interview was run with (the store's snapshot, by
+    content hash); the services come from the workspace's directory."""
     _ = Translator(lang)
+    store = ws.store
     case = store.cases.get(case_id)
     interviews = list(case.interviews)
     if interview_id is not None:
@@ -196,8 +201,7 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
     interview = (finished or interviews)[-1]
     meta = interview.meta
     try:
-        loaded = find_instrument_by_hash(meta.instrument_id, meta.content_hash,
-                                         extra_instruments)
+        loaded = ws.catalog.by_hash(meta.instrument_id, meta.content_hash)
     except InstrumentError as exc:
         raise ReportError(exc.message, code=ErrorCode.REPORT_FAILED) from None
     ins = loaded.instrument
@@ -208,12 +212,14 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
     appendix = _appendix(ins, ev, lang)
     result = _result(ins, ev, meta.respondent_language, lang, {e.item_id for e in appendix})
 
-    settings = store.settings.get("officer_profile", {}) or {}
+    prefs = ws.preferences
+    profile = prefs.officer_profile()
     context = store.context.get(interview.id)
     started = _when(interview.created_at) or moment
     if context is not None and context.consent_given:
         consent = Consent(
-            shared_items=tuple(_(CONSENT_SCOPES.get(s, s)) for s in context.consent_scope),
+            shared_items=tuple(_(CONSENT_SCOPES[s])
+                               for s in normalise_scope(context.consent_scope)),
             recipients=tuple(context.consent_recipients),
             given_at=_when(context.consent_at) or started,
             recorded_how=_(CONSENT_HOW.get(context.consent_recorded_how,
@@ -234,14 +240,14 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
     packet = ReferralPacket(
         document_id=str(uuid.uuid4()),
         generated_at=moment,
-        time_zone=store.settings.get("time_zone") or local_time_zone(),
+        time_zone=prefs.time_zone() or local_time_zone(),
         report_language=lang,
         case_reference=case.reference,
         interview=Interview(
             started_at=started,
-            location=meta.location or settings.get("location") or "",
-            officer_name=meta.officer or settings.get("name") or "",
-            agency=settings.get("agency") or "",
+            location=meta.location or profile.location,
+            officer_name=meta.officer or profile.name,
+            agency=profile.agency,
             interpreter_used=bool(interpreter_used),
             respondent_language=meta.respondent_language,
             officer_language=meta.officer_language,
@@ -271,18 +277,16 @@ def build_case_packet(store: Any, case_id: str, *, lang: str, redacted: bool = F
             validation_note=ins.text(ins.validation.note, _lang_for(ins, lang)) or None,
         ),
         result=result,
-        referrals=_referrals(referral_records, directory or shipped_directory()),
+        referrals=_referrals(referral_records, ws.directory()),
         appendix=tuple(appendix),
         narrative=narrative,
     )
     return packet.redacted_copy() if redacted else packet
 
 
-def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
+def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
                       redacted: bool = False, password: str | None,
-                      allow_plaintext: bool = False, interview_id: str | None = None,
-                      directory: Directory | None = None,
-                      extra_instruments: Iterable[LoadResult] = ()) -> str:
+                      allow_plaintext: bool = False, interview_id: str | None = None) -> str:
     """Build the case's referral PDF at ``out_path``; record it in the audit trail.
 
     Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
@@ -292,9 +296,9 @@ def write_case_report(store: Any, case_id: str, out_path: Path, *, lang: str,
         # AES-256 R6 adds little key stretching: a weak password is the only protection
         # a lost PDF has, so the same rules as passphrases apply.
         check_passphrase(password)
-    packet = build_case_packet(store, case_id, lang=lang, redacted=redacted,
-                               interview_id=interview_id, directory=directory,
-                               extra_instruments=extra_instruments)
+    packet = build_case_packet(ws, case_id, lang=lang, redacted=redacted,
+                               interview_id=interview_id)
+    store = ws.store
     digest = build_referral_pdf(packet, out_path, password=password,
                                 allow_plaintext=allow_plaintext)
     store.cases.record_report(

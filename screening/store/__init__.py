@@ -18,7 +18,7 @@ from screening.store.models import (
     PersonInfo,
     ReportRecord,
 )
-from screening.store.records import InterviewContext, ReferralRecord
+from screening.store.records import ConsentRecord, InterviewContext, ReferralRecord
 from screening.store.store import Store
 from screening.store.throttle import UnlockThrottle
 
@@ -28,6 +28,7 @@ __all__ = [
     "BackupInfo",
     "Case",
     "CaseSummary",
+    "ConsentRecord",
     "ExportInfo",
     "Interview",
     "InterviewContext",

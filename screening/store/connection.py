@@ -11,6 +11,7 @@ byte-for-byte untouched.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,21 +110,34 @@ def apply_pragmas(conn: Connection) -> None:
 
 @contextlib.contextmanager
 def transaction(conn: Connection, what: str) -> Iterator[Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolled back on any exception, SQLite errors mapped."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolled back on any exception, SQLite errors mapped.
+
+    Inside an open transaction it nests as a SAVEPOINT, so a service can group several
+    repository writes (a case, its person, the interview and its consent) into one commit.
+    """
+    nested = conn.in_transaction
+    name = f"fs_nested_{next(_SAVEPOINTS)}"
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
     except DatabaseError as exc:
         raise sqlite_error(exc, what) from None
     try:
         yield conn
-        conn.execute("COMMIT")
+        conn.execute(f"RELEASE {name}" if nested else "COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
             with contextlib.suppress(DatabaseError):
-                conn.execute("ROLLBACK")
+                if nested:
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                else:
+                    conn.execute("ROLLBACK")
         if isinstance(exc, DatabaseError):
             raise sqlite_error(exc, what) from None
         raise
+
+
+_SAVEPOINTS = itertools.count(1)
 
 
 def close_quietly(conn: Connection) -> None:

@@ -54,11 +54,27 @@ class ReferralRecord:
     reason: str = field(default="", repr=False)
     contacts: str = ""
     languages: tuple[str, ...] = ()
+    # Set when the service is outside the person's consent: the officer's reason for
+    # referring anyway (audited, and printed on the packet).
+    override_reason: str | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["languages"] = list(self.languages)
         return data
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One stored consent, as recorded (scope names as stored)."""
+
+    interview_id: str | None
+    given: bool
+    scope: tuple[str, ...]
+    recipients: tuple[str, ...]
+    recorded_how: str
+    language: str | None
+    given_at: str
 
 
 def _check_context(ctx: InterviewContext) -> None:
@@ -158,6 +174,20 @@ class ContextRepository:
             self._handle.audit.append("consent.withdrawn", interview_id=interview_id)
 
 
+    def case_consent(self, case_id: str) -> ConsentRecord | None:
+        """The consent that governs a case now: the latest one given and not withdrawn."""
+        with self._handle.read("reading the consent") as conn:
+            row = conn.execute(
+                "SELECT interview_id, given, scope, recipients, recorded_how, language, given_at"
+                " FROM consents WHERE case_id = ? AND given = 1 AND withdrawn_at IS NULL"
+                " ORDER BY given_at DESC, id DESC LIMIT 1", (case_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return ConsentRecord(row[0], bool(row[1]), tuple(json.loads(row[2])),
+                             tuple(json.loads(row[3])), row[4], row[5], row[6])
+
+
 class ReferralRepository:
     """``store.referrals``: the services a case is referred to, and the officer's narrative."""
 
@@ -175,9 +205,11 @@ class ReferralRepository:
             for ref in referrals:
                 conn.execute(
                     "INSERT INTO referrals (case_id, service_id, service_name, kind, contacts,"
-                    " languages, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " languages, reason, override_reason, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (case_id, ref.service_id, ref.service_name, ref.kind, ref.contacts,
-                     to_json(list(ref.languages), "languages"), ref.reason, stamp),
+                     to_json(list(ref.languages), "languages"), ref.reason,
+                     (ref.override_reason or "").strip() or None, stamp),
                 )
             if narrative and narrative.strip():
                 conn.execute(
@@ -193,14 +225,15 @@ class ReferralRepository:
     def get(self, case_id: str) -> tuple[list[ReferralRecord], str | None]:
         with self._handle.read("reading referrals") as conn:
             rows = conn.execute(
-                "SELECT service_id, service_name, kind, reason, contacts, languages"
-                " FROM referrals WHERE case_id = ? ORDER BY id", (case_id,),
+                "SELECT service_id, service_name, kind, reason, contacts, languages,"
+                " override_reason FROM referrals WHERE case_id = ? ORDER BY id", (case_id,),
             ).fetchall()
             note = conn.execute("SELECT narrative FROM case_notes WHERE case_id = ?",
                                 (case_id,)).fetchone()
         referrals = [
             ReferralRecord(service_id=r[0], service_name=r[1], kind=r[2], reason=r[3],
-                           contacts=r[4], languages=tuple(json.loads(r[5])))
+                           contacts=r[4], languages=tuple(json.loads(r[5])),
+                           override_reason=r[6])
             for r in rows
         ]
         return referrals, (note[0] if note else None)

@@ -19,7 +19,7 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ from screening.store.keys import (
     generate_recovery_key,
     kdf_profile,
 )
+from screening.store.library import DirectoryImportRepository, InstrumentTextRepository
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
 from screening.store.records import ContextRepository, ReferralRepository, SettingsRepository
 from screening.store.throttle import UnlockThrottle
@@ -122,6 +123,8 @@ class Store:
         self.referrals = ReferralRepository(self._handle)
         self.settings = SettingsRepository(self._handle)
         self.audit = AuditRepository(self._handle)
+        self.instruments = InstrumentTextRepository(self._handle)
+        self.directory = DirectoryImportRepository(self._handle)
 
     # -- opening -------------------------------------------------------------------------
     @staticmethod
@@ -321,6 +324,15 @@ class Store:
     @property
     def closed(self) -> bool:
         return self._handle.closed
+
+    @contextlib.contextmanager
+    def atomic(self, what: str) -> Iterator[None]:
+        """Group repository writes into one commit: all of them are on disk, or none.
+
+        Used by the casework services, e.g. a case, its consent and the person's details
+        are written together, so no crash leaves a person stored without a consent."""
+        with self._handle.tx(what):
+            yield
 
     def __enter__(self) -> Store:
         return self

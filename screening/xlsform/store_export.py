@@ -10,11 +10,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from screening.instruments import LoadResult, find_instrument_by_hash
+from screening.instruments import LoadResult
 from screening.xlsform.dictionary import data_dictionary
 from screening.xlsform.odk_export import Submission, odk_json, odk_rows
+
+if TYPE_CHECKING:
+    from screening.casework.catalog import InstrumentCatalog
 
 README = """\
 FieldScreen export in the shape of ODK Central / KoboToolbox exports.
@@ -43,13 +46,13 @@ def _submissions(store: Any, case_ids: list[str]) -> dict[tuple[str, str], list[
     return groups
 
 
-def build_odk_zip(store: Any, case_ids: list[str]) -> bytes:
+def build_odk_zip(store: Any, case_ids: list[str], *, catalog: InstrumentCatalog) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
         used: set[str] = set()
         for (instrument_id, content_hash), subs in sorted(_submissions(store, case_ids).items()):
-            loaded: LoadResult = find_instrument_by_hash(instrument_id, content_hash)
+            loaded: LoadResult = catalog.by_hash(instrument_id, content_hash)
             ins = loaded.instrument
             folder = f"{ins.id}-{ins.version}"
             if folder in used:  # same version string, different text: keep both apart

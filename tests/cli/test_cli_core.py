@@ -20,9 +20,14 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def write_answers(tmp_path: Path, answers: dict) -> Path:
+CONSENT = {"given": True, "scope": ["screening", "referral"], "language": "en"}
+
+
+def write_answers(tmp_path: Path, answers: dict, **extra: object) -> Path:
+    """An answers file with consent given (as every stored interview needs)."""
     path = tmp_path / "answers.json"
-    path.write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    doc = {"consent": CONSENT, **extra, "answers": answers}
+    path.write_text(json.dumps(doc), encoding="utf-8")
     return path
 
 

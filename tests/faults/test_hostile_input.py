@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.cli.interview_cmds import read_answers_file, run_answers
+from screening.casework.answers_file import read_answers_file
+from screening.casework.replay import replay
 from screening.engine.session import InterviewSession
 from screening.engine.storage import AnswerRecord, MemoryAnswerStore
 from screening.errors import InputError, ScreeningError
@@ -54,7 +55,7 @@ def _session() -> InterviewSession:
 def test_answer_maps_fail_only_with_clear_errors(answers: dict) -> None:
     session = _session()
     try:
-        run_answers(session, answers)
+        replay(session, answers)
     except ScreeningError as exc:
         assert exc.message
     else:

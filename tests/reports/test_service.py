@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from screening.cli.interview_cmds import run_interview_into_store
+from screening.casework.answers_file import InterviewContextInput
 from screening.i18n import Translator
-from screening.instruments import find_instrument
 from screening.reports.service import build_case_packet, write_case_report
-from screening.store import InterviewContext, PersonInfo, ReferralRecord, Store
+from screening.store import PersonInfo, ReferralRecord
+from screening.workspace import Workspace
 from tests.cli.helpers import PASSPHRASE, run_cli
+from tests.factories import stored_interview
 from tests.reports.pdftools import attachment, pdftotext
 
 NAME = "Zaynab Testperson-Synthetic"
@@ -31,27 +33,28 @@ ANSWERS_AR = {
 
 
 @pytest.fixture
-def case(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, str, dict]:
+def case(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, str, dict]:
     monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
-    store, _ = Store.create(data_dir, PASSPHRASE)
-    case_id = store.cases.create(person=PersonInfo(name=NAME, date_of_birth="1994-05-06",
-                                                   contact="+1 555 0199"))
-    result = run_interview_into_store(store, find_instrument("adult_indicators"), ANSWERS_AR,
-                                      lang="ar", officer_lang="en", case_id=case_id)
-    store.context.save(result["interview_id"], InterviewContext(
-        consent_given=True, consent_scope=("screening", "share_with_services"),
-        consent_recipients=("National Human Trafficking Hotline",), interpreter_used=True,
-        interpreter_language="ar"))
-    store.referrals.save(case_id, [ReferralRecord("us-nhth", "National Human Trafficking "
-                                                  "Hotline", "hotline", reason="advice")],
-                         NARRATIVE)
-    yield store, case_id, result
-    store.close()
+    ws = Workspace(data_dir)
+    ws.create(PASSPHRASE)
+    result = stored_interview(
+        ws, "adult_indicators", ANSWERS_AR, lang="ar", officer_lang="en",
+        person=PersonInfo(name=NAME, date_of_birth="1994-05-06", contact="+1 555 0199"),
+        context=InterviewContextInput(interpreter_used=True, interpreter_language="ar"))
+    case_id = result["case_id"]
+    ctx = ws.store.context.get(result["interview_id"])
+    ws.store.context.save(result["interview_id"], replace(
+        ctx, consent_recipients=("National Human Trafficking Hotline",)))
+    ws.store.referrals.save(case_id, [ReferralRecord("us-nhth", "National Human Trafficking "
+                                                     "Hotline", "hotline", reason="advice")],
+                            NARRATIVE)
+    yield ws, case_id, result
+    ws.close()
 
 
-def test_packet_holds_what_the_interview_recorded(case: tuple[Store, str, dict]) -> None:
-    store, case_id, result = case
-    packet = build_case_packet(store, case_id, lang="es")
+def test_packet_holds_what_the_interview_recorded(case: tuple[Workspace, str, dict]) -> None:
+    ws, case_id, result = case
+    packet = build_case_packet(ws, case_id, lang="es")
     assert packet.result.level == result["outcome"]["level"] == "refer"
     assert packet.instrument.content_hash == result["instrument"]["content_hash"]
     assert packet.instrument.interview_language_status == "machine"
@@ -69,10 +72,11 @@ def test_packet_holds_what_the_interview_recorded(case: tuple[Store, str, dict])
 
 
 def test_written_report_is_audited_and_marks_the_case_referred(
-        case: tuple[Store, str, dict], tmp_path: Path) -> None:
-    store, case_id, _ = case
+        case: tuple[Workspace, str, dict], tmp_path: Path) -> None:
+    ws, case_id, _ = case
+    store = ws.store
     out = tmp_path / "referral.pdf"
-    digest = write_case_report(store, case_id, out, lang="ar", password="violet harbour pdf 2026")
+    digest = write_case_report(ws, case_id, out, lang="ar", password="violet harbour pdf 2026")
     import hashlib
 
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
@@ -86,11 +90,12 @@ def test_written_report_is_audited_and_marks_the_case_referred(
     assert store.cases.get(case_id).status == "referred"
 
 
-def test_redacted_report_leaves_out_personal_data(case: tuple[Store, str, dict],
+def test_redacted_report_leaves_out_personal_data(case: tuple[Workspace, str, dict],
                                                   tmp_path: Path) -> None:
-    store, case_id, _ = case
+    ws, case_id, _ = case
+    store = ws.store
     out = tmp_path / "redacted.pdf"
-    write_case_report(store, case_id, out, lang="en", redacted=True, password=None,
+    write_case_report(ws, case_id, out, lang="en", redacted=True, password=None,
                       allow_plaintext=True)
     text = pdftotext(out)
     data = json.loads(attachment(out))
@@ -101,9 +106,10 @@ def test_redacted_report_leaves_out_personal_data(case: tuple[Store, str, dict],
     assert store.cases.get(case_id).status == "screened"  # a redacted copy is not a referral
 
 
-def test_report_cli_exit_codes_and_encryption(case: tuple[Store, str, dict], data_dir: Path,
+def test_report_cli_exit_codes_and_encryption(case: tuple[Workspace, str, dict], data_dir: Path,
                                               tmp_path: Path) -> None:
-    store, case_id, _ = case
+    ws, case_id, _ = case
+    store = ws.store
     reference = store.cases.get(case_id).reference
     store.close()
     out = tmp_path / "cli.pdf"

@@ -58,13 +58,11 @@ FLOW = textwrap.dedent(
     store.interviews.finish(iid, {"outcome": "refer", "answers": {"q1": text}, "note": note})
     # A real instrument's interview on the same case, so the referral packet has content.
     import json as _json
-    from screening.cli.interview_cmds import run_interview_into_store
-    from screening.instruments import find_instrument
     from screening.paths import resource_path
+    from tests.factories import stored_interview
     demo = _json.loads(resource_path("demo", "answers.json").read_text())["answers"]
     demo["job_differs"] = {"value": "yes", "note": note}
-    run_interview_into_store(store, find_instrument("adult_indicators"), demo, lang="en",
-                             officer_lang=None, case_id=case_id)
+    stored_interview(store, "adult_indicators", demo, lang="en", case_id=case_id)
     store.cases.list()
     store.close()
 

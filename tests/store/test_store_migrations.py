@@ -17,13 +17,15 @@ from screening.store.backup import read_backup
 from screening.store.connection import key_pragma
 from screening.store.migrations import MIGRATIONS, Migration, migrate
 
+CURRENT = mig.LATEST_VERSION
+NEXT = CURRENT + 1
 EXTRA = Migration(
-    2,
+    NEXT,
     "add_case_priority",
     "ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;\n"
     "CREATE INDEX cases_by_priority ON cases (priority);",
 )
-BROKEN = Migration(2, "broken", "ALTER TABLE cases ADD COLUMN x INTEGER;\nTHIS IS NOT SQL;")
+BROKEN = Migration(NEXT, "broken", "ALTER TABLE cases ADD COLUMN x INTEGER;\nTHIS IS NOT SQL;")
 
 
 def _with(migrations: list[Migration]) -> Callable[..., list[int]]:
@@ -50,23 +52,24 @@ def test_files_are_numbered_from_one_and_set_user_version(store: Store) -> None:
 
 def test_fresh_schema_equals_schema_migrated_step_by_step(tmp_path: Path) -> None:
     fresh = _empty_db(tmp_path / "fresh.db")
-    assert migrate(fresh, [*MIGRATIONS, EXTRA]) == [1, 2]
+    assert migrate(fresh, [*MIGRATIONS, EXTRA]) == list(range(1, NEXT + 1))
     stepwise = _empty_db(tmp_path / "stepwise.db")
     calls: list[int] = []
-    assert migrate(stepwise, MIGRATIONS, before_upgrade=calls.append) == [1]
+    assert migrate(stepwise, MIGRATIONS, before_upgrade=calls.append) == list(
+        range(1, NEXT))
     assert calls == []  # a brand-new database needs no safety copy
-    assert migrate(stepwise, [*MIGRATIONS, EXTRA], before_upgrade=calls.append) == [2]
-    assert calls == [1]
+    assert migrate(stepwise, [*MIGRATIONS, EXTRA], before_upgrade=calls.append) == [NEXT]
+    assert calls == [CURRENT]
     assert _schema(fresh) == _schema(stepwise)
-    assert fresh.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert stepwise.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert fresh.execute("PRAGMA user_version").fetchone()[0] == NEXT
+    assert stepwise.execute("PRAGMA user_version").fetchone()[0] == NEXT
     assert migrate(stepwise, [*MIGRATIONS, EXTRA]) == []  # idempotent
 
 
 def test_gap_in_numbering_is_refused(tmp_path: Path) -> None:
     conn = _empty_db(tmp_path / "gap.db")
     with pytest.raises(StoreError):
-        migrate(conn, [*MIGRATIONS, Migration(3, "skips_two", "SELECT 1;")])
+        migrate(conn, [*MIGRATIONS, Migration(NEXT + 1, "skips_one", "SELECT 1;")])
 
 
 def test_opening_an_older_store_upgrades_it_after_a_safety_copy(
@@ -75,15 +78,15 @@ def test_opening_an_older_store_upgrades_it_after_a_safety_copy(
     case_id = store.cases.create()
     store.close()
     monkeypatch.setattr("screening.store.store.migrate", _with([*MIGRATIONS, EXTRA]))
-    monkeypatch.setattr("screening.store.store.LATEST_VERSION", 2)
+    monkeypatch.setattr("screening.store.store.LATEST_VERSION", NEXT)
     with Store.open(data_dir, PASSPHRASE) as upgraded:
-        assert upgraded.schema_version == 2
+        assert upgraded.schema_version == NEXT
         assert upgraded.cases.get(case_id).id == case_id
         priority = upgraded._handle.conn.execute("SELECT priority FROM cases").fetchone()[0]
         assert priority == 0
-    copies = list((data_dir / "backups").glob("pre-migration-v1-*.fsbackup"))
+    copies = list((data_dir / "backups").glob(f"pre-migration-v{CURRENT}-*.fsbackup"))
     assert len(copies) == 1
-    assert read_backup(copies[0]).header["schema_version"] == 1
+    assert read_backup(copies[0]).header["schema_version"] == CURRENT
 
 
 def test_a_failing_migration_leaves_the_store_as_it_was(
@@ -92,11 +95,11 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     case_id = store.cases.create()
     store.close()
     monkeypatch.setattr("screening.store.store.migrate", _with([*MIGRATIONS, BROKEN]))
-    monkeypatch.setattr("screening.store.store.LATEST_VERSION", 2)
+    monkeypatch.setattr("screening.store.store.LATEST_VERSION", NEXT)
     with pytest.raises(StoreError):
         Store.open(data_dir, PASSPHRASE)
     raw = raw_connect(data_dir)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == CURRENT
     columns = [r[1] for r in raw.execute("PRAGMA table_info(cases)")]
     assert "x" not in columns
     raw.close()

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli.interview_cmds import run_interview_into_store
 from screening.instruments import find_instrument
 from screening.paths import resource_path
 from screening.store import Store, decrypt_export
 from tests.cli.helpers import PASSPHRASE, run_cli
+from tests.factories import stored_interview
 
 
 @pytest.fixture
@@ -25,9 +25,8 @@ def stored(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[
     with store:
         for name in ("answers.json", "safety_triage_answers.json"):
             demo = json.loads(resource_path("demo", name).read_text(encoding="utf-8"))
-            results.append(run_interview_into_store(
-                store, find_instrument(demo["instrument"]), demo["answers"],
-                lang=demo.get("language", "en"), officer_lang=None))
+            results.append(stored_interview(store, demo["instrument"], demo["answers"],
+                                            lang=demo.get("language", "en")))
     return data_dir, results
 
 

@@ -126,7 +126,7 @@ def answer_everything(
 
 
 def answers_mapping(session: InterviewSession) -> dict[str, Any]:
-    """The session's answers in the JSON shape ``run_answers`` takes."""
+    """The session's answers in the JSON shape ``replay`` takes."""
     from screening.engine.state import split_key
 
     out: dict[str, Any] = {}
@@ -155,9 +155,9 @@ def answers_mapping(session: InterviewSession) -> dict[str, Any]:
 
 
 def run_both_ways(ins: Instrument, content_hash: str) -> InterviewSession:
-    """Answer everything, then feed the same answers through ``run_answers`` (the CLI's
+    """Answer everything, then feed the same answers through ``replay`` (the CLI's
     path) in a fresh session; both must store the same answers."""
-    from screening.cli.interview_cmds import run_answers
+    from screening.casework.replay import replay
 
     first = answer_everything(ins, content_hash)
     again = InterviewSession(
@@ -168,7 +168,7 @@ def run_both_ways(ins: Instrument, content_hash: str) -> InterviewSession:
         respondent_language=ins.source_language,
         officer_language=ins.source_language,
     )
-    run_answers(again, answers_mapping(first))
+    replay(again, answers_mapping(first))
     stored = {k: (r.value, r.special) for k, r in again.answers.items() if r.relevant}
     expected = {k: (r.value, r.special) for k, r in first.answers.items() if r.relevant}
     assert stored == expected

@@ -1,0 +1,138 @@
+"""The answers file of ``fieldscreen interview``: consent, the person, the setting, answers.
+
+    {"consent": {"given": true, "scope": ["screening", "referral"], "language": "ar"},
+     "person": {"name": "...", "date_of_birth": "YYYY-MM-DD", "contact": "...",
+                "aliases": ["..."]},
+     "context": {"interpreter": "ar", "location": "..."},
+     "answers": {"item": value, ...}}
+
+Everything a person can do in the app can be written here; problems name the file and key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from screening.casework.consent import Consent
+from screening.errors import ErrorCode, InputError
+from screening.store import PersonInfo
+
+_PERSON_TEXT = ("name", "date_of_birth", "gender", "nationality", "contact", "notes")
+_PERSON_LISTS = ("aliases", "languages")
+_CONTEXT_KEYS = ("interpreter", "location", "private_setting", "same_gender_offered", "companion")
+MAX_FIELD = 2000
+
+
+@dataclass(frozen=True)
+class InterviewContextInput:
+    interpreter_used: bool = False
+    interpreter_language: str | None = None
+    location: str | None = field(default=None, repr=False)
+    private_setting: bool = False
+    same_gender_offered: bool = False
+    companion: str = "none"
+
+
+@dataclass(frozen=True)
+class AnswersFile:
+    answers: dict[str, Any] = field(repr=False)
+    consent: Consent | None
+    person: PersonInfo | None = field(default=None, repr=False)
+    context: InterviewContextInput = InterviewContextInput()
+
+
+def _bad(path: Path, message: str) -> InputError:
+    return InputError(f"answers file {path}: {message}", code=ErrorCode.ANSWER_FILE)
+
+
+def _text(path: Path, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_FIELD:
+        raise _bad(path, f"{where} must be text of at most {MAX_FIELD} characters")
+    return value.strip() or None
+
+
+def _person(path: Path, doc: Any) -> PersonInfo | None:
+    if doc is None:
+        return None
+    if not isinstance(doc, Mapping):
+        raise _bad(path, '"person" must be an object')
+    unknown = set(doc) - set(_PERSON_TEXT) - set(_PERSON_LISTS)
+    if unknown:
+        raise _bad(path, f"person: unknown key(s) {sorted(unknown)}")
+    values: dict[str, Any] = {k: _text(path, f"person.{k}", doc.get(k)) for k in _PERSON_TEXT}
+    for key in _PERSON_LISTS:
+        items = doc.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise _bad(path, f"person.{key} must be a list of text")
+        values[key] = tuple(x.strip() for x in items if x.strip())
+    return PersonInfo(**values)
+
+
+def _context(path: Path, doc: Any) -> InterviewContextInput:
+    if doc is None:
+        return InterviewContextInput()
+    if not isinstance(doc, Mapping):
+        raise _bad(path, '"context" must be an object')
+    unknown = set(doc) - set(_CONTEXT_KEYS)
+    if unknown:
+        raise _bad(path, f"context: unknown key(s) {sorted(unknown)}")
+    interpreter = doc.get("interpreter")
+    used, language = False, None
+    if isinstance(interpreter, bool):
+        used = interpreter
+    elif isinstance(interpreter, str) and interpreter.strip():
+        used, language = True, interpreter.strip()
+    elif isinstance(interpreter, Mapping):
+        used = bool(interpreter.get("used", True))
+        language = _text(path, "context.interpreter.language", interpreter.get("language"))
+    elif interpreter is not None:
+        raise _bad(path, 'context.interpreter must be true/false, a language code, or '
+                   '{"used": true, "language": "ar"}')
+    for key in ("private_setting", "same_gender_offered"):
+        if not isinstance(doc.get(key, False), bool):
+            raise _bad(path, f"context.{key} must be true or false")
+    return InterviewContextInput(
+        interpreter_used=used, interpreter_language=language,
+        location=_text(path, "context.location", doc.get("location")),
+        private_setting=bool(doc.get("private_setting", False)),
+        same_gender_offered=bool(doc.get("same_gender_offered", False)),
+        companion=str(doc.get("companion", "none")),
+    )
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """Read and check the file; InputError (exit 2) naming the file, line or key."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _bad(path, "not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _bad(path, f"cannot read ({exc})") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise _bad(path, f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise _bad(path, "nested too deeply") from None
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        raise _bad(path, 'expected {"consent": {...}, "answers": {"item": value, ...}}')
+    unknown = set(data) - {"answers", "consent", "person", "context", "instrument", "language",
+                         "comment"}
+    if unknown:
+        raise _bad(path, f"unknown key(s) {sorted(unknown)}")
+    try:
+        consent = Consent.from_json(data["consent"]) if "consent" in data else None
+    except InputError as exc:
+        raise _bad(path, exc.message) from None
+    return AnswersFile(answers=data["answers"], consent=consent,
+                       person=_person(path, data.get("person")),
+                       context=_context(path, data.get("context")))
+
+
+__all__ = ["AnswersFile", "InterviewContextInput", "read_answers_file"]

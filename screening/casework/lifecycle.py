@@ -1,0 +1,249 @@
+"""The interview lifecycle: start (with consent), answer, move, finish, stop, reopen, replay.
+
+One service for both faces: ``fieldscreen interview`` and the desktop app's view-models call
+these functions, so a case holds the same records and the same result whichever face made it.
+
+Consent comes first. Until a consent that covers screening is recorded, nothing about the
+person is written: the case, the person's details, the interview and the consent are created
+in one transaction, the consent before the person. A declined consent writes nothing about
+the person at all; the audit trail records that a consent was declined, when, and by which
+officer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from screening.casework.consent import Consent
+from screening.casework.preferences import Preferences
+from screening.casework.replay import ReplayOutcome, replay
+from screening.engine.session import InterviewSession
+from screening.engine.storage import is_answered
+from screening.errors import ErrorCode, InputError, StoreError
+from screening.instruments import LoadResult
+from screening.store import InterviewContext, InterviewMeta, PersonInfo
+
+if TYPE_CHECKING:
+    from screening.casework.catalog import InstrumentCatalog
+    from screening.store import Store
+
+log = logging.getLogger(__name__)
+
+COMPANIONS = ("none", "present", "separated")
+
+
+@dataclass(frozen=True)
+class InterviewSetup:
+    """How an interview will be run: the instrument text, languages and the setting."""
+
+    instrument: LoadResult
+    respondent_language: str
+    officer_language: str | None = None  # default: the instrument's source language
+    interpreter_used: bool = False
+    interpreter_language: str | None = None
+    location: str | None = None
+    same_gender_offered: bool = False
+    private_setting: bool = False
+    companion: str = "none"
+
+    def __repr__(self) -> str:  # location may identify a place: keep it out of logs
+        ins = self.instrument.instrument
+        return f"InterviewSetup({ins.id}@{ins.version}, {self.respondent_language})"
+
+    @property
+    def officer(self) -> str:
+        return self.officer_language or self.instrument.instrument.source_language
+
+    def check(self) -> None:
+        ins = self.instrument.instrument
+        for code in (self.respondent_language, self.officer):
+            if code not in ins.languages:
+                raise InputError(f"instrument '{ins.id}' has no language '{code}' "
+                                 f"(it has: {', '.join(ins.languages)})",
+                                 code=ErrorCode.BAD_INPUT)
+        if self.companion not in COMPANIONS:
+            raise InputError(f"companion must be one of {', '.join(COMPANIONS)}",
+                             code=ErrorCode.BAD_INPUT)
+
+
+@dataclass(frozen=True)
+class Started:
+    case_id: str
+    interview_id: str
+    stored: bool = True
+
+
+@dataclass(frozen=True)
+class Declined:
+    """Consent was declined: nothing about the person was stored."""
+
+    case_id: str | None = None  # only when the interview was for an existing case
+    stored: bool = False
+
+
+def result_document(session: InterviewSession, instrument: LoadResult) -> dict[str, Any]:
+    """The one stored result of an interview (both faces store exactly this)."""
+    ins = instrument.instrument
+    ev = session.evaluation
+    asked = [s.key for s in ev.steps()]
+    skipped = [s.key for s, relevant in ev.all_steps() if not relevant]
+    answers: dict[str, Any] = {}
+    for key in asked:
+        record = session.answers.get(key)
+        if is_answered(record):
+            assert record is not None
+            answers[key] = {"special": record.special} if record.special else record.value
+    scored = session.result().to_json()
+    return {
+        "instrument": {"id": ins.id, "version": ins.version,
+                       "content_hash": instrument.content_hash},
+        "language": session.respondent_language,
+        "officer_language": session.officer_language,
+        "asked": asked,
+        "skipped": skipped,
+        "answers": answers,
+        **scored,
+    }
+
+
+class InterviewRun:
+    """An interview open for answering: the engine session plus the text it runs on."""
+
+    def __init__(self, casework: Casework, interview_id: str, instrument: LoadResult,
+                 session: InterviewSession, case_id: str, finished: bool) -> None:
+        self._casework = casework
+        self.interview_id = interview_id
+        self.instrument = instrument
+        self.session = session
+        self.case_id = case_id
+        self.finished = finished
+
+    def __repr__(self) -> str:
+        return f"InterviewRun({self.interview_id!r})"
+
+    def replay(self, answers: Mapping[str, Any]) -> ReplayOutcome:
+        return replay(self.session, answers)
+
+    def result(self) -> dict[str, Any]:
+        return result_document(self.session, self.instrument)
+
+    def finish(self) -> dict[str, Any]:
+        return self._casework.finish(self)
+
+
+class Casework:
+    """Cases and interviews over one open store and its instrument catalog."""
+
+    def __init__(self, store: Store, catalog: InstrumentCatalog) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.preferences = Preferences(store.settings)
+
+    # -- starting ------------------------------------------------------------------------
+    def start(self, setup: InterviewSetup, consent: Consent, *, case_id: str | None = None,
+              person: PersonInfo | None = None, reference: str | None = None
+              ) -> Started | Declined:
+        """Record the consent decision; when given, create what the interview needs.
+
+        ``case_id`` adds the interview to an existing case; otherwise a case is created
+        (with ``reference``, or a generated one) only now, after consent.
+        """
+        setup.check()
+        ins = setup.instrument.instrument
+        officer = self.preferences.officer_profile().name or None
+        if case_id is not None:
+            case_id = self.store.cases.resolve(case_id)
+        if not consent.given:
+            # Nothing about the person: which instrument, which language, who recorded it.
+            self.store.audit.event("consent.declined", case_id=case_id, detail={
+                "instrument_id": ins.id, "language": consent.language or
+                setup.respondent_language, "officer": officer or "", "at": consent.at or ""})
+            log.info("consent declined; nothing stored")
+            return Declined(case_id)
+        meta = InterviewMeta(
+            instrument_id=ins.id, instrument_version=ins.version,
+            content_hash=setup.instrument.content_hash,
+            respondent_language=setup.respondent_language, officer_language=setup.officer,
+            interpreter_used=setup.interpreter_used,
+            interpreter_language=setup.interpreter_language if setup.interpreter_used else None,
+            location=setup.location or None, officer=officer,
+        )
+        ctx = InterviewContext(
+            consent_given=True, consent_scope=consent.scope,
+            consent_recorded_how=consent.recorded_how, consent_at=consent.at,
+            consent_recipients=consent.recipients,
+            consent_language=consent.language or setup.respondent_language,
+            confidentiality_explained=consent.confidentiality_explained,
+            interpreter_used=setup.interpreter_used,
+            interpreter_language=meta.interpreter_language,
+            same_gender_offered=setup.same_gender_offered,
+            private_setting=setup.private_setting, companion=setup.companion,
+        )
+        with self.store.atomic("starting an interview"):
+            self.catalog.snapshot(setup.instrument)
+            if case_id is None:
+                case_id = self.store.cases.create(reference)
+            interview_id = self.store.interviews.create(case_id, meta)
+            self.store.context.save(interview_id, ctx)
+            if person is not None and person_has_data(person):
+                self.store.cases.update_person(case_id, person)
+        log.info("interview started %s", interview_id)
+        return Started(case_id, interview_id)
+
+    # -- running -------------------------------------------------------------------------
+    def open(self, interview_id: str) -> InterviewRun:
+        """Open an interview to answer, review or resume, on the exact text it was run with."""
+        interview = self.store.interviews.get(interview_id)
+        meta = interview.meta
+        loaded = self.catalog.by_hash(meta.instrument_id, meta.content_hash)
+        session = InterviewSession(
+            loaded.instrument, loaded.content_hash, self.store.interviews, interview_id,
+            respondent_language=meta.respondent_language,
+            officer_language=meta.officer_language,
+        )
+        return InterviewRun(self, interview_id, loaded, session, interview.case_id,
+                            interview.finished)
+
+    def finish(self, run: InterviewRun) -> dict[str, Any]:
+        """Store the result and mark the interview finished; returns the stored result."""
+        result = run.result()
+        self.store.interviews.finish(run.interview_id, result)
+        run.finished = True
+        return result
+
+    def reopen(self, interview_id: str) -> None:
+        self.store.interviews.reopen(interview_id)
+
+    def _update_context(self, interview_id: str, **changes: Any) -> None:
+        ctx = self.store.context.get(interview_id)
+        if ctx is None:
+            raise StoreError("the interview has no consent record", code=ErrorCode.INTERVIEW_STATE,
+                             interview_id=interview_id)
+        self.store.context.save(interview_id, replace(ctx, **changes))
+
+    def record_break(self, interview_id: str) -> None:
+        ctx = self.store.context.get(interview_id)
+        self._update_context(interview_id, breaks=(ctx.breaks if ctx else 0) + 1)
+
+    def stop(self, interview_id: str, reason: str | None) -> None:
+        """The interview was stopped early (the person's wish, safety, ...): kept, resumable."""
+        self._update_context(interview_id, stopped_early=True, stopped_reason=reason or None)
+
+
+def person_has_data(person: PersonInfo) -> bool:
+    return any((person.name, person.date_of_birth, person.gender, person.nationality,
+                person.contact, person.notes, person.aliases, person.languages))
+
+
+__all__ = [
+    "Casework",
+    "Declined",
+    "InterviewRun",
+    "InterviewSetup",
+    "Started",
+    "person_has_data",
+    "result_document",
+]

@@ -1,0 +1,131 @@
+"""Answering a whole interview from a mapping of answers, as an officer would, item by item.
+
+This is how ``fieldscreen interview --answers FILE`` runs, and what a test uses to run the
+same answers through the GUI's view-model: present the next item, answer it from the
+mapping, move on; every answer is saved (and durable) as it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.engine.session import InterviewSession
+from screening.engine.state import split_key
+from screening.errors import AnswerError, ErrorCode
+from screening.instruments.model import ItemType
+
+
+@dataclass
+class Given:
+    """One answer from the file, unpacked."""
+
+    value: Any = None
+    special: str | None = None
+    note: str | None = None
+
+
+def unpack_answer(name: str, raw: Any) -> Given:
+    """A value, ``{"special": ...}`` or ``{"value": ..., "note": ...}``."""
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"special", "value", "note"}
+        if unknown:
+            raise AnswerError(name, f"unknown key(s) {sorted(unknown)} in the answer "
+                              '(use a value, or {"special": "refused"|"dont_know"})')
+        note = raw.get("note")
+        if note is not None and not isinstance(note, str):
+            raise AnswerError(name, "note must be text")
+        return Given(raw.get("value"), raw.get("special"), note)
+    return Given(raw)
+
+
+@dataclass
+class ReplayOutcome:
+    """What the walk did: items presented in order, answers given for items not asked."""
+
+    asked: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def _lookup(answers: Mapping[str, Any], key: str) -> tuple[bool, Any]:
+    name, instance = split_key(key)
+    if instance is None:
+        return (name in answers, answers.get(name))
+    entries = answers.get(instance[0])
+    if not isinstance(entries, list) or instance[1] > len(entries):
+        return False, None
+    entry = entries[instance[1] - 1]
+    if not isinstance(entry, dict):
+        raise AnswerError(instance[0], f"entry {instance[1]} must be an object of answers")
+    return (name in entry, entry.get(name))
+
+
+def _check_names(session: InterviewSession, answers: Mapping[str, Any]) -> None:
+    plan = session.plan
+    for name, raw in answers.items():
+        node = plan.nodes.get(name)
+        if node is None:
+            raise AnswerError(name, "no such item in this instrument",
+                              code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        if node.repeat is not None:
+            raise AnswerError(name, f"this item belongs to the repeat '{node.repeat}': give it "
+                              f'inside "{node.repeat}": [{{...}}, ...]')
+        if node.item.type is ItemType.REPEAT:
+            if not isinstance(raw, list):
+                raise AnswerError(name, "a repeat takes a list of entries")
+            for entry in raw:
+                if isinstance(entry, dict):
+                    for child in entry:
+                        if plan.nodes.get(child) is None or plan.nodes[child].repeat != name:
+                            raise AnswerError(child, f"not an item of the repeat '{name}'",
+                                              code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+
+
+def replay(session: InterviewSession, answers: Mapping[str, Any]) -> ReplayOutcome:
+    """Present items in order, answering each from ``answers``; raises ``AnswerError`` at the
+    first answer refused (everything saved before it stays saved)."""
+    _check_names(session, answers)
+    plan = session.plan
+    for name, raw in answers.items():
+        node = plan.nodes[name]
+        if node.item.type is ItemType.REPEAT and node.repeat_count is None:
+            session.set_repeat_count(name, len(raw))
+    outcome = ReplayOutcome()
+    done: set[str] = set()
+    while True:
+        pending = [s for s in session.steps() if s.key not in done]
+        if not pending:
+            break
+        step = pending[0]
+        done.add(step.key)
+        outcome.asked.append(step.key)
+        item = step.node.item
+        if not item.is_answerable or step.node.asks_count:
+            continue  # notes; a repeat's count, already set from its list of entries
+        present, raw = _lookup(answers, step.key)
+        if present:
+            given = unpack_answer(step.name, raw)
+            session.answer(step.key, given.value, special=given.special, note=given.note)
+        elif item.default is not None:
+            session.answer(step.key, item.default)
+        error = session.required_error(step.key)
+        if error is not None:
+            raise AnswerError(error.item, error.message + (
+                " (no answer given; where allowed, record {\"special\": \"refused\"})"),
+                code=ErrorCode.ANSWER_REQUIRED, instrument_message=error.instrument_message)
+    asked = set(outcome.asked)
+    for name, raw in answers.items():
+        node = plan.nodes[name]
+        if node.item.type is ItemType.REPEAT:
+            for i, entry in enumerate(raw, start=1):
+                for child in entry if isinstance(entry, dict) else ():
+                    key = f"{name}[{i}].{child}"
+                    if key not in asked:
+                        outcome.ignored.append(key)
+        elif name not in asked:
+            outcome.ignored.append(name)
+    return outcome
+
+
+__all__ = ["Given", "ReplayOutcome", "replay", "unpack_answer"]
