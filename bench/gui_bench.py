@@ -120,7 +120,7 @@ def bench_next_question(runs: int) -> None:
     window = build_window(data_dir, "en")
     window.resize(1366, 768)  # type: ignore[attr-defined]
     window.show()  # type: ignore[attr-defined]
-    window.app_vm.store = Store.open(data_dir, PASSPHRASE)  # type: ignore[attr-defined]
+    window.app_vm.workspace.adopt(Store.open(data_dir, PASSPHRASE))
     window.app_vm.unlocked.emit()  # type: ignore[attr-defined]
     answer_next: list[float] = []
     next_only: list[float] = []
@@ -205,7 +205,7 @@ def bench_search(count: int, runs: int) -> None:
     print(f"case list over {count:,} cases (seeded in {time.perf_counter() - start:.1f} s, "
           "one transaction per case)")
     app_vm = AppViewModel(data_dir)
-    app_vm.store = store
+    app_vm.workspace.adopt(store)
     model = CaseListModel(app_vm)
     reference = store.cases.list(limit=1)[0].reference
     queries = ["gonzalez", "мария", "小梅", reference, reference[-3:], "2026-", "nobody"]

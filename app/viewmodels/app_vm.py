@@ -8,42 +8,20 @@ and the window returns to where it was.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.viewmodels.prefs import read_ui_language, write_ui_language
 from app.workers.task import TaskRunner
+from screening.casework.preferences import DEFAULT_AUTOLOCK_MINUTES, OfficerProfile
 from screening.errors import ErrorCode, StoreError
 from screening.store import Store, passphrase_problem
 from screening.store.keys import MIN_PASSPHRASE_LENGTH
+from screening.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-DEFAULT_AUTOLOCK_MINUTES = 5
-PROFILE_KEY = "officer_profile"
-AUTOLOCK_KEY = "autolock_minutes"
-
-
-@dataclass(frozen=True)
-class OfficerProfile:
-    name: str = ""
-    agency: str = ""
-    location: str = ""
-    hotline: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "agency": self.agency, "location": self.location,
-                "hotline": self.hotline}
-
-    @classmethod
-    def from_json(cls, doc: Any) -> OfficerProfile:
-        if not isinstance(doc, dict):
-            return cls()
-        return cls(**{k: str(doc.get(k) or "") for k in ("name", "agency", "location",
-                                                         "hotline")})
+__all__ = ["DEFAULT_AUTOLOCK_MINUTES", "AppViewModel", "OfficerProfile", "passphrase_strength"]
 
 
 def passphrase_strength(passphrase: str) -> str:
@@ -73,35 +51,38 @@ class AppViewModel(QObject):
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self.store: Store | None = None
+        # The data folder as the core sees it: store, catalog, directory, preferences.
+        self.workspace = Workspace(self.data_dir)
         self.runner = TaskRunner(self)
         self._pending_close = False
         self.runner.busy_changed.connect(self._on_busy_changed)
 
     # -- facts ---------------------------------------------------------------------------
     def store_exists(self) -> bool:
-        return Store.exists(self.data_dir)
+        return self.workspace.exists()
 
     def unlock_delay(self) -> float:
-        try:
-            return Store.unlock_delay(self.data_dir)
-        except OSError:
-            return 0.0
+        return self.workspace.unlock_delay()
+
+    @property
+    def store(self) -> Store | None:
+        """The open store, or None while locked."""
+        return self.workspace.store if self.workspace.is_open else None
 
     @property
     def is_open(self) -> bool:
-        return self.store is not None and not self.store.closed
+        return self.workspace.is_open
 
     def saved_ui_language(self) -> str | None:
-        return read_ui_language(self.data_dir)
+        return self.workspace.ui_language()
 
     def save_ui_language(self, lang: str) -> None:
-        write_ui_language(self.data_dir, lang)
+        self.workspace.set_ui_language(lang)
 
     def require_store(self) -> Store:
-        if self.store is None or self.store.closed:
+        if not self.workspace.is_open:
             raise StoreError("the store is locked", code=ErrorCode.STORE_IO)
-        return self.store
+        return self.workspace.store
 
     # -- create / unlock / lock -----------------------------------------------------------
     def create(self, passphrase: str) -> None:
@@ -113,7 +94,8 @@ class AppViewModel(QObject):
                           lambda code, _incident: self.create_failed.emit(code))
 
     def _on_created(self, result: tuple[Store, str]) -> None:
-        self.store, recovery_key = result
+        store, recovery_key = result
+        self.workspace.adopt(store)
         log.info("store created")
         self.created.emit(recovery_key)
         self.unlocked.emit()
@@ -131,7 +113,7 @@ class AppViewModel(QObject):
         self.runner.start("unlock", work, self._on_unlocked, self._on_unlock_failed)
 
     def _on_unlocked(self, store: Store) -> None:
-        self.store = store
+        self.workspace.adopt(store)
         self._pending_close = False
         log.info("store unlocked")
         self.unlocked.emit()
@@ -141,12 +123,12 @@ class AppViewModel(QObject):
 
     def adopt(self, store: Store) -> None:
         """Use a store opened elsewhere (restore from backup)."""
-        self.store = store
+        self.workspace.adopt(store)
         self.unlocked.emit()
 
     def lock(self) -> None:
         """Close the store (after running tasks end) and tell every view to forget."""
-        if self.store is None:
+        if not self.workspace.is_open:
             return
         log.info("locking")
         self.locked.emit()
@@ -161,37 +143,25 @@ class AppViewModel(QObject):
 
     def _close(self) -> None:
         self._pending_close = False
-        store, self.store = self.store, None
-        if store is not None:
-            store.close()
+        self.workspace.close()
 
     def shutdown(self) -> None:
         self.runner.wait()
         self._close()
 
-    # -- settings --------------------------------------------------------------------------
-    def setting(self, key: str, default: Any = None) -> Any:
-        return self.require_store().settings.get(key, default)
-
-    def set_setting(self, key: str, value: Any) -> None:
-        self.require_store().settings.set(key, value)
-
+    # -- settings (typed, in the encrypted store) -------------------------------------------
     def officer_profile(self) -> OfficerProfile:
         if not self.is_open:
             return OfficerProfile()
-        return OfficerProfile.from_json(self.setting(PROFILE_KEY, {}))
+        return self.workspace.preferences.officer_profile()
 
     def save_officer_profile(self, profile: OfficerProfile) -> None:
-        self.set_setting(PROFILE_KEY, profile.to_json())
+        self.workspace.preferences.save_officer_profile(profile)
 
     def autolock_minutes(self) -> int:
         if not self.is_open:
             return DEFAULT_AUTOLOCK_MINUTES
-        try:
-            minutes = int(self.setting(AUTOLOCK_KEY, DEFAULT_AUTOLOCK_MINUTES))
-        except (TypeError, ValueError):
-            return DEFAULT_AUTOLOCK_MINUTES
-        return max(1, min(minutes, 240))
+        return self.workspace.preferences.autolock_minutes()
 
     def set_autolock_minutes(self, minutes: int) -> None:
-        self.set_setting(AUTOLOCK_KEY, max(1, min(int(minutes), 240)))
+        self.workspace.preferences.set_autolock_minutes(minutes)
