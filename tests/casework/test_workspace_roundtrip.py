@@ -5,8 +5,8 @@ folder on "another laptop", where the report, the export and the catalog still w
 from __future__ import annotations
 
 import io
-import subprocess
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 
