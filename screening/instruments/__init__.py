@@ -8,7 +8,6 @@ from screening.instruments.loader import LoadResult, load_instrument, load_instr
 from screening.instruments.model import Instrument, Item, ItemType
 from screening.instruments.registry import (
     find_instrument,
-    find_instrument_by_hash,
     list_instruments,
 )
 
@@ -18,7 +17,6 @@ __all__ = [
     "ItemType",
     "LoadResult",
     "find_instrument",
-    "find_instrument_by_hash",
     "list_instruments",
     "load_instrument",
     "load_instrument_text",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from screening.errors import ErrorCode, InstrumentError
@@ -45,20 +44,3 @@ def find_instrument(id_or_file: str, directory: Path | None = None) -> LoadResul
             code=ErrorCode.INSTRUMENT_NOT_FOUND,
         )
     return matches[-1]
-
-
-def find_instrument_by_hash(instrument_id: str, content_hash: str,
-                            extra: Iterable[LoadResult] = ()) -> LoadResult:
-    """The exact instrument text an interview was run with, found by its content hash.
-
-    Interviews record the hash, not just the version, so an edited file is never mistaken
-    for the text that was read to the person.
-    """
-    for result in [*extra, *list_instruments()]:
-        if result.instrument.id == instrument_id and result.content_hash == content_hash:
-            return result
-    raise InstrumentError(
-        f"the instrument {instrument_id} with content hash {content_hash[:19]}... is not "
-        "installed, so its questions cannot be shown as they were asked",
-        code=ErrorCode.INSTRUMENT_NOT_FOUND,
-    )

@@ -10,8 +10,9 @@ report's locale and time zone.
 page footer, so a receiver can check the packet against the audit log.
 
 ``redacted_copy()`` drops the person's name, date of birth and contact details and every
-free-text note (narrative, per-item notes, answers to ``text`` items). Fields holding personal
-data are ``repr=False``: these objects can reach logs through tracebacks.
+free-text note (narrative, per-item notes, answers to ``text`` items, the officer's reason for
+a referral outside the consent; the fact that it was outside the consent stays). Fields
+holding personal data are ``repr=False``: these objects can reach logs through tracebacks.
 """
 
 from __future__ import annotations
@@ -156,6 +157,15 @@ class Referral:
     reason: str = ""
     hours: str | None = None
     example: bool = False  # a placeholder entry from the sample directory
+    # Referred although the person's consent does not cover this kind of service; the
+    # officer's reason is free text (withheld from a redacted copy, the fact is not).
+    outside_consent: bool = False
+    override_reason: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.override_reason and not self.outside_consent:
+            raise _bad("an override reason is given for a referral within the consent",
+                       field="referrals")
 
 
 @dataclass(frozen=True)
@@ -242,11 +252,13 @@ class ReferralPacket:
             )
             for e in self.appendix
         )
+        referrals = tuple(replace(r, override_reason=None) for r in self.referrals)
         return replace(
             self,
             redacted=True,
             narrative=None,
             appendix=entries,
+            referrals=referrals,
             person=replace(person, name=None, date_of_birth=None, contact=None, age=age),
         )
 
@@ -281,6 +293,8 @@ def _age_at(born: date, when: datetime) -> int:
 def _has_personal_data(p: ReferralPacket) -> bool:
     person = p.person
     if person.name or person.date_of_birth or person.contact or p.narrative:
+        return True
+    if any(r.override_reason for r in p.referrals):
         return True
     return any(
         e.officer_note or (e.free_text and (e.answer_asked or e.answer_report)) for e in p.appendix

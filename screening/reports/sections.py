@@ -32,7 +32,7 @@ from screening.reports.context import (
     WARN_INK,
     Ctx,
 )
-from screening.reports.packet import AppendixEntry
+from screening.reports.packet import AppendixEntry, Referral
 from screening.reports.text import Span, TextStyle
 
 
@@ -358,8 +358,25 @@ def referrals_block(c: Ctx) -> list[Flowable]:
             rows.append((_("Why referred"), [c.data(ref.reason)]))
         if rows:
             block.append(c.rows(rows, 0.22))
+        if ref.outside_consent:
+            block.append(c.box(_outside_consent(c, ref), WARN_BG, WARN_INK))
         out.append(KeepTogether(block))
     return out
+
+
+def _outside_consent(c: Ctx, ref: Referral) -> list[Flowable]:
+    """The referral is outside what the person agreed to: say so, with the officer's reason
+    (free text: withheld from a redacted copy, which still says the referral was outside)."""
+    _ = c._
+    spans = [Span(_("Referred outside the person's consent."), bold=True), Span(" "),
+             Span(_("Officer's reason: "))]
+    if c.p.redacted:
+        spans += _withheld(c)
+    elif ref.override_reason:
+        spans.append(c.data(ref.override_reason, c.p.interview.officer_language))
+    else:
+        spans.append(Span(_("none recorded")))
+    return [c.tb(spans, TextStyle(size=9, color=WARN_INK), where=f"referral {ref.service_id}")]
 
 
 def narrative_block(c: Ctx) -> list[Flowable]:

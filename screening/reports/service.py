@@ -10,11 +10,19 @@ import datetime as dt
 import logging
 import os
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING, normalise_scope
+from screening.casework.consent import (
+    LAW_ENFORCEMENT,
+    REFERRAL,
+    SCREENING,
+    case_consent,
+    normalise_scope,
+)
+from screening.casework.consent import Consent as CaseConsent
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
@@ -37,6 +45,7 @@ from screening.reports.packet import (
     Result,
 )
 from screening.reports.referral_pdf import build_referral_pdf
+from screening.store import ReferralRecord
 from screening.store.keys import check_passphrase
 
 if TYPE_CHECKING:
@@ -120,7 +129,7 @@ def _appendix(ins: Instrument, ev: Evaluation, lang: str) -> list[AppendixEntry]
         if not item.is_answerable:
             continue
         record = ev.answers.get(step.key)
-        if record is None or (record.value is None and not record.special):
+        if record is None or not record.answered:
             continue  # not answered: nothing to show, and never shown as "no"
         section = step.node.section.name
         counters[section] = counters.get(section, 0) + 1
@@ -168,16 +177,22 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
                   unanswered_core=tuple(scored.unanswered_core))
 
 
-def _referrals(records: list[Any], directory: Directory) -> tuple[Referral, ...]:
+def _referrals(records: list[ReferralRecord], directory: Directory,
+               consent: CaseConsent | None) -> tuple[Referral, ...]:
+    """The chosen services as the packet shows them. A service the person's consent does
+    not cover is marked so, with the officer's reason for referring anyway."""
     out = []
     for rec in records:
+        outside = not (consent is not None and consent.allows_service(rec.kind))
+        override = (rec.override_reason or "").strip() or None if outside else None
         service = directory.get(rec.service_id)
         if service is not None:
-            out.append(service.to_referral(rec.reason))
-            continue
-        contacts = (Contact("other", rec.contacts),) if rec.contacts else ()
-        out.append(Referral(rec.service_id, rec.service_name, rec.kind, contacts,
-                            tuple(rec.languages), rec.reason))
+            referral = service.to_referral(rec.reason)
+        else:
+            contacts = (Contact("other", rec.contacts),) if rec.contacts else ()
+            referral = Referral(rec.service_id, rec.service_name, rec.kind, contacts,
+                                tuple(rec.languages), rec.reason)
+        out.append(replace(referral, outside_consent=outside, override_reason=override))
     return tuple(out)
 
 
@@ -277,7 +292,7 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             validation_note=ins.text(ins.validation.note, _lang_for(ins, lang)) or None,
         ),
         result=result,
-        referrals=_referrals(referral_records, ws.directory()),
+        referrals=_referrals(referral_records, ws.directory(), case_consent(store, case_id)),
         appendix=tuple(appendix),
         narrative=narrative,
     )
