@@ -90,9 +90,12 @@ class Consent:
     @classmethod
     def from_record(cls, record: ConsentRecord | None) -> Consent | None:
         """A stored consent (scope names from any version) as today's ``Consent``."""
-        if record is None:
+        if record is None or not record.given:
             return None
-        return cls(given=record.given, scope=record.scope, language=record.language,
+        # A stored interview was consented to for screening; names unknown to this version
+        # grant nothing.
+        known = [s for s in record.scope if _LEGACY_SCOPES.get(s, s) in SCOPES]
+        return cls(given=True, scope=(SCREENING, *known), language=record.language,
                    recorded_how=record.recorded_how if record.recorded_how in RECORDED_HOW
                    else "other", recipients=record.recipients, at=record.given_at)
 
