@@ -52,13 +52,14 @@ translations: setup ## extract UI strings, update every catalog, compile
 run: setup syscheck catalogs ## start the app on the encrypted store in your user data folder
 	$(VENV)/bin/fieldscreen
 
-test: setup catalogs ## ruff, then the whole test suite (Qt offscreen)
+test: setup catalogs ## ruff and mypy, then the whole test suite (Qt offscreen)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy screening app
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy screening
+	$(VENV)/bin/mypy screening app
 
 bench: setup ## benchmarks: prints figures (not part of make test)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

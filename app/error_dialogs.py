@@ -22,9 +22,8 @@ from screening.log import safe_traceback
 log = logging.getLogger(__name__)
 
 # App-level codes for failures the core has no code for.
-REPORT_UNAVAILABLE = "app.report_unavailable"
-DIRECTORY_UNAVAILABLE = "app.directory_unavailable"
 FILE_UNREADABLE = "app.file_unreadable"
+FILE_UNWRITABLE = "app.file_unwritable"
 INTERNAL = "app.internal"
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -166,17 +165,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("That file is not a FieldScreen backup, or it is damaged."),
         N_("Choose another backup file. Nothing was changed."),
     ),
-    REPORT_UNAVAILABLE: (
-        N_("Reports are not available in this version of FieldScreen."),
-        N_("Your choice of services and notes are saved with the case."),
+    ErrorCode.CONSENT_MISSING: (
+        N_("The person's consent is not recorded, so nothing about them can be saved."),
+        N_("Go back to the consent step and record their decision."),
     ),
-    DIRECTORY_UNAVAILABLE: (
-        N_("The referral directory is not available in this version of FieldScreen."),
-        N_("Write the services you recommend in the notes instead."),
+    ErrorCode.CONSENT_SCOPE: (
+        N_("A chosen service is outside what the person agreed to."),
+        N_("Remove it, or choose it again and type your reason for referring anyway."),
     ),
     FILE_UNREADABLE: (
         N_("That file could not be read."),
         N_("Check the file and try again. Nothing was changed."),
+    ),
+    FILE_UNWRITABLE: (
+        N_("That file could not be saved."),
+        N_("Choose another folder and try again."),
     ),
     INTERNAL: (
         N_("Something went wrong."),

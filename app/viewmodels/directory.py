@@ -1,28 +1,29 @@
-"""The referral directory, read through ``screening.reports.directory``.
+"""The referral directory as the screens see it: ``ServiceView`` snapshots and labels.
 
-The shipped ``resources/referrals/*.csv`` files come first; a file the agency imported in
-Settings is validated by the core, kept as ``<data folder>/referrals/imported.csv`` (services,
-not personal data) and merged over them by id. Widgets get ``ServiceView`` snapshots.
-When the directory module is missing the screens say so and still let the officer write notes.
+The core decides everything about the directory (``screening.casework.referrals``): the
+shipped ``resources/referrals/*.csv`` with the agency's imported rows merged over them by id,
+the imported rows kept inside the encrypted store (``Workspace.directory()``), validation of
+an import or an edit (every problem with its line and column). This module only turns core
+``Service`` objects into ``ServiceView`` snapshots for widgets and names kinds and needs.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from app.qt_i18n import N_
+from screening.casework.referrals import import_directory_text, imported_csv
 from screening.paths import resource_path
+from screening.reports.directory import Service
+from screening.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-IMPORTED = ("referrals", "imported.csv")
-NATIONAL = "national"
+# The name the directory editor's table is checked and kept under (problems name it).
+EDITOR_SOURCE = "edited-in-fieldscreen.csv"
 
 KIND_TEXT = {
     "hotline": N_("Helpline"),
@@ -50,6 +51,9 @@ NEED_TEXT = {
 
 @dataclass(frozen=True)
 class ServiceView:
+    """One service, as a widget shows it. ``outside_consent``: the case's consent does not
+    cover referring the person to it (only set where a case is open)."""
+
     service_id: str
     name: str
     kind: str
@@ -61,84 +65,60 @@ class ServiceView:
     interpreters: bool = False
     example: bool = False
     hours: str = ""
-
-    def speaks(self, lang: str) -> bool:
-        base = lang.replace("-", "_").split("_")[0]
-        return any(x == lang or x.split("_")[0] == base for x in self.languages)
+    outside_consent: bool = False
 
 
+# Kept while app/windows/main_window.py still names it (its ``services=`` argument); the
+# referral screen reads the directory from the workspace and no longer takes a provider.
 ServicesProvider = Callable[[], list[ServiceView] | None]
 
 
-def _module() -> Any | None:
-    try:
-        return importlib.import_module("screening.reports.directory")
-    except ImportError:
-        return None
-
-
 def available() -> bool:
-    return _module() is not None
+    """The directory is part of the core and always available. Kept only while
+    app/screenshots.py still asks."""
+    return True
 
 
-def to_view(s: Any) -> ServiceView:
+def to_view(s: Service, *, outside_consent: bool = False) -> ServiceView:
     contacts = "; ".join(f"{c.kind}: {c.value}" for c in s.contacts())
     return ServiceView(
         service_id=s.id, name=s.name, kind=s.kind, needs=tuple(s.needs),
         languages=tuple(s.languages), region=s.region, contacts=contacts, notes=s.notes,
         interpreters=bool(s.interpreters), example=bool(s.example), hours=s.hours,
+        outside_consent=outside_consent,
     )
 
 
-def imported_path(data_dir: Path) -> Path:
-    return Path(data_dir).joinpath(*IMPORTED)
+def all_services(workspace: Workspace) -> list[ServiceView]:
+    """Every service of the workspace's directory, in directory order."""
+    return [to_view(s) for s in workspace.directory()]
 
 
-def load_directory(data_dir: Path) -> Any | None:
-    """The core ``Directory`` (shipped files merged with the imported one), or None."""
-    module = _module()
-    if module is None:
-        return None
-    directory = module.Directory(())
-    for path in sorted(resource_path("referrals").glob("*.csv")):
-        directory = directory.merged(module.load_directory(path))
-    extra = imported_path(data_dir)
-    if extra.exists():
-        directory = module.import_directory(directory, extra)
-    return directory
+def import_file(workspace: Workspace, path: Path) -> int:
+    """Validate a directory CSV with the core and keep it in the encrypted store (replacing
+    an earlier import). DirectoryError lists every problem. Returns the number of services."""
+    count = workspace.import_directory(Path(path))
+    log.info("referral directory imported into the store: %d services", count)
+    return count
 
 
-def load_services(data_dir: Path) -> list[ServiceView] | None:
-    directory = load_directory(data_dir)
-    if directory is None:
-        return None
-    return [to_view(s) for s in directory.services]
+def has_imported(workspace: Workspace) -> bool:
+    """Whether the agency imported or edited a directory (kept in the store)."""
+    return imported_csv(workspace.store) is not None
 
 
-def provider_for(data_dir: Path) -> ServicesProvider:
-    return lambda: load_services(data_dir)
-
-
-def import_csv(data_dir: Path, path: Path) -> int:
-    """Validate ``path`` with the core (DirectoryError lists every problem), then keep it.
-
-    Returns how many services the file holds. LookupError when the module is missing.
-    """
-    module = _module()
-    if module is None:
-        raise LookupError("directory module not available")
-    services = module.load_directory(Path(path)).services
-    dest = imported_path(data_dir)
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    shutil.copyfile(path, dest)
-    log.info("referral directory imported: %d services", len(services))
-    return len(services)
-
-
-def editable_source(data_dir: Path) -> Path | None:
-    """The file to copy for editing in a spreadsheet: the imported one, else the shipped."""
-    extra = imported_path(data_dir)
-    if extra.exists():
-        return extra
+def editable_csv(workspace: Workspace) -> str:
+    """The CSV to start editing from: the agency's imported one (from the store), else the
+    shipped directory as an example."""
+    imported = imported_csv(workspace.store)
+    if imported is not None:
+        return imported[1]
     shipped = sorted(resource_path("referrals").glob("*.csv"))
-    return shipped[0] if shipped else None
+    return shipped[0].read_bytes().decode("utf-8") if shipped else ""
+
+
+def save_edited(workspace: Workspace, text: str) -> int:
+    """Validate the edited table's CSV with the core and keep it in the store."""
+    count = import_directory_text(workspace.store, text, EDITOR_SOURCE)
+    log.info("referral directory edited: %d services", count)
+    return count

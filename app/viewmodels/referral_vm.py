@@ -1,43 +1,57 @@
 """The referral screen: services chosen from the directory, reasons, notes, the PDF.
 
-Choices are saved with the case (``store.referrals.save``) whenever the PDF is made and when the
-app locks, so nothing typed here is lost. The PDF is written on a worker thread by
-``screening.reports.service.write_case_report``; while that module is missing the screen
-reports it through the normal error dialog.
+The core decides what may be offered (``screening.casework.referrals``): the services that
+match the filters and that the person's consent covers (a law-enforcement service needs
+consent to share with law enforcement). Services outside the consent are shown only on
+request, and choosing one needs the officer's reason; the core refuses to save such a choice
+without it and audits each one. Choices are saved with the case whenever the PDF is made and
+when the app locks. The PDF is written on a worker thread by ``write_case_report``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.error_dialogs import REPORT_UNAVAILABLE
-from app.viewmodels import directory
+from app.qt_i18n import N_, _
 from app.viewmodels.app_vm import AppViewModel
-from app.viewmodels.directory import ServicesProvider, ServiceView
+from app.viewmodels.directory import ServiceView, to_view
+from screening.casework.consent import (
+    LAW_ENFORCEMENT,
+    REFERRAL,
+    SCREENING,
+    Consent,
+    case_consent,
+    scope_needed,
+)
+from screening.casework.referrals import allowed, offered_services, save_referrals
 from screening.errors import ScreeningError
+from screening.reports.directory import NATIONAL, Directory, Service
+from screening.reports.service import write_case_report
 from screening.store import ReferralRecord
 
 log = logging.getLogger(__name__)
+
+SCOPE_TEXT = {
+    SCREENING: N_("screening"),
+    REFERRAL: N_("referral to support services"),
+    LAW_ENFORCEMENT: N_("sharing with law enforcement"),
+}
 
 
 @dataclass(frozen=True)
 class ChosenService:
     service: ServiceView
     reason: str = field(default="", repr=False)
+    # The officer's reason for referring outside the person's consent (None: within it).
+    override_reason: str | None = field(default=None, repr=False)
 
 
-def report_module() -> object | None:
-    try:
-        return importlib.import_module("screening.reports.service")
-    except ImportError:
-        return None
+def scope_text(scope: str) -> str:
+    return _(SCOPE_TEXT[scope]) if scope in SCOPE_TEXT else scope
 
 
 class ReferralViewModel(QObject):
@@ -53,16 +67,14 @@ class ReferralViewModel(QObject):
     report_written = Signal(str)
     failed = Signal(str, str)
 
-    def __init__(self, app_vm: AppViewModel, provider: ServicesProvider | None = None,
-                 parent: QObject | None = None,
-                 imported: Callable[[], list[Any]] | None = None) -> None:
+    def __init__(self, app_vm: AppViewModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._imported = imported or list
         self.app_vm = app_vm
-        self._provider = provider or directory.provider_for(app_vm.data_dir)
         self.case_id = ""
         self.case_reference = ""
-        self.services: list[ServiceView] | None = None
+        self.consent: Consent | None = None
+        self.directory: Directory | None = None
+        self.show_outside_consent = False
         self.chosen: list[ChosenService] = []
         self.narrative = ""
         self.last_path: Path | None = None
@@ -72,28 +84,56 @@ class ReferralViewModel(QObject):
         store = self.app_vm.require_store()
         self.case_id = case_id
         self.case_reference = store.cases.get(case_id).reference
+        self.consent = case_consent(store, case_id)
+        self.show_outside_consent = False
         try:
-            self.services = self._provider()
-        except (OSError, ValueError, ScreeningError):
+            self.directory = self.app_vm.workspace.directory()
+        except ScreeningError:
             log.warning("the referral directory could not be read")
-            self.services = None
-        by_id = {s.service_id: s for s in self.services or []}
+            self.directory = None
         records, narrative = store.referrals.get(case_id)
         self.chosen = []
         for rec in records:
-            service = by_id.get(rec.service_id) or ServiceView(
-                rec.service_id, rec.service_name, rec.kind, languages=tuple(rec.languages),
-                contacts=str(rec.contacts or ""))
-            self.chosen.append(ChosenService(service, rec.reason))
+            service = self.directory.get(rec.service_id) if self.directory else None
+            if service is not None:
+                view = self._view_of(service)
+            else:  # no longer in the directory: shown as it was saved
+                view = ServiceView(rec.service_id, rec.service_name, rec.kind,
+                                   languages=tuple(rec.languages),
+                                   contacts=str(rec.contacts or ""),
+                                   outside_consent=not self._covers(rec.kind))
+            self.chosen.append(ChosenService(view, rec.reason, rec.override_reason))
         self.narrative = narrative or ""
         self.chosen_changed.emit()
 
     def clear(self) -> None:
         self.case_id = ""
         self.case_reference = ""
+        self.consent = None
         self.chosen = []
         self.narrative = ""
         self.last_path = None
+
+    @property
+    def available(self) -> bool:
+        return self.directory is not None
+
+    # -- consent ------------------------------------------------------------------------
+    def _covers(self, kind: str) -> bool:
+        return self.consent is not None and self.consent.allows_service(kind)
+
+    def consent_scopes(self) -> list[str]:
+        """What the person's consent covers, in words ("screening", ...); empty: none."""
+        if self.consent is None:
+            return []
+        return [scope_text(s) for s in self.consent.scope]
+
+    def scope_needed_text(self, service: ServiceView) -> str:
+        """What the consent would have to cover for this service, in words."""
+        return scope_text(scope_needed(service.kind))
+
+    def set_show_outside_consent(self, show: bool) -> None:
+        self.show_outside_consent = show
 
     # -- filtering ----------------------------------------------------------------------
     def facets(self) -> tuple[list[str], list[str], list[str]]:
@@ -101,56 +141,70 @@ class ReferralViewModel(QObject):
         needs: set[str] = set()
         langs: set[str] = set()
         regions: set[str] = set()
-        for s in self.services or []:
+        for s in self.directory or ():
             needs.update(s.needs)
             langs.update(s.languages)
-            if s.region and s.region != directory.NATIONAL:
+            if s.region and s.region != NATIONAL:
                 regions.add(s.region)
         return sorted(needs), sorted(langs), sorted(regions)
 
     def filtered(self, need: str = "", language: str = "", region: str = "") -> list[ServiceView]:
-        """Matching services: real before placeholder entries, then those speaking the
-        language before those reached through interpreters (as the core's filter)."""
-        out = []
-        for s in self.services or []:
-            if need and need not in s.needs:
-                continue
-            if language and not (s.speaks(language) or s.interpreters):
-                continue
-            if region and s.region not in (region, directory.NATIONAL, ""):
-                continue
-            out.append(s)
-        order = {s.service_id: i for i, s in enumerate(out)}
-        return sorted(out, key=lambda s: (s.example, bool(language) and not s.speaks(language),
-                                          order[s.service_id]))
+        """The services to offer, as the core chooses and orders them: matching the filters
+        and within the person's consent (outside it too, marked, when asked to show them)."""
+        if self.directory is None:
+            return []
+        found = offered_services(self.directory, self.consent, need=need, language=language,
+                                 region=region,
+                                 include_outside_consent=self.show_outside_consent)
+        return [self._view_of(s) for s in found]
+
+    def _view_of(self, service: Service) -> ServiceView:
+        return to_view(service, outside_consent=not allowed(service, self.consent))
 
     # -- choosing -----------------------------------------------------------------------
-    def add(self, service: ServiceView) -> None:
-        if any(c.service.service_id == service.service_id for c in self.chosen):
-            return
-        self.chosen.append(ChosenService(service))
+    def needs_reason(self, service: ServiceView) -> bool:
+        """Choosing this service needs the officer's reason (it is outside the consent)."""
+        return service.outside_consent
+
+    def is_chosen(self, service: ServiceView) -> bool:
+        return any(c.service.service_id == service.service_id for c in self.chosen)
+
+    def add(self, service: ServiceView, override_reason: str | None = None) -> bool:
+        """Choose a service. One outside the consent needs a reason; without one nothing is
+        added and False is returned."""
+        if self.is_chosen(service):
+            return True
+        reason = (override_reason or "").strip() or None
+        if service.outside_consent and reason is None:
+            return False
+        self.chosen.append(ChosenService(service, "",
+                                         reason if service.outside_consent else None))
         self.chosen_changed.emit()
+        return True
 
     def remove(self, service_id: str) -> None:
         self.chosen = [c for c in self.chosen if c.service.service_id != service_id]
         self.chosen_changed.emit()
 
     def set_reason(self, service_id: str, reason: str) -> None:
-        self.chosen = [ChosenService(c.service, reason) if c.service.service_id == service_id
+        self.chosen = [replace(c, reason=reason) if c.service.service_id == service_id
                        else c for c in self.chosen]
 
     def records(self) -> list[ReferralRecord]:
         return [ReferralRecord(
             service_id=c.service.service_id, service_name=c.service.name, kind=c.service.kind,
             reason=c.reason, contacts=c.service.contacts, languages=tuple(c.service.languages),
+            override_reason=c.override_reason,
         ) for c in self.chosen]
 
     def save(self) -> bool:
+        """Save the choices and notes through the core, which enforces the consent and
+        audits every referral outside it."""
         if not self.case_id:
             return True
         try:
-            self.app_vm.require_store().referrals.save(self.case_id, self.records(),
-                                                       self.narrative or None)
+            save_referrals(self.app_vm.require_store(), self.case_id, self.records(),
+                           self.narrative or None)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code), "")
             return False
@@ -162,23 +216,14 @@ class ReferralViewModel(QObject):
         screen only allows after the officer confirmed it."""
         if not self.save():
             return
-        module = report_module()
-        if module is None:
-            log.info("report module not available")
-            self.failed.emit(REPORT_UNAVAILABLE, "")
-            return
-        store = self.app_vm.require_store()
+        workspace = self.app_vm.workspace
         case_id = self.case_id
-        data_dir = self.app_vm.data_dir
-        extra = list(self._imported())  # instruments imported in Settings
+        out = Path(path)
 
         def work() -> str:
-            directory_now = directory.load_directory(data_dir)
-            fn = module.write_case_report  # type: ignore[attr-defined]
-            return str(fn(store, case_id, Path(path), lang=lang, redacted=redacted,
-                          password=password, allow_plaintext=password is None,
-                          directory=directory_now, extra_instruments=extra))
+            return write_case_report(workspace, case_id, out, lang=lang, redacted=redacted,
+                                     password=password, allow_plaintext=password is None)
 
-        self.last_path = Path(path)
+        self.last_path = out
         self.report_started.emit()
         self.app_vm.runner.start("report", work, self.report_written.emit, self.failed.emit)

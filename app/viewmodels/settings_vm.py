@@ -2,23 +2,27 @@
 
 Everything slow (key derivation, backup, export, audit verification) runs on the task runner.
 Results come back as small snapshots; failures as error codes for the normal error dialog.
+Imported questionnaires and the imported referral directory go into the encrypted store
+through the core; nothing is copied into the data folder.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.error_dialogs import DIRECTORY_UNAVAILABLE, FILE_UNREADABLE
+from app.error_dialogs import FILE_UNREADABLE, FILE_UNWRITABLE
 from app.qt_i18n import ltr
 from app.viewmodels import directory
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCatalog
-from screening.errors import ErrorCode, ScreeningError
+from screening.errors import ErrorCode, Problem, ScreeningError
+from screening.reports.directory import DirectoryError
 from screening.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,7 +42,8 @@ class AuditRow:
 class SettingsViewModel(QObject):
     """Emits:
     done(str, object): an operation name ("passphrase", "recovery", "backup", "export",
-        "restore", "audit", "instrument", "directory") and its result snapshot.
+        "restore", "audit", "instrument", "instrument.remove", "directory") and its result
+        snapshot (for "instrument.remove": whether the text stays as interviews' snapshot).
     failed(str, str, str): operation name, error code, incident id.
     """
 
@@ -52,9 +57,9 @@ class SettingsViewModel(QObject):
         self.catalog = catalog
         self._wrong_current = 0
 
-    def _run(self, op: str, fn: object) -> None:
+    def _run(self, op: str, fn: Callable[[], Any]) -> None:
         self.app_vm.runner.start(
-            op, fn,  # type: ignore[arg-type]
+            op, fn,
             lambda result: self.done.emit(op, result),
             lambda code, incident: self._failed(op, code, incident),
         )
@@ -100,13 +105,17 @@ class SettingsViewModel(QObject):
         """Close the store, replace it with the backup, open the restored one."""
         data_dir = self.app_vm.data_dir
         self.app_vm.lock()
+        # Close it now, after any task still writing (a backup just made) ends: a close
+        # deferred until the runner is idle would come after the restore, which needs the
+        # store closed.
+        self.app_vm.shutdown()
 
         def work() -> Store:
             store, _kept = Store.restore(data_dir, Path(backup_file), secret, force=True)
             return store
 
-        def adopted(store: object) -> None:
-            self.app_vm.adopt(store)  # type: ignore[arg-type]
+        def adopted(store: Store) -> None:
+            self.app_vm.adopt(store)  # the workspace takes the restored store
             self.done.emit("restore", None)
 
         self.app_vm.runner.start("restore", work, adopted,
@@ -127,8 +136,9 @@ class SettingsViewModel(QObject):
         store = self.app_vm.require_store()
         self._run("audit", store.audit.report)
 
-    # -- imports ------------------------------------------------------------------------
+    # -- questionnaires ------------------------------------------------------------------
     def import_instrument(self, path: Path) -> None:
+        """Validate the file and install it into the encrypted store (the core's catalog)."""
         try:
             card = self.catalog.import_file(Path(path))
         except ScreeningError as exc:
@@ -139,33 +149,59 @@ class SettingsViewModel(QObject):
             return
         self.done.emit("instrument", card)
 
-    def services(self) -> list[directory.ServiceView] | None:
+    def remove_instrument(self, key: str) -> None:
+        """Take an installed questionnaire out of the catalog ("id@version"). Shipped ones
+        cannot be removed; the text an interview used stays in the store as its snapshot."""
         try:
-            return directory.load_services(self.app_vm.data_dir)
-        except (ScreeningError, OSError):
+            kept = self.catalog.remove(key)
+        except ScreeningError as exc:
+            self.failed.emit("instrument.remove", str(exc.code), "")
+            return
+        self.done.emit("instrument.remove", bool(kept))
+
+    # -- referral directory ---------------------------------------------------------------
+    def services(self) -> list[directory.ServiceView] | None:
+        """Every service (shipped and imported), or None when the directory cannot be read."""
+        try:
+            return directory.all_services(self.app_vm.workspace)
+        except ScreeningError:
             log.warning("the referral directory could not be read")
             return None
 
-    def copy_directory(self, dest: Path) -> None:
-        source = directory.editable_source(self.app_vm.data_dir)
+    def has_imported_directory(self) -> bool:
+        return self.app_vm.is_open and directory.has_imported(self.app_vm.workspace)
+
+    def editable_directory(self) -> str:
+        """The directory CSV to start editing from (the imported one, else the shipped)."""
+        return directory.editable_csv(self.app_vm.workspace)
+
+    def save_edited_directory(self, text: str) -> list[Problem]:
+        """Keep an edited directory in the store; the problems the core found, if any (then
+        nothing was saved)."""
         try:
-            if source is None:
-                raise OSError("no directory file")
-            shutil.copyfile(source, dest)
+            directory.save_edited(self.app_vm.workspace, text)
+        except DirectoryError as exc:
+            return list(exc.problems)
+        except ScreeningError as exc:
+            return [Problem(exc.code, exc.message)]
+        return []
+
+    def copy_directory(self, dest: Path) -> None:
+        """Write the directory CSV to a file the officer chose, to edit in a spreadsheet."""
+        try:
+            Path(dest).write_text(self.editable_directory(), encoding="utf-8")
+        except ScreeningError as exc:
+            self.failed.emit("directory", str(exc.code), "")
+            return
         except OSError:
-            self.failed.emit("directory", FILE_UNREADABLE, "")
+            self.failed.emit("directory", FILE_UNWRITABLE, "")
             return
         self.done.emit("directory", None)
 
     def import_directory(self, path: Path) -> None:
-        if not directory.available():
-            self.failed.emit("directory", DIRECTORY_UNAVAILABLE, "")
-            return
+        """Validate a directory CSV with the core and keep it inside the encrypted store."""
         try:
-            count = directory.import_csv(self.app_vm.data_dir, Path(path))
-        except LookupError:
-            self.failed.emit("directory", DIRECTORY_UNAVAILABLE, "")
-            return
+            count = directory.import_file(self.app_vm.workspace, Path(path))
         except ScreeningError as exc:
             self.failed.emit("directory", str(exc.code), "")
             return
@@ -173,4 +209,3 @@ class SettingsViewModel(QObject):
             self.failed.emit("directory", FILE_UNREADABLE, "")
             return
         self.done.emit("directory", count)
-

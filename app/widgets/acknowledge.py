@@ -19,9 +19,13 @@ class AcknowledgeWidget(AnswerWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.box = QCheckBox(_("1. Done"), self)
         acc(self.box, _("Done"), view.officer_text)
-        self.box.clicked.connect(lambda checked: checked and self.committed.emit(True))
+        self.box.clicked.connect(self._clicked)
         layout.addWidget(self.box)
         self.set_value(view.value)
+
+    def _clicked(self, checked: bool) -> None:
+        if checked:
+            self.committed.emit(True)
 
     def value(self) -> Any:
         return True if self.box.isChecked() else None

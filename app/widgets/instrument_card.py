@@ -52,13 +52,17 @@ class InstrumentCardWidget(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         self.radio = QRadioButton(self)
-        self.radio.toggled.connect(lambda on: on and self.chosen.emit(card.key))
+        self.radio.toggled.connect(self._toggled)
         self.details = plain_label("", self)
         self.validation = plain_label("", self)
         self.warning = Banner("warning", self)
         self.language_line = plain_label("", self)
         for w in (self.radio, self.details, self.validation, self.language_line, self.warning):
             layout.addWidget(w)
+
+    def _toggled(self, on: bool) -> None:
+        if on:
+            self.chosen.emit(self.card.key)
 
     def update_texts(self, card: InstrumentCard, respondent_lang: str, ui_lang: str) -> None:
         self.card = card

@@ -1,18 +1,16 @@
 """Edit the referral directory in the app: a table of every column of the directory CSV.
 
 Saving validates the whole table with the core's directory parser (every problem named by
-row and column); only a valid table replaces the agency's directory file. Entries whose id
-matches a shipped one replace it; shipped entries can be changed here but not removed.
-The directory lists services, not people, so it is kept as a plain CSV in the data folder.
+row and column); only a valid table replaces the agency's directory, which the core keeps
+inside the encrypted store (it reveals which agencies a team works with; backups carry it).
+Entries whose id matches a shipped one replace it; shipped entries can be changed here but
+not removed. Nothing is written to the data folder.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import re
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,17 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.qt_i18n import _
-from app.viewmodels import directory
+from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.common import Banner, acc, plain_label, set_button
-from screening.errors import ScreeningError
+from screening.errors import Problem
 from screening.reports.directory import COLUMNS
 
 
-def read_rows(path: Path | None) -> list[dict[str, str]]:
-    if path is None or not path.exists():
+def read_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a directory CSV (header names as keys)."""
+    if not text.strip():
         return []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return [dict(row) for row in csv.DictReader(fh)]
+    return [dict(row) for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"),
+                                                            newline=""))]
 
 
 def to_csv(rows: list[dict[str, str]]) -> str:
@@ -48,20 +47,18 @@ def to_csv(rows: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-def _table_rows(message: str, draft: str) -> str:
-    """Say "row N" of the table where the core says "file:line" of the CSV it checked."""
-    lines = [line.strip() for line in message.splitlines()[1:]] or [message]
-    # The CSV has a header line, so CSV line L is table row L - 1.
-    return "\n".join(
-        re.sub(rf"{re.escape(draft)}:(\d+)", lambda m: f"row {int(m.group(1)) - 1}", line)
-        for line in lines
-    )
+def problem_text(problem: Problem) -> str:
+    """A problem the core found in the table's CSV, named by table row (CSV line L is table
+    row L - 1: the CSV has a header line)."""
+    if problem.line is not None and problem.line > 1:
+        return _("Row {row}: {problem}").format(row=problem.line - 1, problem=problem.message)
+    return problem.message
 
 
 class DirectoryEditorDialog(QDialog):
-    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.data_dir = data_dir
+        self.vm = vm
         self.resize(1200, 600)
         layout = QVBoxLayout(self)
         self.intro = plain_label("", self)
@@ -73,7 +70,7 @@ class DirectoryEditorDialog(QDialog):
         # names read left to right; in a right-to-left UI "+1 555 0101" would come out as
         # "0101 555 1+". Arabic names in cells still shape and read right to left.
         self.table.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        for row in read_rows(directory.editable_source(data_dir)):
+        for row in read_rows(vm.editable_directory()):
             self._append(row)
         self.add_button = QPushButton(self)
         self.add_button.clicked.connect(lambda: self._append({"country": "", "example": "no"}))
@@ -129,19 +126,11 @@ class DirectoryEditorDialog(QDialog):
 
     def save(self) -> bool:
         """Validate and keep the table; on a problem, say where and keep the dialog open."""
-        folder = directory.imported_path(self.data_dir).parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        draft = folder / ".edited.csv"
-        draft.write_text(to_csv(self.rows()), encoding="utf-8")
-        try:
-            directory.import_csv(self.data_dir, draft)
-        except (ScreeningError, LookupError, OSError, ValueError) as exc:
+        problems = self.vm.save_edited_directory(to_csv(self.rows()))
+        if problems:
             self.problems.set_text(_("Nothing was saved. Please correct:") + "\n"
-                                   + _table_rows(str(exc), draft.name))
+                                   + "\n".join(problem_text(p) for p in problems))
             self.problems.show()
             return False
-        finally:
-            if draft.exists():
-                os.unlink(draft)
         self.accept()
         return True

@@ -1,5 +1,9 @@
 """Referral: services from the directory (filter by need, language, region), reasons, notes,
-and the referral PDF (full or redacted, optionally password-protected)."""
+and the referral PDF (full or redacted, optionally password-protected).
+
+The screen says what the person's consent covers. Only services within it are listed unless
+the officer asks to see the others; choosing one of those asks for the officer's reason,
+which is shown beside the choice, audited and printed on the packet."""
 
 from __future__ import annotations
 
@@ -43,9 +47,12 @@ from app.windows import dialogs
 
 
 def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
-    """Name (marked when it is a placeholder), kind, languages, contacts: for the tables."""
+    """Name (marked when it is a placeholder or outside the consent), kind, languages,
+    contacts: for the tables."""
     ui = ui_language().lang
     name = s.name + (" " + _("(example entry)") if s.example else "")
+    if s.outside_consent:  # first, so it shows even when the column cuts the name
+        name = "⚠ " + _("Outside the consent: {name}").format(name=name)
     langs = ", ".join(language_name(c, ui) for c in s.languages)
     if s.interpreters:
         langs = (langs + "; " if langs else "") + _("others through interpreters")
@@ -69,13 +76,15 @@ class ReferralPage(QWidget):
     def __init__(self, vm: ReferralViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
-        self._shown: list[str] = []
+        self._shown: list[ServiceView] = []
         layout = QVBoxLayout(self)
         self.title = heading("", self)
         self.unavailable = Banner("warning", self)
         self.unavailable.hide()
+        self.consent = plain_label("", self, selectable=True)
         layout.addWidget(self.title)
         layout.addWidget(self.unavailable)
+        layout.addWidget(self.consent)
         grid = QGridLayout()
         layout.addLayout(grid, 1)
 
@@ -92,6 +101,9 @@ class ReferralPage(QWidget):
             filters.addWidget(combo, 1)
         left = QVBoxLayout()
         left.addLayout(filters)
+        self.show_outside = QCheckBox(self)
+        self.show_outside.toggled.connect(self._show_outside_toggled)
+        left.addWidget(self.show_outside)
         self.directory = QTableWidget(0, 4, self)
         self.directory.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.directory.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -115,14 +127,16 @@ class ReferralPage(QWidget):
 
         right = QVBoxLayout()
         self.chosen_label = plain_label("", self)
-        self.chosen = QTableWidget(0, 3, self)
+        self.chosen = QTableWidget(0, 4, self)
         self.chosen.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.chosen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.chosen.verticalHeader().hide()
         self.chosen.setTabKeyNavigation(False)
         self.chosen.itemChanged.connect(self._reason_edited)
+        self.chosen.setWordWrap(True)
         self.remove_button = QPushButton(self)
         self.remove_button.clicked.connect(self._remove)
+        self.choose_status = plain_label("", self)
         self.narrative_label = plain_label("", self)
         self.narrative = QPlainTextEdit(self)
         sensitive(self.narrative)
@@ -131,8 +145,10 @@ class ReferralPage(QWidget):
             lambda: setattr(self.vm, "narrative", self.narrative.toPlainText()))
         self.chosen_label.setBuddy(self.chosen)
         self.narrative_label.setBuddy(self.narrative)
-        for w in (self.chosen_label, self.chosen, self.remove_button, self.narrative_label,
-                  self.narrative):
+        chosen_widgets: tuple[QWidget, ...] = (
+            self.chosen_label, self.chosen, self.remove_button, self.choose_status,
+            self.narrative_label, self.narrative)
+        for w in chosen_widgets:
             right.addWidget(w)
         grid.addLayout(right, 0, 1)
         grid.setColumnStretch(0, 1)
@@ -155,8 +171,10 @@ class ReferralPage(QWidget):
         self.protect.toggled.connect(self.password.setEnabled)
         self.generate_button = QPushButton(self)
         self.generate_button.clicked.connect(self.generate)
-        for w in (self.report_lang_label, self.report_lang, self.full, self.redacted,
-                  self.protect, self.password):
+        report_widgets: tuple[QWidget, ...] = (
+            self.report_lang_label, self.report_lang, self.full, self.redacted, self.protect,
+            self.password)
+        for w in report_widgets:
             report.addWidget(w)
         report.addStretch(1)
         report.addWidget(self.generate_button)
@@ -184,8 +202,10 @@ class ReferralPage(QWidget):
     def retranslate(self) -> None:
         refresh_heading(self.title, _("Referral · case {reference}").format(
             reference=self.vm.case_reference) if self.vm.case_reference else _("Referral"))
-        self.unavailable.set_text(_("The referral directory is not available in this version. "
-                                    "Write the services you recommend in the notes."))
+        self.unavailable.set_text(_("The referral directory could not be read. Write the "
+                                    "services you recommend in the notes."))
+        self._show_consent()
+        set_btn(self.show_outside, _("Show services outside the consent"))
         for label, text in zip(self.filter_labels, (_("Helps with"), _("Language"), _("Region")),
                                strict=True):
             label.setText(text)
@@ -196,8 +216,9 @@ class ReferralPage(QWidget):
             [_("Service"), _("Kind"), _("Languages"), _("Contact")])
         acc(self.directory, _("Referral directory"))
         set_btn(self.add_button, _("Add the selected service"))
-        self.chosen_label.setText(_("Services chosen (write the reason in the last column)"))
-        self.chosen.setHorizontalHeaderLabels([_("Service"), _("Contact"), _("Reason")])
+        self.chosen_label.setText(_("Services chosen (write the reason in the Reason column)"))
+        self.chosen.setHorizontalHeaderLabels([_("Service"), _("Contact"), _("Reason"),
+                                               _("Consent")])
         acc(self.chosen, _("Services chosen"))
         set_btn(self.remove_button, _("Remove the selected service"))
         self.narrative_label.setText(_("Notes for the receiving service"))
@@ -222,7 +243,11 @@ class ReferralPage(QWidget):
         self.narrative.blockSignals(True)
         self.narrative.setPlainText(self.vm.narrative)
         self.narrative.blockSignals(False)
-        self.unavailable.setVisible(self.vm.services is None)
+        self.unavailable.setVisible(not self.vm.available)
+        self.choose_status.clear()
+        self.show_outside.blockSignals(True)
+        self.show_outside.setChecked(self.vm.show_outside_consent)
+        self.show_outside.blockSignals(False)
         self.report_lang.clear()
         for code in available_ui_languages():
             self.report_lang.addItem(language_name(code), code)
@@ -251,22 +276,39 @@ class ReferralPage(QWidget):
             combo.blockSignals(False)
         self._fill_directory()
 
+    def _show_consent(self) -> None:
+        scopes = self.vm.consent_scopes()
+        if not self.vm.case_id:
+            self.consent.clear()
+        elif scopes:
+            self.consent.setText(_("Consent covers: {scopes}").format(scopes=", ".join(scopes)))
+        else:
+            self.consent.setText(_("No consent is recorded for this case: every referral "
+                                   "needs your reason."))
+        acc(self.consent, _("What the person agreed to"))
+
+    def _show_outside_toggled(self, show: bool) -> None:
+        self.vm.set_show_outside_consent(show)
+        self._fill_directory()
+
+    def _shown_service(self) -> ServiceView | None:
+        row = self.directory.currentRow()
+        return self._shown[row] if 0 <= row < len(self._shown) else None
+
     def _fill_directory(self) -> None:
         services = self.vm.filtered(self.need.currentData() or "",
                                     self.language.currentData() or "",
                                     self.region.currentData() or "")
-        self._shown = [s.service_id for s in services]
+        self._shown = services
         self.directory.setRowCount(len(services))
         for row, s in enumerate(services):
             for col, text in enumerate(service_columns(s)):
                 self.directory.setItem(row, col, _item(text))
         self.add_button.setEnabled(bool(services))
+        self._show_service()
 
     def _show_service(self) -> None:
-        row = self.directory.currentRow()
-        service = next((s for s in self.vm.services or []
-                        if 0 <= row < len(self._shown) and s.service_id == self._shown[row]),
-                       None)
+        service = self._shown_service()
         if service is None:
             self.service_details.clear()
             return
@@ -278,6 +320,10 @@ class ReferralPage(QWidget):
             lines.append(_("Hours: {hours}").format(hours=service.hours))
         if service.notes:
             lines.append(service.notes)
+        if service.outside_consent:
+            lines.append(_("Outside the person's consent: referring them here needs consent "
+                           "to {scope}. Choosing it asks for your reason.").format(
+                               scope=self.vm.scope_needed_text(service)))
         self.service_details.setText("\n".join(lines))
         acc(self.service_details, _("Selected service"))
 
@@ -292,15 +338,40 @@ class ReferralPage(QWidget):
             reason = _item(c.reason)
             reason.setData(Qt.ItemDataRole.UserRole, c.service.service_id)
             self.chosen.setItem(row, 2, reason)
+            if c.override_reason:
+                text = "⚠ " + _("Outside the consent. Your reason: {reason}").format(
+                    reason=c.override_reason)
+            elif c.service.outside_consent:
+                text = "⚠ " + _("Outside the consent, without a reason")
+            else:
+                text = _("Within the consent")
+            consent = _item(text)
+            consent.setFlags(consent.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.chosen.setItem(row, 3, consent)
+        self.chosen.resizeRowsToContents()
         self.chosen.blockSignals(False)
         self.remove_button.setEnabled(bool(self.vm.chosen))
 
     # -- choosing -----------------------------------------------------------------------
     def _add(self) -> None:
-        row = self.directory.currentRow()
-        if 0 <= row < len(self._shown):
-            service = next(s for s in self.vm.services or [] if s.service_id == self._shown[row])
-            self.vm.add(service)
+        service = self._shown_service()
+        if service is None or self.vm.is_chosen(service):
+            return
+        self.choose_status.clear()
+        reason = None
+        if self.vm.needs_reason(service):
+            reason = dialogs.ask_text(
+                self, _("Outside the person's consent"),
+                _("The person did not agree to {scope}. Refer them to {name} only if you "
+                  "must, and say why. Your reason is recorded in the audit trail and printed "
+                  "on the referral packet.").format(scope=self.vm.scope_needed_text(service),
+                                                    name=service.name),
+                _("Refer anyway"))
+            if reason is None:
+                return
+        if not self.vm.add(service, reason):
+            self.choose_status.setText("✗ " + _("Not added: a referral outside the consent "
+                                                "needs your reason."))
 
     def _remove(self) -> None:
         row = self.chosen.currentRow()
@@ -369,6 +440,9 @@ class ReferralPage(QWidget):
         self.narrative.clear()
         self.narrative.blockSignals(False)
         self.chosen.setRowCount(0)
+        self.consent.clear()
+        self.choose_status.clear()
+        self.service_details.clear()
         self.password.clear()
         self.result.clear()
         self.open_button.hide()

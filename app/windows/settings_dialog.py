@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -20,23 +21,30 @@ from PySide6.QtWidgets import (
 
 from app.error_dialogs import show_error
 from app.qt_i18n import _, available_ui_languages, language_name, scaled_font, ui_language
-from app.viewmodels.app_vm import AppViewModel, OfficerProfile
+from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
 from app.widgets.passphrase_field import PassphraseField
 from app.windows import dialogs
-from app.windows.settings_tabs import AuditTab, BackupTab, DirectoryTab, InstrumentsTab
+from app.windows.settings_tabs import (
+    AuditTab,
+    BackupTab,
+    DirectoryTab,
+    InstrumentsTab,
+    TabPage,
+)
+from screening.casework.preferences import OfficerProfile
 from screening.errors import ScreeningError
 
 
-def form_row(form: QFormLayout, parent: QWidget, widget: QWidget) -> object:
+def form_row(form: QFormLayout, parent: QWidget, widget: QWidget) -> QLabel:
     label = plain_label("", parent, wrap=False)
     label.setBuddy(widget)
     form.addRow(label, widget)
     return label
 
 
-class GeneralTab(QWidget):
+class GeneralTab(TabPage):
     def __init__(self, app_vm: AppViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app_vm = app_vm
@@ -52,8 +60,8 @@ class GeneralTab(QWidget):
         self.lock_label = form_row(form, self, self.autolock)
 
     def retranslate(self) -> None:
-        self.lang_label.setText(_("Language of the app"))  # type: ignore[attr-defined]
-        self.lock_label.setText(_("Lock after this many idle minutes"))  # type: ignore[attr-defined]
+        self.lang_label.setText(_("Language of the app"))
+        self.lock_label.setText(_("Lock after this many idle minutes"))
         acc(self.language, _("Language of the app"))
         acc(self.autolock, _("Lock after this many idle minutes"))
         self.language.setCurrentIndex(max(0, self.language.findData(ui_language().lang)))
@@ -77,7 +85,7 @@ class GeneralTab(QWidget):
                 show_error(self, str(exc.code))
 
 
-class ProfileTab(QWidget):
+class ProfileTab(TabPage):
     def __init__(self, app_vm: AppViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app_vm = app_vm
@@ -98,7 +106,7 @@ class ProfileTab(QWidget):
                              "encrypted."))
         names = (_("Your name"), _("Agency"), _("Usual location"), _("Helpline number"))
         for label, edit, name in zip(self.labels, self.edits, names, strict=True):
-            label.setText(name)  # type: ignore[attr-defined]
+            label.setText(name)
             acc(edit, name)
         set_button(self.save_button, _("Save profile"))
 
@@ -110,15 +118,16 @@ class ProfileTab(QWidget):
 
     def save(self) -> None:
         try:
-            self.app_vm.save_officer_profile(OfficerProfile(*(e.text().strip()
-                                                              for e in self.edits)))
+            name, agency, location, hotline = (e.text().strip() for e in self.edits)
+            self.app_vm.save_officer_profile(OfficerProfile(
+                name=name, agency=agency, location=location, hotline=hotline))
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             return
         dialogs.inform(self, _("Settings"), _("The profile was saved."))
 
 
-class SecurityTab(QWidget):
+class SecurityTab(TabPage):
     def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
@@ -161,7 +170,7 @@ class SecurityTab(QWidget):
         for label, field, name in zip(self.labels, (self.current, self.new, self.confirm), (
                 _("Current passphrase"), _("New passphrase"), _("New passphrase again")),
                 strict=True):
-            label.setText(name)  # type: ignore[attr-defined]
+            label.setText(name)
             field.retranslate(name)
         set_button(self.change_button, _("Change passphrase"))
         set_button(self.recovery_button, _("Make a new recovery key…"))
@@ -232,8 +241,9 @@ class SettingsDialog(QDialog):
         self.instruments = InstrumentsTab(vm, self)
         self.backup = BackupTab(vm, self)
         self.audit = AuditTab(vm, self)
-        self.pages = [self.general, self.profile, self.security, self.directory,
-                      self.instruments, self.backup, self.audit]
+        self.pages: list[TabPage] = [self.general, self.profile, self.security,
+                                     self.directory, self.instruments, self.backup,
+                                     self.audit]
         for page in self.pages:
             self.tabs.addTab(page, "")
         layout.addWidget(self.tabs, 1)
@@ -244,9 +254,7 @@ class SettingsDialog(QDialog):
         ui_language().language_changed.connect(self.retranslate)
         self.retranslate()
         for page in self.pages:
-            load = getattr(page, "load", None)
-            if load is not None:
-                load()
+            page.load()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))
@@ -256,7 +264,7 @@ class SettingsDialog(QDialog):
             self.tabs.setTabText(i, name)
         acc(self.tabs, _("Settings"))
         for page in self.pages:
-            page.retranslate()  # type: ignore[attr-defined]
+            page.retranslate()
         set_button(self.close_button, _("Close"))
 
     def clear_personal_data(self) -> None:

@@ -1,7 +1,12 @@
-"""Settings tabs: referral directory, questionnaires, backup/restore/export, audit trail."""
+"""Settings tabs: referral directory, questionnaires, backup/restore/export, audit trail.
+
+Imported questionnaires and the imported (or edited) referral directory are installed by the
+core inside the encrypted store; the tabs say so, and backups carry them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
-from app.qt_i18n import _, ngettext, ui_language
+from app.qt_i18n import _, ltr, ngettext, ui_language
+from app.viewmodels.catalog import INSTRUMENT_SUFFIXES, XLSFORM_SUFFIXES, InstrumentCard
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
 from app.widgets.instrument_card import VALIDATION
@@ -41,7 +47,7 @@ def _table(parent: QWidget, columns: int) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
@@ -50,7 +56,17 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, item)
 
 
-class _OpTab(QWidget):
+class TabPage(QWidget):
+    """A page of the settings dialog: retranslated on a language change, loaded on open."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def load(self) -> None:
+        """Read what the page shows (the store is open)."""
+
+
+class _OpTab(TabPage):
     """A tab that runs settings operations and shows their outcome."""
 
     ops: tuple[str, ...] = ()
@@ -107,11 +123,13 @@ class DirectoryTab(_OpTab):
         layout.addLayout(row)
 
     def retranslate(self) -> None:
-        self.unavailable.set_text(_("The referral directory module is not installed in this "
-                                    "version, so the directory cannot be shown or changed."))
+        self.unavailable.set_text(_("The referral directory could not be read. Import a "
+                                    "corrected directory file."))
         self.intro.setText(_("Edit the directory here, or save a copy, edit it in a "
                              "spreadsheet (keep the header row) and import it. Your entries "
-                             "replace shipped ones with the same id."))
+                             "replace shipped ones with the same id. An imported or edited "
+                             "directory is kept inside the encrypted data, not as a file; "
+                             "backups include it."))
         self.table.setHorizontalHeaderLabels([_("Service"), _("Kind"), _("Languages"),
                                               _("Region"), _("Contact")])
         acc(self.table, _("Referral directory"))
@@ -120,9 +138,10 @@ class DirectoryTab(_OpTab):
         set_button(self.import_button, _("Import a directory file (CSV)…"))
 
     def load(self) -> None:
+        if not self.vm.app_vm.is_open:
+            return
         services = self.vm.services()
         self.unavailable.setVisible(services is None)
-        self.import_button.setEnabled(services is not None)
         self.copy_button.setEnabled(services is not None)
         self.edit_button.setEnabled(services is not None)
         rows = []
@@ -132,7 +151,7 @@ class DirectoryTab(_OpTab):
         _fill(self.table, rows)
 
     def edit(self) -> DirectoryEditorDialog:
-        dialog = DirectoryEditorDialog(self.vm.app_vm.data_dir, self)
+        dialog = DirectoryEditorDialog(self.vm, self)
         dialog.accepted.connect(self.load)
         dialog.accepted.connect(lambda: self.status.setText("✓ " + _("Directory saved.")))
         dialog.open()
@@ -141,13 +160,13 @@ class DirectoryTab(_OpTab):
     def _copy(self) -> None:
         path = dialogs.choose_save_path(self, _("Save a copy to edit"), "referrals.csv",
                                         _("CSV files (*.csv)"))
-        if path is not None:
+        if path is not None and self.vm.app_vm.is_open:
             self.vm.copy_directory(path)
 
     def _import(self) -> None:
         path = dialogs.choose_open_path(self, _("Import a referral directory"),
                                         _("CSV files (*.csv)"))
-        if path is not None:
+        if path is not None and self.vm.app_vm.is_open:
             self.vm.import_directory(path)
 
     def finished(self, op: str, result: Any) -> None:
@@ -160,11 +179,12 @@ class DirectoryTab(_OpTab):
 
 
 class InstrumentsTab(_OpTab):
-    ops = ("instrument",)
+    ops = ("instrument", "instrument.remove")
 
     def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(vm, parent)
         layout = QVBoxLayout(self)
+        self.intro = plain_label("", self)
         self.table = _table(self, 5)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -174,51 +194,81 @@ class InstrumentsTab(_OpTab):
         self.details = plain_label("", self, selectable=True)
         self.import_button = QPushButton(self)
         self.import_button.clicked.connect(self._import)
+        self.remove_button = QPushButton(self)
+        self.remove_button.clicked.connect(self._remove)
+        layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
+        row.addWidget(self.remove_button)
         row.addWidget(self.import_button)
         layout.addLayout(row)
-        self._cards: list[Any] = []
+        self._cards: list[InstrumentCard] = []
 
     def retranslate(self) -> None:
+        self.intro.setText(_("Imported questionnaires are installed inside the encrypted data, "
+                             "not kept as files; backups include them. Questionnaires shipped "
+                             "with FieldScreen cannot be removed."))
         self.table.setHorizontalHeaderLabels([_("Questionnaire"), _("Version"),
                                               _("Validation"), _("Languages"),
                                               _("Content hash")])
         acc(self.table, _("Questionnaires on this computer"))
         acc(self.details, _("Provenance"))
         set_button(self.import_button, _("Import a questionnaire file…"))
+        set_button(self.remove_button, _("Remove the selected questionnaire…"))
         self.load()
 
     def load(self) -> None:
         ui = ui_language().lang
         self._cards = self.vm.catalog.cards(ui)
-        _fill(self.table, [(c.title, c.version, _(VALIDATION.get(c.validation, c.validation)),
+        _fill(self.table, [(c.title + ("" if c.imported else " " + _("(shipped)")), c.version,
+                            _(VALIDATION.get(c.validation, c.validation)),
                             ", ".join(f"{lang.code} ({lang.status})" for lang in c.languages),
-                            c.content_hash) for c in self._cards])
+                            ltr(c.content_hash[:19] + "…"))  # in full below, when chosen
+                           for c in self._cards])
         self._details()
 
-    def _details(self) -> None:
+    def _card(self) -> InstrumentCard | None:
         row = self.table.currentRow()
-        if not 0 <= row < len(self._cards):
+        return self._cards[row] if 0 <= row < len(self._cards) else None
+
+    def _details(self) -> None:
+        card = self._card()
+        self.remove_button.setEnabled(card is not None and card.imported)
+        if card is None:
             self.details.setText(_("Choose a questionnaire to see where its questions come "
                                    "from."))
             return
-        card = self._cards[row]
         self.details.setText(_("Based on: {framework}\nCitation: {citation}\nContent hash: "
                                "{hash}").format(framework=card.provenance,
                                                 citation=card.citation, hash=card.content_hash))
 
     def _import(self) -> None:
+        patterns = " ".join("*" + suffix for suffix in INSTRUMENT_SUFFIXES + XLSFORM_SUFFIXES)
         path = dialogs.choose_open_path(self, _("Import a questionnaire"),
-                                        _("Questionnaire files (*.yaml *.yml)"))
-        if path is not None:
+                                        _("Questionnaire files or XLSForms") + f" ({patterns})")
+        if path is not None and self.vm.app_vm.is_open:
             self.vm.import_instrument(path)
 
+    def _remove(self) -> None:
+        card = self._card()
+        if card is None or not card.imported:
+            return
+        if dialogs.ask(self, _("Remove this questionnaire?"), _(
+                "{title} {version} will no longer be offered for new interviews. Interviews "
+                "that used it keep its exact text, so they can still be read and reported "
+                "on.").format(title=card.title, version=card.version), _("Remove")):
+            self.vm.remove_instrument(card.key)
+
     def finished(self, op: str, result: Any) -> None:
-        self.status.setText("✓ " + _("Imported: {title} {version}").format(
-            title=result.title, version=result.version))
+        if op == "instrument.remove":
+            self.status.setText("✓ " + (
+                _("Removed. Its text stays in the encrypted data for the interviews that "
+                  "used it.") if result else _("Removed.")))
+        else:
+            self.status.setText("✓ " + _("Imported: {title} {version}").format(
+                title=result.title, version=result.version))
         self.load()
 
 

@@ -322,12 +322,17 @@ def referrals_block(c: Ctx) -> list[Flowable]:
     _ = c._
     if not c.p.referrals:
         return []
-    out: list[Flowable] = [c.heading(_("Referrals"))]
+    out: list[Flowable] = []
+    # The heading goes inside the first service's KeepTogether: ReportLab's keepWithNext
+    # does not bind a heading to a KeepTogether, which left it alone at the foot of a page.
+    heading: list[Flowable] = [c.heading(_("Referrals"))]
     for ref in c.p.referrals:
         title = [c.data(ref.name, bold=True), Span("  ·  " + _(KIND_NAMES.get(ref.kind, ref.kind)))]
         block: list[Flowable] = [
-            c.tb(title, TextStyle(size=10, space_before=5), where=f"referral {ref.service_id}")
+            *heading,
+            c.tb(title, TextStyle(size=10, space_before=5), where=f"referral {ref.service_id}"),
         ]
+        heading = []
         if ref.example:
             block.append(
                 c.tb(
@@ -359,7 +364,7 @@ def referrals_block(c: Ctx) -> list[Flowable]:
         if rows:
             block.append(c.rows(rows, 0.22))
         if ref.outside_consent:
-            block.append(c.box(_outside_consent(c, ref), WARN_BG, WARN_INK))
+            block += [Spacer(1, 3), c.box(_outside_consent(c, ref), WARN_BG, WARN_INK)]
         out.append(KeepTogether(block))
     return out
 

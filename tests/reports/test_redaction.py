@@ -82,3 +82,50 @@ def test_build_redacts_a_packet_marked_redacted(build) -> None:
     text = pdftotext(build(packet))
     assert "CANARY" not in text
     assert "Withheld in this redacted copy" in text
+
+
+OVERRIDE = "CANARYOVERRIDE the person asked to report the employer"
+
+
+def override_packet(report: str = "en"):
+    packet = make_packet(report)
+    police = replace(packet.referrals[0], service_id="us-hsi-tipline", kind="law_enforcement",
+                     outside_consent=True, override_reason=OVERRIDE)
+    return replace(packet, referrals=(*packet.referrals, police))
+
+
+def test_an_override_reason_is_free_text_but_the_override_is_not_hidden(build) -> None:
+    packet = override_packet()
+    full = one_line(pdftotext(build(packet, "full.pdf")))
+    assert f"Referred outside the person's consent. Officer's reason: {OVERRIDE}" in full
+    assert full.count("Referred outside the person's consent.") == 1
+
+    redacted = packet.redacted_copy()
+    assert redacted.referrals[-1].outside_consent and redacted.referrals[-1].override_reason is None
+    pdf = build(redacted, "redacted.pdf")
+    blob = everything(pdf)
+    assert "CANARYOVERRIDE" not in blob
+    text = one_line(pdftotext(pdf))
+    assert ("Referred outside the person's consent. Officer's reason: Withheld in this "
+            "redacted copy") in text
+    data = attachment(pdf).decode("utf-8")
+    assert '"outside_consent":true' in data.replace(" ", "")
+
+
+def test_a_packet_marked_redacted_cannot_carry_an_override_reason() -> None:
+    from screening.errors import ReportError
+
+    packet = override_packet().redacted_copy()
+    with pytest.raises(ReportError):
+        replace(packet, referrals=override_packet().referrals)
+    with pytest.raises(ReportError):  # a reason without an override is a caller's mistake
+        replace(packet.referrals[0], override_reason="x")
+
+
+def test_the_override_line_is_translated(build) -> None:
+    packet = override_packet("es")
+    _ = Translator("es")
+    label = _("Referred outside the person's consent.")
+    assert label != "Referred outside the person's consent."
+    text = one_line(pdftotext(build(packet, "es.pdf")))
+    assert label in text and OVERRIDE in text

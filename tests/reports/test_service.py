@@ -139,3 +139,34 @@ def test_report_cli_exit_codes_and_encryption(case: tuple[Workspace, str, dict],
     unknown = run_cli("report", "FS-0000-NOPE", "-o", str(tmp_path / "z.pdf"), "--plaintext",
                       data_dir=data_dir, stdin=f"{PASSPHRASE}\n")
     assert unknown.returncode == 2 and "no such case" in unknown.stderr
+
+
+def test_a_referral_outside_the_consent_shows_the_officers_reason(
+        case: tuple[Workspace, str, dict], tmp_path: Path) -> None:
+    from screening.casework.referrals import save_referrals
+
+    ws, case_id, _ = case
+    reason = "ZQXOVERRIDE synthetic: the person asked to report the employer"
+    police = next(s for s in ws.directory() if s.id == "us-hsi-tipline")
+    helpline = ReferralRecord("us-nhth", "National Human Trafficking Hotline", "hotline",
+                              reason="advice")
+    save_referrals(ws.store, case_id, [helpline, ReferralRecord(
+        police.id, police.name, police.kind, override_reason=reason)], NARRATIVE)
+    packet = build_case_packet(ws, case_id, lang="en")
+    within, outside = packet.referrals
+    assert not within.outside_consent and within.override_reason is None
+    assert outside.outside_consent and outside.override_reason == reason
+    assert outside.contacts  # still the directory's entry
+    redacted = build_case_packet(ws, case_id, lang="en", redacted=True)
+    assert redacted.referrals[1].outside_consent and redacted.referrals[1].override_reason is None
+
+    out = tmp_path / "override.pdf"
+    write_case_report(ws, case_id, out, lang="en", password=None, allow_plaintext=True)
+    text = " ".join(pdftotext(out).split())
+    assert f"Referred outside the person's consent. Officer's reason: {reason}" in text
+    dimmed = tmp_path / "override-redacted.pdf"
+    write_case_report(ws, case_id, dimmed, lang="en", redacted=True, password=None,
+                      allow_plaintext=True)
+    text = " ".join(pdftotext(dimmed).split())
+    assert "Referred outside the person's consent." in text and "ZQXOVERRIDE" not in text
+    assert "ZQXOVERRIDE" not in attachment(dimmed).decode("utf-8")
