@@ -12,7 +12,9 @@ from pathlib import Path
 import yaml
 
 from app.viewmodels.directory import ServiceView
-from screening.store import PersonInfo, Store
+from screening.instruments import LoadResult, load_instrument_text
+from screening.store import PersonInfo
+from screening.workspace import Workspace
 
 DEMO_ID = "fieldscreen_demo"
 LANGS = ("en", "ar", "ru", "zh_Hans", "es")
@@ -222,14 +224,26 @@ def demo_instrument() -> dict[str, object]:
     }
 
 
-def write_demo_instrument(data_dir: Path) -> Path:
-    folder = data_dir / "instruments"
+def demo_instrument_text() -> str:
+    text = "# Demonstration questionnaire: made-up questions, not for real interviews.\n"
+    return text + yaml.safe_dump(demo_instrument(), sort_keys=False, allow_unicode=True,
+                                 width=100)
+
+
+def write_demo_instrument(folder: Path) -> Path:
+    """The questionnaire as a file to import (tests of Settings > Import). Never write it into
+    a data folder: installed instruments live in the encrypted store
+    (``install_demo_instrument``)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{DEMO_ID}-0.1.yaml"
-    text = "# Demonstration questionnaire: made-up questions, not for real interviews.\n"
-    text += yaml.safe_dump(demo_instrument(), sort_keys=False, allow_unicode=True, width=100)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(demo_instrument_text(), encoding="utf-8")
     return path
+
+
+def install_demo_instrument(workspace: Workspace) -> LoadResult:
+    """Install the questionnaire in the workspace's catalog (inside the encrypted store)."""
+    loaded = load_instrument_text(demo_instrument_text(), f"{DEMO_ID}-0.1.yaml")
+    return workspace.catalog.install(loaded, f"{DEMO_ID}-0.1.yaml").result
 
 
 # Obviously made-up people: names from several scripts so search and layout are exercised.
@@ -238,16 +252,46 @@ DEMO_NAMES = (
     "Jean-Baptiste Moreau", "Maria Tereza Souza", "Amira Haddad", "Olena Kovalenko",
     "Rosa Quispe Mamani", "王建国", "Samuel Okafor",
 )
+# Made-up answers to the demonstration questionnaire.
+DEMO_ANSWERS: tuple[dict[str, object], ...] = (
+    {"work_type": "farm", "hours": 14, "arrival": "2025-11-02", "needs": ["shelter", "legal"],
+     "danger_now": "no", "obs_fearful": "yes"},
+    {"work_type": "domestic", "hours": 9, "needs": ["medical"], "danger_now": "no",
+     "obs_fearful": "no"},
+    {"work_type": "factory", "hours": 12},
+)
 
 
-def seed_cases(store: Store, count: int = 12, seed: int = 7) -> list[str]:
+def seed_cases(workspace: Workspace, count: int = 12, seed: int = 7) -> list[str]:
+    """Made-up cases, made as the app and ``fieldscreen interview`` make them: consent first
+    (through the core), then the person's details, then the answers; every other interview
+    is left in progress."""
+    from screening.casework.consent import Consent
+    from screening.casework.lifecycle import InterviewSetup, Started
+
     rng = random.Random(seed)
+    loaded = install_demo_instrument(workspace)
+    casework = workspace.casework
     ids = []
     for i in range(count):
-        name = DEMO_NAMES[i % len(DEMO_NAMES)]
-        person = PersonInfo(name=name, date_of_birth=f"{rng.randint(1970, 2004)}",
-                            nationality="(demo)")
-        ids.append(store.cases.create(person=person))
+        person = PersonInfo(name=DEMO_NAMES[i % len(DEMO_NAMES)],
+                            date_of_birth=f"{rng.randint(1970, 2004)}", nationality="(demo)")
+        lang = LANGS[i % len(LANGS)]
+        started = casework.start(
+            InterviewSetup(loaded, respondent_language=lang, officer_language="en",
+                           interpreter_used=lang != "en", private_setting=True),
+            Consent(given=True, scope=("screening", "referral"), language=lang,
+                    confidentiality_explained=True),
+            person=person)
+        assert isinstance(started, Started)
+        run = casework.open(started.interview_id)
+        answers = DEMO_ANSWERS[i % len(DEMO_ANSWERS)]
+        if i % 2 == 0:
+            run.replay(answers)
+            run.finish()
+        else:  # in progress: the first answers only
+            run.replay(dict(list(answers.items())[:2]))
+        ids.append(started.case_id)
     return ids
 
 

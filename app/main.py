@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from screening import __version__
 from screening.log import setup_logging
 from screening.paths import default_data_dir
+from screening.workspace import WorkspaceLayout
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace | None = None) -> int:
 
         return take_screenshots(Path(screenshots), lang or "en")
     data_dir = Path(getattr(args, "data_dir", None) or default_data_dir())
-    setup_logging(data_dir / "logs")
+    setup_logging(WorkspaceLayout(data_dir).logs)
     sys.excepthook = _excepthook
     window = build_window(data_dir, lang)
     window.show()  # type: ignore[attr-defined]

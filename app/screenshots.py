@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPoint, Qt
+from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import demo
 from app.main import build_window
@@ -138,11 +138,9 @@ def _walk(w: Walker, lang: str) -> None:
     fr.profile_done.click()
     _wait(lambda: win.stack.currentWidget() is win.cases_page)
 
-    # synthetic data: a demonstration questionnaire and made-up cases
-    demo.write_demo_instrument(data_dir)
-    win.catalog.reload()
-    assert win.app_vm.store is not None
-    case_ids = demo.seed_cases(win.app_vm.store)
+    # synthetic data: a demonstration questionnaire (installed in the store) and made-up
+    # cases, made through the core as the app makes them (consent first)
+    case_ids = demo.seed_cases(win.app_vm.workspace)
 
     # 2. unlock (after one wrong try, to show the message)
     win.lock()
@@ -188,6 +186,10 @@ def _walk(w: Walker, lang: str) -> None:
     consent.share_services.setChecked(True)
     consent.confidentiality.setChecked(True)
     w.shot("consent")
+    # the question asked when the person does not agree (answered "Back" here)
+    QTimer.singleShot(0, lambda: _shoot_and_close(w, "consent-decline"))
+    consent.decline_button.click()
+    assert win.stack.currentWidget() is consent
     consent.start_button.click()
     _wait(lambda: win.stack.currentWidget() is win.interview_page)
 
@@ -246,12 +248,12 @@ def _walk(w: Walker, lang: str) -> None:
     ref.password.setText("demo password")
     w.shot("referral")
     original = dialogs.choose_save_path
-    dialogs.choose_save_path = lambda *_a, **_k: data_dir / "referral-demo.pdf"  # type: ignore[assignment]
+    dialogs.choose_save_path = lambda *_a, **_k: data_dir / "referral-demo.pdf"
     try:
         ref.generate()
         _wait(lambda: not win.app_vm.runner.busy, 60)
     finally:
-        dialogs.choose_save_path = original  # type: ignore[assignment]
+        dialogs.choose_save_path = original
     w.shot("referral-report")
     w.close_dialogs()
 
@@ -265,6 +267,14 @@ def _walk(w: Walker, lang: str) -> None:
         _pump(60)
         _grab_dialog(w, settings, f"settings-{name}")
     w.close_dialogs()
+
+
+def _shoot_and_close(w: Walker, name: str) -> None:
+    """Inside a modal question's event loop: grab it, then answer with the safe button."""
+    w.shot(name)
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.isVisible():
+            widget.reject()
 
 
 def _grab_dialog(w: Walker, dialog: QWidget, name: str) -> None:

@@ -1,4 +1,8 @@
-"""Cases: create, read one, delete; and which interview to resume."""
+"""Cases: read one, delete; and which interview to resume.
+
+Cases are created by the consent step only (``SetupViewModel.start``): nothing about a person
+is stored before they agree.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.case_list_model import CaseListModel, short_date, status_text
 from app.viewmodels.catalog import InstrumentCatalog
 from screening.errors import ScreeningError
-from screening.store import PersonInfo
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +44,12 @@ class CaseDetail:
         return drafts[-1] if drafts else None
 
 
-@dataclass(frozen=True)
-class NewPerson:
-    name: str = field(default="", repr=False)
-    date_of_birth: str = field(default="", repr=False)
-    gender: str = field(default="", repr=False)
-    nationality: str = field(default="", repr=False)
-    contact: str = field(default="", repr=False)
-    reference: str = ""
-
-
 class CasesViewModel(QObject):
     """Emits:
-    case_created(str): the new case id.
     case_deleted(str): the deleted case id.
     failed(str): an error code.
     """
 
-    case_created = Signal(str)
     case_deleted = Signal(str)
     failed = Signal(str)
 
@@ -79,37 +70,17 @@ class CasesViewModel(QObject):
         for interview in case.interviews:
             meta = interview.meta
             try:
-                card = self.catalog.card(f"{meta.instrument_id}@{meta.instrument_version}",
-                                         meta.officer_language)
-                title = card.title
-            except KeyError:
+                # The exact text the interview used: still titled after its instrument was
+                # removed from the catalog or upgraded (the store keeps it as a snapshot).
+                title = self.catalog.title(meta.instrument_id, meta.content_hash,
+                                           meta.officer_language)
+            except ScreeningError:
                 title = meta.instrument_id
             rows.append(InterviewRow(interview.id, title, meta.respondent_language,
                                      interview.finished, short_date(interview.created_at),
                                      short_date(interview.updated_at)))
         name = case.person.name if case.person and case.person.name else ""
         return CaseDetail(case.id, case.reference, status_text(case.status), name, tuple(rows))
-
-    def create_case(self, person: NewPerson) -> str | None:
-        info = PersonInfo(
-            name=person.name.strip() or None,
-            date_of_birth=person.date_of_birth.strip() or None,
-            gender=person.gender.strip() or None,
-            nationality=person.nationality.strip() or None,
-            contact=person.contact.strip() or None,
-        )
-        has_person = any((info.name, info.date_of_birth, info.gender, info.nationality,
-                          info.contact))
-        try:
-            case_id = self.app_vm.require_store().cases.create(
-                person.reference.strip() or None, info if has_person else None)
-        except ScreeningError as exc:
-            self.failed.emit(str(exc.code))
-            return None
-        log.info("case created %s", case_id)
-        self.model.refresh()
-        self.case_created.emit(case_id)
-        return case_id
 
     def delete_case(self, case_id: str) -> bool:
         try:
@@ -124,7 +95,8 @@ class CasesViewModel(QObject):
 
     def reopen(self, interview_id: str) -> bool:
         try:
-            self.app_vm.require_store().interviews.reopen(interview_id)
+            self.app_vm.require_store()
+            self.app_vm.workspace.casework.reopen(interview_id)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False

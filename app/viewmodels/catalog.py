@@ -1,32 +1,30 @@
-"""The instruments this computer can run: the shipped ones plus those imported in Settings.
+"""The instruments the chooser offers: a thin adapter over the workspace's catalog.
 
-Imported files are copied into ``<data folder>/instruments/`` after they load cleanly
-(instrument files hold questions, not personal data, so they are not encrypted).
+The core (``screening.casework.catalog``) decides what is in the catalog: the shipped
+instruments, plus the ones installed in the encrypted store while it is open. This module only
+turns its entries into ``InstrumentCard`` snapshots for widgets, and passes imports and
+removals on to it. It knows no file names and loads nothing itself.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screening.errors import ErrorCode, InstrumentError
-from screening.paths import instruments_dir
+from screening.errors import ErrorCode, InputError, InstrumentError
 
-if TYPE_CHECKING:  # the instrument model (pydantic) loads only when first needed
+if TYPE_CHECKING:
+    from screening.casework.catalog import CatalogEntry
+    from screening.casework.catalog import InstrumentCatalog as CoreCatalog
     from screening.instruments import Instrument, LoadResult
-
-
-def _load(path: Path) -> LoadResult:
-    from screening.instruments import load_instrument
-
-    return load_instrument(path)
+    from screening.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-IMPORTED_DIR = "instruments"
+INSTRUMENT_SUFFIXES = (".yaml", ".yml")
+XLSFORM_SUFFIXES = (".xlsx", ".xls", ".csv", ".md")
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ class InstrumentCard:
     validation: str
     languages: tuple[LanguageStatus, ...]
     source_language: str
-    imported: bool
+    imported: bool  # installed in this workspace's store (not shipped)
     content_hash: str
     provenance: str
     citation: str
@@ -63,89 +61,99 @@ def answerable_count(instrument: Instrument) -> int:
                if item.is_answerable and item.type is not ItemType.ACKNOWLEDGE)
 
 
+def make_card(result: LoadResult, ui_lang: str, *, imported: bool) -> InstrumentCard:
+    ins = result.instrument
+    return InstrumentCard(
+        key=f"{ins.id}@{ins.version}",
+        id=ins.id,
+        version=ins.version,
+        title=ins.text(ins.title, ui_lang),
+        population=ins.population,
+        item_count=answerable_count(ins),
+        typical_minutes=ins.typical_minutes,
+        validation=ins.validation.status,
+        languages=tuple(LanguageStatus(code, info.name, info.status)
+                        for code, info in ins.languages.items()),
+        source_language=ins.source_language,
+        imported=imported,
+        content_hash=result.content_hash,
+        provenance=" ".join(ins.provenance.source_framework.split()),
+        citation=" ".join(ins.provenance.citation.split()),
+    )
+
+
+def _card(entry: CatalogEntry, ui_lang: str) -> InstrumentCard:
+    return make_card(entry.result, ui_lang, imported=entry.origin == "installed")
+
+
 class InstrumentCatalog:
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        self._results: dict[str, LoadResult] = {}
-        self._imported: set[str] = set()
-        self.reload()
+    """The workspace's catalog as cards. It follows the store: installed instruments are
+    listed only while it is unlocked."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
 
     @property
-    def imported_dir(self) -> Path:
-        return self.data_dir / IMPORTED_DIR
+    def core(self) -> CoreCatalog:
+        return self.workspace.catalog
 
-    def reload(self) -> None:
-        self._results.clear()
-        self._imported.clear()
-        for folder, imported in ((instruments_dir(), False), (self.imported_dir, True)):
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.glob("*.yaml")):
-                try:
-                    result = _load(path)
-                except InstrumentError:
-                    # A shipped file that fails is a release bug; the others stay usable.
-                    log.warning("an instrument file does not load; skipped (imported=%s)",
-                                imported)
-                    continue
-                key = self._key(result)
-                if key in self._results:
-                    continue
-                self._results[key] = result
-                if imported:
-                    self._imported.add(key)
-        self._results = dict(sorted(self._results.items()))
-
-    @staticmethod
-    def _key(result: LoadResult) -> str:
-        return f"{result.instrument.id}@{result.instrument.version}"
-
-    def result(self, instrument_id: str, version: str) -> LoadResult:
-        found = self._results.get(f"{instrument_id}@{version}")
-        if found is None:
-            raise InstrumentError("instrument not installed", code=ErrorCode.INSTRUMENT_NOT_FOUND,
-                                  instrument=instrument_id)
-        return found
-
-    def by_key(self, key: str) -> LoadResult:
-        instrument_id, _, version = key.partition("@")
-        return self.result(instrument_id, version)
-
-    def imported_results(self) -> list[LoadResult]:
-        """The instruments imported in Settings (the report service needs their text)."""
-        return [self._results[k] for k in sorted(self._imported)]
-
+    # -- reading -------------------------------------------------------------------------
     def cards(self, ui_lang: str) -> list[InstrumentCard]:
-        return [self.card(key, ui_lang) for key in self._results]
+        return [_card(entry, ui_lang) for entry in self.core.entries()]
 
     def card(self, key: str, ui_lang: str) -> InstrumentCard:
-        result = self._results[key]
-        ins = result.instrument
-        return InstrumentCard(
-            key=key,
-            id=ins.id,
-            version=ins.version,
-            title=ins.text(ins.title, ui_lang),
-            population=ins.population,
-            item_count=answerable_count(ins),
-            typical_minutes=ins.typical_minutes,
-            validation=ins.validation.status,
-            languages=tuple(LanguageStatus(code, info.name, info.status)
-                            for code, info in ins.languages.items()),
-            source_language=ins.source_language,
-            imported=key in self._imported,
-            content_hash=result.content_hash,
-            provenance=" ".join(ins.provenance.source_framework.split()),
-            citation=" ".join(ins.provenance.citation.split()),
-        )
+        return _card(self._entry(key), ui_lang)
 
+    def result(self, key: str) -> LoadResult:
+        """The instrument text behind a card (InstrumentError when it is not offered)."""
+        return self._entry(key).result
+
+    def title(self, instrument_id: str, content_hash: str, ui_lang: str) -> str:
+        """The title of the exact text an interview used, even after it was removed from
+        the catalog (the store keeps it as the interview's snapshot)."""
+        ins = self.core.by_hash(instrument_id, content_hash).instrument
+        return ins.text(ins.title, ui_lang)
+
+    def _entry(self, key: str) -> CatalogEntry:
+        instrument_id, sep, version = key.partition("@")
+        if not sep:
+            raise InstrumentError("an instrument key is ID@VERSION",
+                                  code=ErrorCode.INSTRUMENT_NOT_FOUND, instrument=instrument_id)
+        return self.core.get(instrument_id, version)
+
+    # -- changing ------------------------------------------------------------------------
     def import_file(self, path: Path) -> InstrumentCard:
-        """Validate ``path`` and copy it into the imported folder; InstrumentError if bad."""
-        result = _load(Path(path))
-        self.imported_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        ins = result.instrument
-        dest = self.imported_dir / f"{ins.id}-{ins.version}.yaml"
-        shutil.copyfile(path, dest)
-        self.reload()
-        log.info("instrument imported: %s %s", ins.id, ins.version)
-        return self.card(self._key(result), ins.source_language)
+        """Check an instrument file (.yaml) or an XLSForm (.xlsx, .xls, .csv, .md) and
+        install it in the encrypted store. InstrumentError (every problem) if it does not
+        load; InputError for another kind of file or a changed text under a used version."""
+        from screening.instruments import load_instrument, load_instrument_text
+
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix in INSTRUMENT_SUFFIXES:
+            loaded = load_instrument(path)
+        elif suffix in XLSFORM_SUFFIXES:
+            from screening.xlsform import import_xlsform, instrument_yaml
+
+            form = import_xlsform(path)
+            # Install exactly the text `fieldscreen instruments import` writes.
+            loaded = load_instrument_text(instrument_yaml(form.instrument, source=path.name),
+                                          path.name)
+        else:
+            raise InputError("not an instrument file or an XLSForm", code=ErrorCode.BAD_INPUT)
+        entry = self.core.install(loaded, path.name)
+        ins = entry.result.instrument
+        log.info("instrument installed: %s %s", ins.id, ins.version)
+        return _card(entry, ins.source_language)
+
+    def remove(self, key: str) -> bool:
+        """Take an installed instrument out of the catalog. True when interviews used it:
+        its text then stays in the store as their snapshot."""
+        removal = self.core.remove(key)
+        log.info("instrument removed: %s (kept as a snapshot: %s)", removal.key,
+                 removal.kept_as_snapshot)
+        return removal.kept_as_snapshot
+
+
+__all__ = ["InstrumentCard", "InstrumentCatalog", "LanguageStatus", "answerable_count",
+           "make_card"]

@@ -1,4 +1,7 @@
-"""One interview in progress: wraps ``InterviewSession`` for the interview and review screens.
+"""One interview in progress, for the interview and review screens.
+
+The core opens, answers, stops and finishes it (``screening.casework.lifecycle``: the same
+service ``fieldscreen interview`` uses); this view-model turns its session into snapshots.
 
 Widgets receive ``StepView``/``FlagView`` snapshots (frozen, values hidden from ``repr``) and
 call slots with plain values; every answer is saved by the engine before ``answer_saved``
@@ -7,25 +10,23 @@ fires. Signals carry item keys, never answers.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.qt_i18n import _
 from app.viewmodels.app_vm import AppViewModel
-from app.viewmodels.catalog import InstrumentCatalog
 from app.viewmodels.review import ResultView, ReviewRow, build_result, build_review
-from screening.errors import AnswerError, ErrorCode, InstrumentError, ScreeningError
+from screening.errors import AnswerError, ErrorCode, ScreeningError
 
 if TYPE_CHECKING:  # the engine loads when the first interview opens, not at start-up
     from screening.engine.state import Step
     from screening.instruments import ItemType
 
 log = logging.getLogger(__name__)
+
 
 def invalid_message(kind: ItemType) -> str:
     """A translated hint for an answer the engine refused for its form (not a constraint)."""
@@ -112,32 +113,23 @@ class InterviewViewModel(QObject):
     failed = Signal(str)
     finished = Signal(str)
 
-    def __init__(self, app_vm: AppViewModel, catalog: InstrumentCatalog, interview_id: str,
+    def __init__(self, app_vm: AppViewModel, interview_id: str,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        from screening.engine.session import InterviewSession
-
         store = app_vm.require_store()
         self.app_vm = app_vm
         self.interview_id = interview_id
-        interview = store.interviews.get(interview_id)
-        self.case_id = interview.case_id
-        self.case_reference = store.cases.get(interview.case_id).reference
-        self.already_finished = interview.finished
-        meta = interview.meta
-        result = catalog.result(meta.instrument_id, meta.instrument_version)
-        if result.content_hash != meta.content_hash:
-            raise InstrumentError("instrument text differs from the interview's",
-                                  code=ErrorCode.INSTRUMENT_HASH, instrument=meta.instrument_id)
-        self.instrument = result.instrument
-        self.session = InterviewSession(
-            result.instrument, result.content_hash, store.interviews, interview_id,
-            respondent_language=meta.respondent_language,
-            officer_language=meta.officer_language,
-        )
-        self.respondent_language = meta.respondent_language
-        self.officer_language = meta.officer_language
-        self.title = self.instrument.text(self.instrument.title, meta.officer_language)
+        # The core opens the interview on the exact text it was run with (the store's
+        # snapshot), so an instrument removed or upgraded since still shows as it was asked.
+        self.run = app_vm.workspace.casework.open(interview_id)
+        self.case_id = self.run.case_id
+        self.case_reference = store.cases.get(self.case_id).reference
+        self.already_finished = self.run.finished
+        self.instrument = self.run.instrument.instrument
+        self.session = self.run.session
+        self.respondent_language = self.session.respondent_language
+        self.officer_language = self.session.officer_language
+        self.title = self.instrument.text(self.instrument.title, self.officer_language)
         # Changes made after the review was first shown: key -> "edited" / "now_asked" /
         # "no_longer_asked" (the review marks them).
         self.changes: dict[str, str] = {}
@@ -239,10 +231,13 @@ class InterviewViewModel(QObject):
         return True
 
     def _reason(self, key: str, exc: AnswerError) -> str:
+        """The instrument's own wording for the refusal, else ours, chosen by code."""
+        if exc.instrument_message:
+            return exc.instrument_message
         if exc.code is ErrorCode.ANSWER_CONSTRAINT:
-            default = "this value is not allowed here"
-            return exc.message if exc.message and exc.message != default else _(
-                "This value is not allowed here.")
+            return _("This value is not allowed here.")
+        if exc.code is ErrorCode.ANSWER_REQUIRED:
+            return _("This question needs an answer.")
         from screening.instruments import ItemType
 
         try:
@@ -261,20 +256,15 @@ class InterviewViewModel(QObject):
         return True
 
     def check_required(self, key: str) -> bool:
-        """False (and ``answer_rejected``) when ``key`` is required and has no answer yet."""
+        """False (and ``answer_rejected``) when ``key`` is required and has no answer yet
+        (the core decides what counts as an answer)."""
         try:
-            step = self.session.step(key)
+            error = self.session.required_error(key)
         except ScreeningError:
             return True
-        if not step.node.item.is_answerable or not self.session.evaluation.is_required(step):
+        if error is None:
             return True
-        record = self.session.answers.get(key)
-        if record is not None and (record.special or record.value not in (None, "", [])):
-            return True
-        message = self.session.required_message(key)
-        if message == "an answer is required":
-            message = _("This question needs an answer.")
-        self.answer_rejected.emit(key, message)
+        self.answer_rejected.emit(key, self._reason(key, error))
         return False
 
     # -- moving -------------------------------------------------------------------------
@@ -305,25 +295,15 @@ class InterviewViewModel(QObject):
         self._guard(self.session.jump_section, name)
 
     # -- context: pauses and stopping ------------------------------------------------------
-    def _update_context(self, **changes: Any) -> None:
-        store = self.app_vm.require_store()
-        ctx = store.context.get(self.interview_id)
-        if ctx is None:
-            return
-        store.context.save(self.interview_id, dataclasses.replace(ctx, **changes))
-
     def record_break(self) -> None:
         try:
-            store = self.app_vm.require_store()
-            ctx = store.context.get(self.interview_id)
-            if ctx is not None:
-                self._update_context(breaks=ctx.breaks + 1)
+            self.app_vm.workspace.casework.record_break(self.interview_id)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
 
     def stop_early(self, reason: str | None) -> None:
         try:
-            self._update_context(stopped_early=True, stopped_reason=reason or None)
+            self.app_vm.workspace.casework.stop(self.interview_id, reason or None)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
 
@@ -339,13 +319,15 @@ class InterviewViewModel(QObject):
         return build_result(self.session)
 
     def finish(self) -> bool:
+        """Store the result through the core: the same document ``fieldscreen interview``
+        stores."""
         try:
-            result = self.session.result().to_json()
-            result["finished_in_app_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-            self.app_vm.require_store().interviews.finish(self.interview_id, result)
+            self.app_vm.require_store()
+            self.app_vm.workspace.casework.finish(self.run)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False
+        self.already_finished = True
         log.info("interview finished %s", self.interview_id)
         self.finished.emit(self.interview_id)
         return True

@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.qt_i18n import N_, _
-from screening.engine.storage import SPECIAL_DONT_KNOW, SPECIAL_REFUSED, AnswerRecord
+from screening.engine.storage import (
+    SPECIAL_DONT_KNOW,
+    SPECIAL_REFUSED,
+    AnswerRecord,
+    is_answered,
+)
 
 if TYPE_CHECKING:
     from screening.engine.session import InterviewSession
@@ -56,18 +61,17 @@ def answer_text(session: InterviewSession, step: Step, record: AnswerRecord | No
     """The answer as the officer reads it back (choice labels in the officer's language)."""
     from screening.instruments import ItemType
 
-    if record is None:
+    if not is_answered(record):  # empty text and an empty selection are not answers
         return _("Not answered")
+    assert record is not None
     if record.special:
         return special_text(record.special)
     value: Any = record.value
     item = step.node.item
     ins, lang = session.instrument, session.officer_language
     labels = {c.name: ins.text(c.label, lang) for c in ins.choices_for(item)}
-    if value is None or value == "":
-        return _("Not answered")
     if item.type is ItemType.MULTIPLE_CHOICE and isinstance(value, list):
-        return ", ".join(labels.get(v, v) for v in value) if value else _("None of these")
+        return ", ".join(labels.get(v) or str(v) for v in value)
     if isinstance(value, str) and value in labels:
         return labels[value]
     if item.type is ItemType.ACKNOWLEDGE:
@@ -96,9 +100,9 @@ def build_review(session: InterviewSession, changes: dict[str, str]) -> list[Rev
             continue
         if not relevant:
             state = "not_asked"
-        elif record is None or (record.value is None and not record.special):
+        elif not is_answered(record):  # the core's one definition of "answered"
             state = "unanswered"
-        elif record.special:
+        elif record is not None and record.special:
             state = "special"
         else:
             state = "answered"

@@ -1,31 +1,66 @@
 """Setting up a new interview: instrument, languages, interpreter, setting, consent.
 
-The draft set-up holds no personal data (an instrument, language codes, tick boxes), so it
-survives a lock and the officer comes back to the same choices.
+Consent comes before anything personal. For a new case, the person's details typed in the
+"New case" dialog stay in memory (``NewPerson``) until the consent is recorded; the core
+(``Casework.start``) then creates the case, the interview, the consent and only then the
+person's details, in one transaction. If the person does not agree, the core records only
+that a consent was declined, and the details are discarded. A lock discards them too.
+
+The draft set-up itself holds no personal data (an instrument, language codes, tick boxes),
+so it survives a lock and the officer comes back to the same choices.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCard, InstrumentCatalog
+from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING, Consent, now_iso
+from screening.casework.lifecycle import COMPANIONS, Declined, InterviewSetup, person_has_data
 from screening.errors import ScreeningError
-from screening.store import InterviewContext, InterviewMeta
+from screening.store import PersonInfo
 
 log = logging.getLogger(__name__)
 
-CONSENT_SCOPES = ("screening", "share_with_services", "share_with_law_enforcement")
-COMPANIONS = ("none", "present", "separated")
+# The scopes the consent page offers, in its order ("screening" is what "agrees" means).
+CONSENT_SCOPES = (SCREENING, REFERRAL, LAW_ENFORCEMENT)
+
+__all__ = ["COMPANIONS", "CONSENT_SCOPES", "ConsentText", "NewPerson", "SetupDraft",
+           "SetupViewModel"]
 
 
 @dataclass(frozen=True)
-class InterviewSetup:
-    case_id: str = ""
+class NewPerson:
+    """The details typed for a new case, held in memory until consent (never in a repr)."""
+
+    name: str = field(default="", repr=False)
+    date_of_birth: str = field(default="", repr=False)
+    gender: str = field(default="", repr=False)
+    nationality: str = field(default="", repr=False)
+    contact: str = field(default="", repr=False)
+    reference: str = field(default="", repr=False)
+
+    def person_info(self) -> PersonInfo | None:
+        info = PersonInfo(
+            name=self.name.strip() or None,
+            date_of_birth=self.date_of_birth.strip() or None,
+            gender=self.gender.strip() or None,
+            nationality=self.nationality.strip() or None,
+            contact=self.contact.strip() or None,
+        )
+        return info if person_has_data(info) else None
+
+    def case_reference(self) -> str | None:
+        return self.reference.strip() or None
+
+
+@dataclass(frozen=True)
+class SetupDraft:
+    case_id: str = ""  # "" while the case is new: it is created only once consent is given
     instrument_key: str = ""
     respondent_language: str = ""
     officer_language: str = ""
@@ -48,10 +83,13 @@ class ConsentText:
 class SetupViewModel(QObject):
     """Emits:
     interview_started(str): the new interview id (consent recorded).
+    declined(str): the consent was declined and nothing about the person was stored; the
+        case id for an existing case, "" for a new one (no case was created).
     failed(str): an error code.
     """
 
     interview_started = Signal(str)
+    declined = Signal(str)
     failed = Signal(str)
 
     def __init__(self, app_vm: AppViewModel, catalog: InstrumentCatalog,
@@ -59,17 +97,46 @@ class SetupViewModel(QObject):
         super().__init__(parent)
         self.app_vm = app_vm
         self.catalog = catalog
-        self.setup = InterviewSetup()
+        self.setup = SetupDraft()
+        self.person: NewPerson | None = None  # a new case's details, until consent
+        app_vm.locked.connect(self.clear_personal_data)
+
+    def __repr__(self) -> str:
+        return f"SetupViewModel({self.setup!r}, new_case={self.is_new_case})"
+
+    @property
+    def is_new_case(self) -> bool:
+        return not self.setup.case_id
+
+    def case_reference(self) -> str:
+        """The reference of the case the interview is for; "" for a new case."""
+        if not self.setup.case_id or not self.app_vm.is_open:
+            return ""
+        try:
+            return self.app_vm.require_store().cases.get(self.setup.case_id).reference
+        except ScreeningError:
+            return ""
 
     def cards(self, ui_lang: str) -> list[InstrumentCard]:
         return self.catalog.cards(ui_lang)
 
+    # -- the draft ------------------------------------------------------------------------
+    def begin_new_case(self, person: NewPerson) -> None:
+        """Hold a new case's details in memory; nothing is stored before consent."""
+        self.person = person
+        if self.setup.case_id:
+            self.setup = SetupDraft()
+
     def begin(self, case_id: str, ui_lang: str) -> None:
+        """Start (or come back to) the set-up for ``case_id``; "" is the new case."""
+        if case_id:
+            self.person = None  # an interview for an existing case: no new person
         cards = self.catalog.cards(ui_lang)
         location = self.app_vm.officer_profile().location
-        first = cards[0].key if cards else ""
-        keep = self.setup if self.setup.case_id == case_id else InterviewSetup()
-        self.setup = replace(keep, case_id=case_id, instrument_key=keep.instrument_key or first,
+        keys = [c.key for c in cards]
+        keep = self.setup if self.setup.case_id == case_id else SetupDraft()
+        key = keep.instrument_key if keep.instrument_key in keys else (keys[0] if keys else "")
+        self.setup = replace(keep, case_id=case_id, instrument_key=key,
                              location=keep.location or location)
         self.choose_instrument(self.setup.instrument_key, ui_lang)
 
@@ -89,55 +156,85 @@ class SetupViewModel(QObject):
     def update(self, **changes: object) -> None:
         self.setup = replace(self.setup, **changes)  # type: ignore[arg-type]
 
+    def cancel(self) -> str:
+        """Leave the set-up without an interview; a new case's details are discarded.
+        Returns the case to show ("" for a new case: none was created)."""
+        case_id = self.setup.case_id
+        self.person = None
+        return case_id
+
+    def clear_personal_data(self) -> None:
+        self.person = None
+
     def consent_text(self) -> ConsentText:
-        result = self.catalog.by_key(self.setup.instrument_key)
-        ins = result.instrument
+        ins = self.catalog.result(self.setup.instrument_key).instrument
         return ConsentText(ins.text(ins.consent, self.setup.respondent_language),
                            ins.text(ins.consent, self.setup.officer_language),
                            self.setup.respondent_language, self.setup.officer_language)
 
-    def start(self, scope: tuple[str, ...], recorded_how: str,
-              confidentiality_explained: bool) -> str | None:
-        """Create the interview with its consent record; None (and ``failed``) on error."""
+    def interview_setup(self) -> InterviewSetup:
+        """The draft as the core's ``InterviewSetup``."""
         s = self.setup
-        result = self.catalog.by_key(s.instrument_key)
-        ins = result.instrument
-        profile = self.app_vm.officer_profile()
-        meta = InterviewMeta(
-            instrument_id=ins.id,
-            instrument_version=ins.version,
-            content_hash=result.content_hash,
+        return InterviewSetup(
+            instrument=self.catalog.result(s.instrument_key),
             respondent_language=s.respondent_language,
-            officer_language=s.officer_language,
+            officer_language=s.officer_language or None,
             interpreter_used=s.interpreter_used,
-            interpreter_language=(s.interpreter_language or None) if s.interpreter_used else None,
+            interpreter_language=(s.interpreter_language or None) if s.interpreter_used
+            else None,
             location=s.location or None,
-            officer=profile.name or None,
-        )
-        ctx = InterviewContext(
-            consent_given=True,
-            consent_scope=tuple(x for x in CONSENT_SCOPES if x in scope),
-            consent_recorded_how=recorded_how,
-            consent_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            consent_language=s.respondent_language,
-            confidentiality_explained=confidentiality_explained,
-            interpreter_used=s.interpreter_used,
-            interpreter_language=meta.interpreter_language,
             same_gender_offered=s.same_gender_offered,
             private_setting=s.private_setting,
             companion=s.companion,
-            breaks=0,
-            stopped_early=False,
-            stopped_reason=None,
         )
+
+    # -- consent ---------------------------------------------------------------------------
+    def start(self, scope: tuple[str, ...], recorded_how: str,
+              confidentiality_explained: bool) -> str | None:
+        """Consent given: the core records it and creates the interview (and, for a new case,
+        the case and the person's details). The interview id; None (and ``failed``) on error.
+
+        ``scope`` holds what the person agreed to beyond the interview itself ("referral",
+        "law_enforcement"); "screening" is always part of it.
+        """
+        s = self.setup
+        person = self.person if self.is_new_case else None
         try:
-            store = self.app_vm.require_store()
-            interview_id = store.interviews.create(s.case_id, meta)
-            store.context.save(interview_id, ctx)
+            consent = Consent(
+                given=True, scope=(SCREENING, *scope), language=s.respondent_language,
+                recorded_how=recorded_how, confidentiality_explained=confidentiality_explained,
+                at=now_iso())
+            started = self.app_vm.workspace.casework.start(
+                self.interview_setup(), consent, case_id=s.case_id or None,
+                person=person.person_info() if person else None,
+                reference=person.case_reference() if person else None)
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return None
-        log.info("interview created %s", interview_id)
-        self.setup = InterviewSetup()
-        self.interview_started.emit(interview_id)
-        return interview_id
+        if isinstance(started, Declined):  # pragma: no cover - a given consent starts
+            return None
+        log.info("interview started %s (new case: %s)", started.interview_id, person is not None)
+        self.person = None
+        self.setup = SetupDraft()
+        self.interview_started.emit(started.interview_id)
+        return started.interview_id
+
+    def decline(self, recorded_how: str = "verbal") -> bool:
+        """The person does not agree: the core audits the declined consent and stores nothing
+        about the person; a new case's details are discarded. Emits ``declined``."""
+        s = self.setup
+        case_id = s.case_id
+        self.person = None  # whatever happens next, the details typed are gone
+        try:
+            self.app_vm.workspace.casework.start(
+                self.interview_setup(),
+                Consent(given=False, language=s.respondent_language or None,
+                        recorded_how=recorded_how, at=now_iso()),
+                case_id=case_id or None)
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return False
+        log.info("consent declined; nothing stored about the person")
+        self.setup = SetupDraft()
+        self.declined.emit(case_id)
+        return True

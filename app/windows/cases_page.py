@@ -31,12 +31,15 @@ SEARCH_DELAY_MS = 250
 
 class CasesPage(QWidget):
     """Emits:
+    new_case_requested(object): a ``NewPerson`` draft (in memory only) for a new case; the
+        case is created by the consent step, never here.
     new_interview_requested(str): case id.
     resume_requested(str): interview id (an interview in progress).
     review_requested(str): interview id (a finished interview).
     referral_requested(str): case id.
     """
 
+    new_case_requested = Signal(object)
     new_interview_requested = Signal(str)
     resume_requested = Signal(str)
     review_requested = Signal(str)
@@ -57,7 +60,11 @@ class CasesPage(QWidget):
         layout.addLayout(top)
 
         filters = QHBoxLayout()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
         self.search = QLineEdit(self)
+        self._search_timer.timeout.connect(lambda: self.vm.model.set_search(self.search.text()))
         sensitive(self.search)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -123,10 +130,6 @@ class CasesPage(QWidget):
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(lambda: self.vm.model.set_search(self.search.text()))
         self.retranslate()
         self._show_detail(None)
 
@@ -273,16 +276,14 @@ class CasesPage(QWidget):
     # -- new and delete -----------------------------------------------------------------
     def new_case(self) -> NewCaseDialog:
         dialog = NewCaseDialog(self)
-        dialog.accepted.connect(lambda: self._create_case(dialog))
+        dialog.accepted.connect(lambda: self._continue_new_case(dialog))
         dialog.open()
         return dialog
 
-    def _create_case(self, dialog: NewCaseDialog) -> None:
+    def _continue_new_case(self, dialog: NewCaseDialog) -> None:
         person = dialog.person()
         dialog.clear_personal_data()
-        case_id = self.vm.create_case(person)
-        if case_id:
-            self.new_interview_requested.emit(case_id)
+        self.new_case_requested.emit(person)  # stored only after consent
 
     def delete_selected(self) -> None:
         if self.detail is None:

@@ -19,24 +19,30 @@ from app.qt_i18n import _, apply_text_language, language_name, ui_language
 from app.viewmodels.setup_vm import SetupViewModel
 from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
 from app.windows import dialogs
+from app.windows.setup_page import case_line
+from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING
 
 
 class ConsentPage(QWidget):
     """Emits:
     back_requested(): back to the interview set-up.
-    declined(): the person does not agree; nothing was recorded.
+
+    Agreeing or declining goes to the view-model (``start``/``decline``), which records the
+    decision through the core and emits ``interview_started`` or ``declined``.
     """
 
     back_requested = Signal()
-    declined = Signal()
 
     def __init__(self, vm: SetupViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
         layout = QVBoxLayout(self)
         self.title = heading("", self)
+        self.case_line = plain_label("", self)
+        self.case_line.setObjectName("consentCaseLine")
         self.instructions = plain_label("", self)
         layout.addWidget(self.title)
+        layout.addWidget(self.case_line)
         layout.addWidget(self.instructions)
         texts = QHBoxLayout()
         self.respondent_lang = plain_label("", self)
@@ -67,8 +73,9 @@ class ConsentPage(QWidget):
         self.share_services = QCheckBox(self)
         self.share_police = QCheckBox(self)
         self.confidentiality = QCheckBox(self)
-        for box in (self.agrees, self.share_services, self.share_police, self.confidentiality):
-            layout.addWidget(box)
+        for check in (self.agrees, self.share_services, self.share_police,
+                      self.confidentiality):
+            layout.addWidget(check)
         how = QHBoxLayout()
         self.how_label = plain_label("", self, wrap=False)
         self.verbal = QRadioButton(self)
@@ -117,10 +124,11 @@ class ConsentPage(QWidget):
         set_button(self.decline_button, _("The person does not agree"))
         set_button(self.start_button, _("Start interview"))
         self.start_button.setEnabled(self.agrees.isChecked())
-        if self.vm.setup.instrument_key:
+        if self.vm.setup.instrument_key and self.vm.app_vm.is_open:
             self.load()
 
     def load(self) -> None:
+        self.case_line.setText(case_line(self.vm, consent_page=True))
         consent = self.vm.consent_text()
         ui = ui_language().lang
         self.respondent_lang.setText(language_name(consent.respondent_language, ui))
@@ -143,22 +151,35 @@ class ConsentPage(QWidget):
         self.load()
         self.agrees.setFocus()
 
+    def scope(self) -> tuple[str, ...]:
+        """What the person agreed to beyond the interview ("screening" is always part)."""
+        scope = [SCREENING]
+        if self.share_services.isChecked():
+            scope.append(REFERRAL)
+        if self.share_police.isChecked():
+            scope.append(LAW_ENFORCEMENT)
+        return tuple(scope)
+
+    def _recorded_how(self) -> str:
+        return "written" if self.written.isChecked() else "verbal"
+
     def start_interview(self) -> None:
         if not self.agrees.isChecked():
             return
-        scope = ["screening"]
-        if self.share_services.isChecked():
-            scope.append("share_with_services")
-        if self.share_police.isChecked():
-            scope.append("share_with_law_enforcement")
-        self.vm.start(tuple(scope), "written" if self.written.isChecked() else "verbal",
-                      self.confidentiality.isChecked())
+        self.vm.start(self.scope(), self._recorded_how(), self.confidentiality.isChecked())
 
     def _decline(self) -> None:
-        if dialogs.ask(self, _("End without an interview?"), _(
-                "Nothing about this interview will be recorded. Offer the person information "
-                "about where to get help if they want it."), _("End"), _("Back")):
-            self.declined.emit()
+        if self.vm.is_new_case:
+            text = _("Nothing about this person will be recorded: no case is created and the "
+                     "details you typed are discarded. The audit trail notes only that a "
+                     "consent was declined. Offer the person information about where to get "
+                     "help if they want it.")
+        else:
+            text = _("No interview is recorded and the case is not changed. The audit trail "
+                     "notes that a consent was declined. Offer the person information about "
+                     "where to get help if they want it.")
+        if dialogs.ask(self, _("End without an interview?"), text, _("End"), _("Back")):
+            self.vm.decline(self._recorded_how())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.start_button.isEnabled():

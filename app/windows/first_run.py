@@ -62,6 +62,7 @@ class FirstRunPage(QWidget):
         self.lang_combo.currentIndexChanged.connect(self._language_chosen)
         self.lang_next = QPushButton(page)
         self.lang_next.clicked.connect(lambda: self._go(1))
+        w: QWidget
         for w in (self.lang_title, self.lang_intro, self.lang_label, self.lang_combo):
             lay.addWidget(w)
         lay.addStretch(1)

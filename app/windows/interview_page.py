@@ -160,11 +160,13 @@ class InterviewPage(QWidget):
         self.review_button.clicked.connect(self._review)
         self.next_button = QPushButton(self)
         self.next_button.clicked.connect(self.go_next)
-        for w in (self.back_button, self.pause_button, self.stop_button):
-            footer.addWidget(w)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.pause_button)
+        footer.addWidget(self.stop_button)
         footer.addWidget(self.saved, 1)
-        for w in (self.show_officer, self.review_button, self.next_button):
-            footer.addWidget(w)
+        footer.addWidget(self.show_officer)
+        footer.addWidget(self.review_button)
+        footer.addWidget(self.next_button)
         layout.addLayout(footer)
 
         self._answer_timer = self._timer(ANSWER_SAVE_DELAY_MS, self.save_pending)

@@ -8,7 +8,6 @@ Unlocking returns to the same place (``Place``: a screen and ids, never content)
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -34,7 +33,7 @@ from app.viewmodels.directory import ServicesProvider
 from app.viewmodels.interview_vm import InterviewViewModel
 from app.viewmodels.referral_vm import ReferralViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
-from app.viewmodels.setup_vm import SetupViewModel
+from app.viewmodels.setup_vm import NewPerson, SetupViewModel
 from app.widgets.common import BusyBar, set_button
 from app.windows.cases_page import CasesPage
 from app.windows.consent_page import ConsentPage
@@ -65,8 +64,9 @@ class MainWindow(QMainWindow):
         self.place = Place()
         self.interview_vm: InterviewViewModel | None = None
         self.settings_dialog: SettingsDialog | None = None
-        self._catalog: InstrumentCatalog | None = None
-        self._catalog_lock = threading.Lock()
+        # The workspace's catalog as cards: shipped instruments, plus the installed ones
+        # while the store is open (the core decides; this only adapts it).
+        self.catalog = InstrumentCatalog(app_vm.workspace)
         self.setMinimumSize(1000, 640)
         self.resize(1280, 720)
 
@@ -94,11 +94,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.cases_vm = CasesViewModel(app_vm, self._lazy_catalog(), self)
-        self.setup_vm = SetupViewModel(app_vm, self._lazy_catalog(), self)
-        self.referral_vm = ReferralViewModel(app_vm, services, self,
-                                             imported=lambda: self.catalog.imported_results())
-        self.settings_vm = SettingsViewModel(app_vm, self._lazy_catalog(), self)
+        self.cases_vm = CasesViewModel(app_vm, self.catalog, self)
+        self.setup_vm = SetupViewModel(app_vm, self.catalog, self)
+        self.referral_vm = ReferralViewModel(app_vm, self)
+        self.settings_vm = SettingsViewModel(app_vm, self.catalog, self)
 
         self.first_run = FirstRunPage(app_vm, self)
         self.unlock_page = UnlockPage(app_vm, self)
@@ -129,19 +128,12 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     # -- wiring -------------------------------------------------------------------------
-    def _lazy_catalog(self) -> InstrumentCatalog:
-        return _CatalogProxy(self)  # type: ignore[return-value]
-
-    @property
-    def catalog(self) -> InstrumentCatalog:
-        with self._catalog_lock:
-            if self._catalog is None:
-                self._catalog = InstrumentCatalog(self.app_vm.data_dir)
-            return self._catalog
-
     def preload(self) -> None:
-        """Load the instruments on a worker while the officer types the passphrase."""
-        self.app_vm.runner.start("catalog", lambda: self.catalog)
+        """Load the shipped instruments on a worker while the officer types the passphrase
+        (the core keeps them for the rest of the process)."""
+        from screening.casework.catalog import shipped_instruments
+
+        self.app_vm.runner.start("catalog", shipped_instruments)
 
     def _connect(self) -> None:
         vm = self.app_vm
@@ -150,26 +142,24 @@ class MainWindow(QMainWindow):
         vm.runner.busy_changed.connect(lambda busy: self.busy.set_busy(busy, _("Working")))
         self.first_run.finished.connect(self.go_cases)
         self.cases_vm.failed.connect(lambda code: show_error(self, code))
+        self.cases_page.new_case_requested.connect(self.go_new_case)
         self.cases_page.new_interview_requested.connect(self.go_setup)
         self.cases_page.resume_requested.connect(self.go_interview)
         self.cases_page.review_requested.connect(self.go_review)
         self.cases_page.referral_requested.connect(self.go_referral)
-        self.setup_page.cancelled.connect(self.go_cases)
+        self.setup_page.cancelled.connect(lambda: self.go_cases(self.setup_vm.cancel() or None))
         self.setup_page.consent_requested.connect(self.go_consent)
         self.consent_page.back_requested.connect(
             lambda: self.go_setup(self.setup_vm.setup.case_id))
-        self.consent_page.declined.connect(
-            lambda: self.go_cases(self.setup_vm.setup.case_id))
+        self.setup_vm.declined.connect(lambda case_id: self.go_cases(case_id or None))
         self.setup_vm.failed.connect(lambda code: show_error(self, code))
-        self.setup_vm.interview_started.connect(self.go_interview)
-        self.interview_page.review_requested.connect(
-            lambda: self.interview_vm and self.go_review(self.interview_vm.interview_id))
+        self.setup_vm.interview_started.connect(self._interview_started)
+        self.interview_page.review_requested.connect(self._review_current)
         self.interview_page.leave_requested.connect(
             lambda: self.go_cases(self.interview_vm.case_id if self.interview_vm else None))
         self.review_page.back_requested.connect(self._back_to_questions)
         self.review_page.edit_requested.connect(self._edit_answer)
-        self.review_page.finished.connect(
-            lambda _i: self.interview_vm and self.go_referral(self.interview_vm.case_id))
+        self.review_page.finished.connect(lambda _i: self._referral_for_current())
         self.review_page.referral_requested.connect(self.go_referral)
         self.referral_page.done.connect(lambda: self.go_cases(self.referral_vm.case_id or None))
 
@@ -216,10 +206,18 @@ class MainWindow(QMainWindow):
             return
         self.referral_page.flush()
         self._leave_interview()
+        self.setup_vm.clear_personal_data()  # a new case left before consent: forget it
         self.place = Place("cases", select_case or "")
         self._show("cases")
         self.cases_page.refresh(select_case)
         self.cases_page.table.setFocus()
+
+    def go_new_case(self, person: NewPerson) -> None:
+        """A new case: its details stay in memory until consent (``SetupViewModel``)."""
+        if not self._guarded():
+            return
+        self.setup_vm.begin_new_case(person)
+        self.go_setup("")
 
     def go_setup(self, case_id: str) -> None:
         if not self._guarded():
@@ -236,12 +234,16 @@ class MainWindow(QMainWindow):
         self._show("consent")
         self.consent_page.start()
 
+    def _interview_started(self, interview_id: str) -> None:
+        self.cases_vm.model.refresh()  # a new case exists from now on: list it
+        self.go_interview(interview_id)
+
     def _open_vm(self, interview_id: str) -> InterviewViewModel | None:
         if self.interview_vm is not None and self.interview_vm.interview_id == interview_id:
             return self.interview_vm
         self._leave_interview()
         try:
-            vm = InterviewViewModel(self.app_vm, self.catalog, interview_id, self)
+            vm = InterviewViewModel(self.app_vm, interview_id, self)
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             return None
@@ -272,6 +274,14 @@ class MainWindow(QMainWindow):
         self.place = Place("review", vm.case_id, interview_id)
         self._show("review")
         self.review_page.open(vm)
+
+    def _review_current(self) -> None:
+        if self.interview_vm is not None:
+            self.go_review(self.interview_vm.interview_id)
+
+    def _referral_for_current(self) -> None:
+        if self.interview_vm is not None:
+            self.go_referral(self.interview_vm.case_id)
 
     def _back_to_questions(self) -> None:
         if self.interview_vm is not None:
@@ -376,14 +386,4 @@ class MainWindow(QMainWindow):
             pass
         self.app_vm.shutdown()
         super().closeEvent(event)
-
-
-class _CatalogProxy:
-    """The catalog, loaded on first use (it parses every instrument file: ~0.2 s)."""
-
-    def __init__(self, window: MainWindow) -> None:
-        self._window = window
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._window.catalog, name)
 

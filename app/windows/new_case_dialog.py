@@ -1,4 +1,8 @@
-"""New case: the person's details, all optional (a case can start with a reference only)."""
+"""New case: the person's details, all optional (a case can start with a reference only).
+
+Nothing typed here is stored yet: the details go to the interview set-up in memory and are
+stored only once the person gives consent; if they do not agree, they are discarded.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.qt_i18n import _
-from app.viewmodels.cases_vm import NewPerson
+from app.viewmodels.setup_vm import NewPerson
 from app.widgets.common import acc, plain_label, sensitive, set_button
 
 
@@ -24,10 +28,16 @@ class NewCaseDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        intro = plain_label(_("Everything here is optional and stored encrypted. Record only "
-                              "what the person agrees to give. A case reference is made "
-                              "automatically if you leave it empty."), self)
+        intro = plain_label(_("Everything here is optional. Record only what the person "
+                              "agrees to give. A case reference is made automatically if you "
+                              "leave it empty."), self)
         layout.addWidget(intro)
+        self.not_yet_stored = plain_label(_(
+            "Nothing is stored yet. Next you choose the questionnaire and ask for consent: "
+            "the case and these details are stored, encrypted, only if the person agrees. If "
+            "they do not, what you typed here is discarded."), self)
+        self.not_yet_stored.setObjectName("notYetStored")
+        layout.addWidget(self.not_yet_stored)
         form = QFormLayout()
         self.name = QLineEdit(self)
         self.date_of_birth = QLineEdit(self)
@@ -55,9 +65,10 @@ class NewCaseDialog(QDialog):
             form.addRow(label, edit)
         layout.addLayout(form)
         buttons = QDialogButtonBox(self)
-        create = buttons.addButton(_("Create case"), QDialogButtonBox.ButtonRole.AcceptRole)
+        create = buttons.addButton(_("Continue to set-up"),
+                                   QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        set_button(create, _("Create case"))
+        set_button(create, _("Continue to set-up"))
         set_button(cancel, _("Cancel"))
         create.setDefault(True)
         buttons.accepted.connect(self.accept)

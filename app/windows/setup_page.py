@@ -29,6 +29,16 @@ COMPANION_TEXT = {
 }
 
 
+def case_line(vm: SetupViewModel, *, consent_page: bool = False) -> str:
+    """Which case the interview is for, and (for a new case) that nothing is stored yet."""
+    if not vm.is_new_case:
+        return _("Case {reference}").format(reference=vm.case_reference())
+    if consent_page:
+        return _("New case: nothing about the person is stored unless they agree here.")
+    return _("New case: nothing about the person is stored until they agree on the next "
+             "page.")
+
+
 class SetupPage(QWidget):
     """Emits:
     consent_requested(): go on to the consent step.
@@ -46,6 +56,9 @@ class SetupPage(QWidget):
         layout = QVBoxLayout(self)
         self.title = heading("", self)
         layout.addWidget(self.title)
+        self.case_line = plain_label("", self)
+        self.case_line.setObjectName("setupCaseLine")
+        layout.addWidget(self.case_line)
         body = QHBoxLayout()
         layout.addLayout(body, 1)
 
@@ -130,7 +143,7 @@ class SetupPage(QWidget):
         self.companion.blockSignals(False)
         set_button(self.cancel_button, _("Cancel"))
         set_button(self.next_button, _("Continue to consent"))
-        if self.vm.setup.case_id:
+        if self.vm.setup.instrument_key and self.vm.app_vm.is_open:
             self.load()
 
     # -- loading ------------------------------------------------------------------------
@@ -145,6 +158,7 @@ class SetupPage(QWidget):
         self._loading = True
         ui = ui_language().lang
         setup = self.vm.setup
+        self.case_line.setText(case_line(self.vm))
         cards = self.vm.cards(ui)
         if [c.card.key for c in self.cards] != [c.key for c in cards]:
             for widget in self.cards:
@@ -211,7 +225,8 @@ class SetupPage(QWidget):
         self.consent_requested.emit()
 
     def clear_personal_data(self) -> None:
-        self._store_fields()  # the draft set-up holds no personal data; keep it
+        if self.vm.setup.instrument_key:  # a draft on screen: keep it (no personal data)
+            self._store_fields()
         self.location.clear()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

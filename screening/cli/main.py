@@ -26,6 +26,7 @@ from screening.errors import (
     WrongPassphrase,
 )
 from screening.log import safe_traceback, setup_logging
+from screening.workspace import WorkspaceLayout
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
     args = parser.parse_args(argv)
     data_dir = data_dir_from(args)
     # Log to the data folder only once a store lives there; never print tracebacks.
-    setup_logging(data_dir / "logs" if data_dir.is_dir() else None)
+    setup_logging(WorkspaceLayout(data_dir).logs if data_dir.is_dir() else None)
     if not getattr(args, "func", None):
         args.func = _run_gui
         args.screenshots = None

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main import build_window
 from app.windows.main_window import MainWindow
-from screening.store import Store
+from screening.workspace import Workspace
 
 PASSPHRASE = "correct horse battery staple 42"
 CANARY_NAME = "CANARY-PII-Zofia Wójcik"
@@ -26,11 +26,19 @@ def make_window(qtbot: Any, data_dir: Path, lang: str = "en", **kwargs: Any) -> 
     return window
 
 
-def create_store(data_dir: Path) -> None:
-    store, _key = Store.create(data_dir, PASSPHRASE)
-    store.settings.set("officer_profile", {"name": "Officer Test", "agency": "Test Agency",
-                                           "location": "Test Office", "hotline": "+00 123"})
-    store.close()
+def create_store(data_dir: Path, *, demo_instrument: bool = False) -> None:
+    """A store with the officer's profile; ``demo_instrument``: with the demonstration
+    questionnaire installed in it (as Settings > Import does)."""
+    from app import demo
+
+    with Workspace(data_dir) as ws:
+        ws.create(PASSPHRASE)
+        ws.store.settings.set("officer_profile", {"name": "Officer Test",
+                                                  "agency": "Test Agency",
+                                                  "location": "Test Office",
+                                                  "hotline": "+00 123"})
+        if demo_instrument:
+            demo.install_demo_instrument(ws)
 
 
 def unlock(qtbot: Any, window: MainWindow, passphrase: str = PASSPHRASE) -> None:
@@ -41,19 +49,18 @@ def unlock(qtbot: Any, window: MainWindow, passphrase: str = PASSPHRASE) -> None
         page.unlock()
 
 
-def new_case(qtbot: Any, window: MainWindow, name: str = CANARY_NAME) -> str:
+def new_case(qtbot: Any, window: MainWindow, name: str = CANARY_NAME) -> None:
+    """"New case…", a name typed, Continue: the set-up of a case not stored yet."""
     dialog = window.cases_page.new_case()
     dialog.name.setText(name)
     dialog.accept()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.setup_page)
-    return window.setup_vm.setup.case_id
+    assert window.setup_vm.is_new_case
 
 
-def start_interview(qtbot: Any, window: MainWindow, instrument_id: str, *,
-                    respondent: str = "en", officer: str = "en",
-                    name: str = CANARY_NAME) -> str:
-    """New case, chosen instrument and languages, consent given; the interview id."""
-    new_case(qtbot, window, name)
+def set_up(window: MainWindow, instrument_id: str, *, respondent: str = "en",
+           officer: str = "en") -> None:
+    """On the set-up page: the instrument and the languages, then on to consent."""
     page = window.setup_page
     card = next(c for c in page.cards if c.card.id == instrument_id)
     card.radio.setChecked(True)
@@ -61,7 +68,17 @@ def start_interview(qtbot: Any, window: MainWindow, instrument_id: str, *,
     page.officer.setCurrentIndex(page.officer.findData(officer))
     page.next_button.click()
     assert window.stack.currentWidget() is window.consent_page
+
+
+def start_interview(qtbot: Any, window: MainWindow, instrument_id: str, *,
+                    respondent: str = "en", officer: str = "en",
+                    name: str = CANARY_NAME, referral: bool = True) -> str:
+    """New case, chosen instrument and languages, consent given (to the interview and, with
+    ``referral``, to sharing with support services); the interview id."""
+    new_case(qtbot, window, name)
+    set_up(window, instrument_id, respondent=respondent, officer=officer)
     window.consent_page.agrees.setChecked(True)
+    window.consent_page.share_services.setChecked(referral)
     window.consent_page.start_button.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.interview_page)
     assert window.interview_vm is not None

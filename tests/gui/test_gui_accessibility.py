@@ -48,8 +48,7 @@ def unnamed_controls(root: QWidget) -> list[str]:
 
 @pytest.fixture
 def window(qtbot, data_dir: Path) -> MainWindow:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     win = make_window(qtbot, data_dir)
     return win
 
@@ -107,8 +106,7 @@ def test_every_screen_fits_a_laptop_screen(qtbot, window: MainWindow) -> None:
 
 
 def test_text_follows_the_system_font_size(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     app = QApplication.instance()
     base = app.font()
     try:

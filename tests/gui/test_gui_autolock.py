@@ -39,8 +39,7 @@ def _interview_with_personal_data(qtbot, window) -> None:
 
 
 def test_idle_lock_clears_every_widget_and_closes_the_store(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     window = make_window(qtbot, data_dir)
     unlock(qtbot, window)
     assert window.idle.active  # armed with the officer's auto-lock minutes (default 5)
@@ -67,8 +66,7 @@ def test_idle_lock_clears_every_widget_and_closes_the_store(qtbot, data_dir: Pat
 
 
 def test_ctrl_l_locks_from_anywhere_and_closes_open_dialogs(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     window = make_window(qtbot, data_dir)
     unlock(qtbot, window)
     _interview_with_personal_data(qtbot, window)

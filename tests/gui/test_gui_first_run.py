@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from guihelp import CANARY_NAME, PASSPHRASE, make_window, start_interview
 
-from app.error_dialogs import REPORT_UNAVAILABLE
-from app.viewmodels import referral_vm
 from app.windows import dialogs
 from screening.store import Store
 
@@ -109,16 +107,12 @@ def test_first_run_to_finished_referral(qtbot, data_dir: Path, tmp_path: Path,
     errors: list[str] = []
     monkeypatch.setattr("app.windows.referral_page.show_error",
                         lambda _p, code, **_k: errors.append(code))
-    if referral_vm.report_module() is None:
-        ref.generate()
-        assert errors == [REPORT_UNAVAILABLE]  # said through the normal error dialog path
-    else:
-        ref.generate()
-        assert ref.busy.isVisible()  # written on a worker, with a progress bar
-        qtbot.waitUntil(lambda: bool(ref.result.text() or errors), timeout=30_000)
-        assert errors == []
-        assert out.exists() and out.read_bytes().startswith(b"%PDF")
-        assert "SHA-256" in ref.result.text()
+    ref.generate()
+    assert ref.busy.isVisible()  # written on a worker, with a progress bar
+    qtbot.waitUntil(lambda: bool(ref.result.text() or errors), timeout=30_000)
+    assert errors == []
+    assert out.exists() and out.read_bytes().startswith(b"%PDF")
+    assert "SHA-256" in ref.result.text()
     case_id = window.referral_vm.case_id
     records, narrative = store.referrals.get(case_id)
     assert [r.reason for r in records] == ["Needs a safe place tonight"]
@@ -126,6 +120,5 @@ def test_first_run_to_finished_referral(qtbot, data_dir: Path, tmp_path: Path,
     ref.done_button.click()
     assert window.stack.currentWidget() is window.cases_page
     assert store.cases.get(case_id).person.name == CANARY_NAME
-    if out.exists():
-        assert store.cases.get(case_id).status == "referred"
-        assert [r.kind for r in store.cases.reports(case_id)] == ["referral"]
+    assert store.cases.get(case_id).status == "referred"
+    assert [r.kind for r in store.cases.reports(case_id)] == ["referral"]

@@ -20,8 +20,7 @@ def type_text(qtbot, text: str) -> None:
 
 
 def test_keyboard_only_interview(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     window = make_window(qtbot, data_dir)
     unlock(qtbot, window)
     interview_id = start_interview(qtbot, window, demo.DEMO_ID, respondent="es", officer="en")

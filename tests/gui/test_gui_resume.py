@@ -10,8 +10,7 @@ from app import demo
 
 
 def test_resume_after_closing_mid_interview(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     window = make_window(qtbot, data_dir)
     unlock(qtbot, window)
     interview_id = start_interview(qtbot, window, demo.DEMO_ID, respondent="ru", officer="en")

@@ -48,8 +48,7 @@ def test_language_switch_applies_without_restart(qtbot, data_dir: Path) -> None:
 
 
 def test_respondent_text_keeps_its_direction_and_font(qtbot, data_dir: Path) -> None:
-    create_store(data_dir)
-    demo.write_demo_instrument(data_dir)
+    create_store(data_dir, demo_instrument=True)
     window = make_window(qtbot, data_dir, lang="en")
     unlock(qtbot, window)
     start_interview(qtbot, window, demo.DEMO_ID, respondent="ar", officer="en")
