@@ -11,7 +11,6 @@ from pathlib import Path
 
 import yaml
 
-from app.viewmodels.directory import ServiceView
 from screening.instruments import LoadResult, load_instrument_text
 from screening.store import PersonInfo
 from screening.workspace import Workspace
@@ -293,21 +292,3 @@ def seed_cases(workspace: Workspace, count: int = 12, seed: int = 7) -> list[str
             run.replay(dict(list(answers.items())[:2]))
         ids.append(started.case_id)
     return ids
-
-
-def demo_services() -> list[ServiceView]:
-    """A made-up referral directory (used when the directory module is not installed)."""
-    return [
-        ServiceView("demo-hotline", "Example Helpline (demo)", "hotline",
-                    ("immediate_danger", "general", "shelter"), ("en", "ar", "ru", "zh_Hans"),
-                    "national", "phone: +00 000 0000", interpreters=True, example=True),
-        ServiceView("demo-shelter", "Example Safe House (demo)", "shelter",
-                    ("shelter", "immediate_danger"), ("en", "es", "ar"), "North",
-                    "phone: +00 000 0001", example=True),
-        ServiceView("demo-legal", "Example Legal Aid Clinic (demo)", "legal",
-                    ("legal", "immigration", "labour"), ("en", "ru"), "South",
-                    "phone: +00 000 0002", example=True),
-        ServiceView("demo-health", "Example Health Centre (demo)", "medical",
-                    ("medical",), ("en", "zh_Hans", "es"), "North", "phone: +00 000 0003",
-                    example=True),
-    ]

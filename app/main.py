@@ -12,14 +12,18 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from screening import __version__
 from screening.log import setup_logging
 from screening.paths import default_data_dir
 from screening.workspace import WorkspaceLayout
+
+if TYPE_CHECKING:  # the window (and the core behind it) loads after QApplication exists
+    from app.windows.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def application() -> QApplication:
     return app
 
 
-def _warn_if_incomplete(parent: object) -> None:
+def _warn_if_incomplete(parent: QWidget) -> None:
     """Say at start if something that fails silently is missing (e.g. text shaping)."""
     from screening.selfcheck import problems
 
@@ -81,7 +85,7 @@ def _warn_if_incomplete(parent: object) -> None:
 
     log.warning("self-check: %d problem(s)", len(found))
     QMessageBox.warning(
-        parent,  # type: ignore[arg-type]
+        parent,
         _("FieldScreen is incomplete"),
         _("Some parts of this installation are missing, so referral PDFs will be refused "
           "until it is repaired. Interviews still work and are saved.") + "\n\n"
@@ -89,7 +93,7 @@ def _warn_if_incomplete(parent: object) -> None:
     )
 
 
-def build_window(data_dir: Path, lang: str | None = None, **kwargs: object) -> object:
+def build_window(data_dir: Path, lang: str | None = None) -> MainWindow:
     """The main window over ``data_dir``, in ``lang`` (else the saved UI language)."""
     from app.qt_i18n import ui_language
     from app.viewmodels.app_vm import AppViewModel
@@ -97,7 +101,7 @@ def build_window(data_dir: Path, lang: str | None = None, **kwargs: object) -> o
 
     app_vm = AppViewModel(data_dir)
     ui_language().set_language(lang or app_vm.saved_ui_language() or "en")
-    window = MainWindow(app_vm, **kwargs)  # type: ignore[arg-type]
+    window = MainWindow(app_vm)
     window.start()
     return window
 
@@ -115,13 +119,13 @@ def run(args: argparse.Namespace | None = None) -> int:
     setup_logging(WorkspaceLayout(data_dir).logs)
     sys.excepthook = _excepthook
     window = build_window(data_dir, lang)
-    window.show()  # type: ignore[attr-defined]
+    window.show()
     # Parse the instruments on a worker once the window is up (not before: it would hold the
     # interpreter lock while the first screen is drawn).
-    QTimer.singleShot(400, window.preload)  # type: ignore[attr-defined]
+    QTimer.singleShot(400, window.preload)
     QTimer.singleShot(500, lambda: _warn_if_incomplete(window))
     code = int(app.exec())
-    window.app_vm.shutdown()  # type: ignore[attr-defined]  # workers end before exit
+    window.app_vm.shutdown()  # workers end before exit
     log.info("exit %s", code)
     return code
 

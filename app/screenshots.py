@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import demo
 from app.main import build_window
-from app.viewmodels import directory
 from app.windows import dialogs
 from app.windows.main_window import MainWindow
 
@@ -95,9 +94,7 @@ def take_screenshots(out: Path, lang: str) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="fieldscreen-demo-"))
     window: MainWindow | None = None
     try:
-        services = None if directory.available() else demo.demo_services
-        window = build_window(tmp / "data", lang, services=services)  # type: ignore[assignment]
-        assert isinstance(window, MainWindow)
+        window = build_window(tmp / "data", lang)
         window.resize(*SIZE)
         window.show()
         _walk(Walker(window, out), lang)

@@ -10,7 +10,6 @@ an import or an edit (every problem with its line and column). This module only 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,17 +65,6 @@ class ServiceView:
     example: bool = False
     hours: str = ""
     outside_consent: bool = False
-
-
-# Kept while app/windows/main_window.py still names it (its ``services=`` argument); the
-# referral screen reads the directory from the workspace and no longer takes a provider.
-ServicesProvider = Callable[[], list[ServiceView] | None]
-
-
-def available() -> bool:
-    """The directory is part of the core and always available. Kept only while
-    app/screenshots.py still asks."""
-    return True
 
 
 def to_view(s: Service, *, outside_consent: bool = False) -> ServiceView:

@@ -6,7 +6,7 @@ Guidance is for the officer only and says so; observation items carry a visible
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.qt_i18n import _, apply_text_language, language_name, ui_language
 from app.viewmodels.interview_vm import StepView
@@ -79,14 +79,14 @@ class QuestionView(QWidget):
         acc(self.officer_text, _("Question in your language"))
 
     @staticmethod
-    def _fill(lang_label: QWidget, text_label: QWidget, hint_label: QWidget, lang: str,
+    def _fill(lang_label: QLabel, text_label: QLabel, hint_label: QLabel, lang: str,
               text: str, hint: str, factor: float, ui: str) -> None:
-        lang_label.setText(language_name(lang, ui))  # type: ignore[attr-defined]
+        lang_label.setText(language_name(lang, ui))
         apply_text_language(lang_label, lang)
         apply_text_language(text_label, lang, factor=factor, bold=factor > 1.2)
-        text_label.setText(text)  # type: ignore[attr-defined]
+        text_label.setText(text)
         apply_text_language(hint_label, lang)
-        hint_label.setText(hint)  # type: ignore[attr-defined]
+        hint_label.setText(hint)
         hint_label.setVisible(bool(hint))
 
     def clear(self) -> None:

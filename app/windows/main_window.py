@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
@@ -29,7 +30,6 @@ from app.qt_i18n import _, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.cases_vm import CasesViewModel
 from app.viewmodels.catalog import InstrumentCatalog
-from app.viewmodels.directory import ServicesProvider
 from app.viewmodels.interview_vm import InterviewViewModel
 from app.viewmodels.referral_vm import ReferralViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
@@ -56,9 +56,17 @@ class Place:
     interview_id: str = ""
 
 
+class Page(Protocol):
+    """What the window asks of every page besides being a widget: new wording after a
+    language change, and forgetting everything personal on lock."""
+
+    def retranslate(self) -> None: ...
+
+    def clear_personal_data(self) -> None: ...
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, app_vm: AppViewModel, *,
-                 services: ServicesProvider | None = None) -> None:
+    def __init__(self, app_vm: AppViewModel) -> None:
         super().__init__()
         self.app_vm = app_vm
         self.place = Place()
@@ -107,12 +115,17 @@ class MainWindow(QMainWindow):
         self.interview_page = InterviewPage(self)
         self.review_page = ReviewPage(self)
         self.referral_page = ReferralPage(self.referral_vm, self)
-        self.pages = {
+        self.pages: dict[str, QWidget] = {
             "first_run": self.first_run, "unlock": self.unlock_page, "cases": self.cases_page,
             "setup": self.setup_page, "consent": self.consent_page,
             "interview": self.interview_page, "review": self.review_page,
             "referral": self.referral_page,
         }
+        # The same pages, checked structurally against ``Page``.
+        self._page_hooks: list[Page] = [
+            self.first_run, self.unlock_page, self.cases_page, self.setup_page,
+            self.consent_page, self.interview_page, self.review_page, self.referral_page,
+        ]
         for page in self.pages.values():
             self.stack.addWidget(page)
         self._connect()
@@ -171,8 +184,8 @@ class MainWindow(QMainWindow):
         set_button(self.cases_button, _("Cases"))
         set_button(self.settings_button, _("Settings…"))
         set_button(self.lock_button, _("Lock (Ctrl+L)"))
-        for page in self.pages.values():
-            page.retranslate()  # type: ignore[attr-defined]
+        for hook in self._page_hooks:
+            hook.retranslate()
 
     # -- start --------------------------------------------------------------------------
     def start(self) -> None:
@@ -338,8 +351,8 @@ class MainWindow(QMainWindow):
                 widget.reject()
         self.settings_dialog = None
         self._leave_interview()
-        for page in self.pages.values():
-            page.clear_personal_data()  # type: ignore[attr-defined]
+        for hook in self._page_hooks:
+            hook.clear_personal_data()
         self._show("unlock")
         self.unlock_page.prepare()
 
