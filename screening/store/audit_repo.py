@@ -27,7 +27,9 @@ class AuditRepository:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         """An audit entry in a transaction of its own."""
-        self._handle.audit_event(action, case_id=case_id, interview_id=interview_id, detail=detail)
+        with self._handle.tx("writing the audit trail"):
+            self._handle.audit.append(action, case_id=case_id, interview_id=interview_id,
+                                      detail=detail)
 
     def verify(self) -> tuple[bool, int | None]:
         """(True, None) when the chain is intact, else (False, first broken entry id)."""

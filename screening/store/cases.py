@@ -171,7 +171,8 @@ class CaseRepository:
     def open(self, case_id: str) -> Case:
         """``get`` for a person looking at the case: the viewing is audited."""
         case = self.get(case_id)
-        self._handle.audit_event("case.opened", case_id=case_id)
+        with self._handle.tx("recording who opened a case"):
+            self._handle.audit.append("case.opened", case_id=case_id)
         return case
 
     def get(self, case_id: str) -> Case:

@@ -6,7 +6,7 @@ import contextlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from screening.errors import ErrorCode, InputError, StoreError
@@ -89,15 +89,3 @@ class StoreHandle:
                 yield self.conn
             except DatabaseError as exc:
                 raise sqlite_error(exc, what) from None
-
-    def audit_event(
-        self,
-        action: str,
-        *,
-        case_id: str | None = None,
-        interview_id: str | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> None:
-        """An audit entry in a transaction of its own."""
-        with self.tx("writing the audit trail"):
-            self.audit.append(action, case_id=case_id, interview_id=interview_id, detail=detail)
