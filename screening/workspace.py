@@ -26,17 +26,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from screening.casework.catalog import InstrumentCatalog
-from screening.casework.lifecycle import Casework
 from screening.casework.preferences import Preferences
-from screening.casework.referrals import import_directory_file, workspace_directory
 from screening.errors import ErrorCode, InstrumentError, ScreeningError, StoreError
-from screening.instruments import load_instrument
 from screening.paths import default_data_dir, ensure_private_dir
-from screening.reports.directory import Directory
 from screening.store import Store
 from screening.store.store import StorePaths
+
+if TYPE_CHECKING:  # loaded when first used: the app's first window does not need them
+    from screening.casework.catalog import InstrumentCatalog
+    from screening.casework.lifecycle import Casework
+    from screening.reports.directory import Directory
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ class Workspace:
     @property
     def catalog(self) -> InstrumentCatalog:
         """Shipped instruments, plus the installed ones while the store is open."""
+        from screening.casework.catalog import InstrumentCatalog
+
         if not self.is_open:
             return InstrumentCatalog(None)
         if self._catalog is None:
@@ -155,6 +158,8 @@ class Workspace:
 
     @property
     def casework(self) -> Casework:
+        from screening.casework.lifecycle import Casework
+
         if self._casework is None or self._casework.store is not self.store:
             self._casework = Casework(self.store, self.catalog)
         return self._casework
@@ -165,9 +170,13 @@ class Workspace:
 
     def directory(self) -> Directory:
         """The referral directory: shipped, with the imported rows merged over it."""
+        from screening.casework.referrals import workspace_directory
+
         return workspace_directory(self.store if self.is_open else None)
 
     def import_directory(self, path: Path) -> int:
+        from screening.casework.referrals import import_directory_file
+
         return import_directory_file(self.store, Path(path))
 
     # -- the one plaintext preference ----------------------------------------------------
@@ -194,6 +203,8 @@ class Workspace:
     def _absorb_legacy_files(self) -> None:
         folder = self.layout.legacy_instruments
         if folder.is_dir():
+            from screening.instruments import load_instrument
+
             for path in sorted(folder.glob("*.yaml")):
                 try:
                     self.catalog.install(load_instrument(path), path.name)

@@ -30,7 +30,6 @@ from screening.casework.consent import (
 from screening.casework.referrals import allowed, offered_services, save_referrals
 from screening.errors import ScreeningError
 from screening.reports.directory import NATIONAL, Directory, Service
-from screening.reports.service import write_case_report
 from screening.store import ReferralRecord
 
 log = logging.getLogger(__name__)
@@ -214,6 +213,8 @@ class ReferralViewModel(QObject):
     def generate(self, path: Path, *, lang: str, redacted: bool, password: str | None) -> None:
         """Write the PDF on a worker. ``password`` None means a plaintext file, which the
         screen only allows after the officer confirmed it."""
+        from screening.reports.service import write_case_report  # ReportLab: on first use
+
         if not self.save():
             return
         workspace = self.app_vm.workspace

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from screening.casework.consent import Consent
 from screening.casework.preferences import Preferences
-from screening.casework.replay import ReplayOutcome, replay
-from screening.engine.session import InterviewSession
 from screening.engine.storage import is_answered
 from screening.errors import ErrorCode, InputError, StoreError
-from screening.instruments import LoadResult
 from screening.store import InterviewContext, InterviewMeta, PersonInfo
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine and the instrument model load with the first interview
     from screening.casework.catalog import InstrumentCatalog
+    from screening.casework.replay import ReplayOutcome
+    from screening.engine.session import InterviewSession
+    from screening.instruments import LoadResult
     from screening.store import Store
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class InterviewRun:
         return f"InterviewRun({self.interview_id!r})"
 
     def replay(self, answers: Mapping[str, Any]) -> ReplayOutcome:
+        from screening.casework.replay import replay
+
         return replay(self.session, answers)
 
     def result(self) -> dict[str, Any]:
@@ -196,6 +198,8 @@ class Casework:
     # -- running -------------------------------------------------------------------------
     def open(self, interview_id: str) -> InterviewRun:
         """Open an interview to answer, review or resume, on the exact text it was run with."""
+        from screening.engine.session import InterviewSession
+
         interview = self.store.interviews.get(interview_id)
         meta = interview.meta
         loaded = self.catalog.by_hash(meta.instrument_id, meta.content_hash)

@@ -6,6 +6,8 @@ Public API::
     sha = build_referral_pdf(packet, Path("referral.pdf"), password="...")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from screening.reports.packet import (
     AppendixEntry,
     Consent,
@@ -21,7 +23,20 @@ from screening.reports.packet import (
     Result,
     packet_sha256,
 )
-from screening.reports.referral_pdf import build_referral_pdf
+
+if TYPE_CHECKING:
+    from screening.reports.referral_pdf import build_referral_pdf
+
+
+def __getattr__(name: str) -> Any:
+    # The renderer (ReportLab, fonts, HarfBuzz) loads when the first PDF is made, not when
+    # the directory or the packet model is imported (the app's first window needs neither).
+    if name == "build_referral_pdf":
+        from screening.reports.referral_pdf import build_referral_pdf
+
+        return build_referral_pdf
+    raise AttributeError(name)
+
 
 __all__ = [
     "AppendixEntry",
