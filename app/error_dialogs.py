@@ -173,6 +173,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("A chosen service is outside what the person agreed to."),
         N_("Remove it, or choose it again and type your reason for referring anyway."),
     ),
+    ErrorCode.CONSENT_SHARING: (
+        N_("The person agreed to the screening only, not to sharing their details."),
+        N_("Make a copy without names and contact details, or record their consent to a "
+           "referral first."),
+    ),
     FILE_UNREADABLE: (
         N_("That file could not be read."),
         N_("Check the file and try again. Nothing was changed."),

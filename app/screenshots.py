@@ -242,7 +242,7 @@ def _walk(w: Walker, lang: str) -> None:
             reason.setText("Needs a safe place tonight (demo).")
     ref.narrative.setPlainText("Synthetic referral notes for the demonstration.")
     ref.protect.setChecked(True)
-    ref.password.setText("demo password")
+    ref.password.setText("demo packet lantern orchard 2026")
     w.shot("referral")
     original = dialogs.choose_save_path
     dialogs.choose_save_path = lambda *_a, **_k: data_dir / "referral-demo.pdf"

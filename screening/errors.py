@@ -58,6 +58,7 @@ class ErrorCode(StrEnum):
     # casework (appended)
     CONSENT_MISSING = "consent.missing"
     CONSENT_SCOPE = "consent.scope"
+    CONSENT_SHARING = "consent.sharing"  # a full packet for a consent that covers no sharing
 
 
 @dataclass(frozen=True)

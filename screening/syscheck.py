@@ -7,6 +7,8 @@ core package itself never imports Qt.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import subprocess
 import sys
 
@@ -23,6 +25,43 @@ _PACKAGES = {
     "libX11.so.6": "libx11-6",
 }
 _BASE = "libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
+# What Qt's X11 ("xcb") platform plugin loads when a window opens; importing QtWidgets does
+# not load them, so they are checked one by one (Qt itself aborts naming only the first).
+_XCB = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def _uses_xcb() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform:
+        return platform.startswith("xcb")
+    return sys.platform.startswith("linux") and not os.environ.get("WAYLAND_DISPLAY")
+
+
+def missing_xcb_packages() -> list[str]:
+    """Debian packages of the X11 plugin's libraries that this machine lacks."""
+    if not _uses_xcb():
+        return []
+    missing = []
+    for lib, package in _XCB.items():
+        try:
+            ctypes.CDLL(lib)
+        except OSError:
+            missing.append(package)
+    return missing
 
 
 def check() -> str | None:
@@ -34,7 +73,11 @@ def check() -> str | None:
         check=False,
     )
     if probe.returncode == 0:
-        return None
+        xcb = missing_xcb_packages()
+        if not xcb:
+            return None
+        return ("FieldScreen cannot open a window: Qt's X11 libraries are missing. Install "
+                f"them with: sudo apt-get install {' '.join(xcb)}")
     err = probe.stderr
     missing = sorted({pkg for lib, pkg in _PACKAGES.items() if lib in err})
     if "No module named 'PySide6'" in err:

@@ -281,7 +281,9 @@ class ReferralPage(QWidget):
         if not self.vm.case_id:
             self.consent.clear()
         elif scopes:
-            self.consent.setText(_("Consent covers: {scopes}").format(scopes=", ".join(scopes)))
+            # Translators: the separator between items of a list, e.g. "، " in Arabic.
+            sep = _(", ")
+            self.consent.setText(_("Consent covers: {scopes}").format(scopes=sep.join(scopes)))
         else:
             self.consent.setText(_("No consent is recorded for this case: every referral "
                                    "needs your reason."))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from screening.store.library import StoredInstrument
 
 Origin = Literal["shipped", "installed"]
+XLSFORM_SUFFIXES = (".xlsx", ".xls", ".csv", ".md")
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ class InstrumentCatalog:
         """An instrument file (``.yaml``), or ``ID`` / ``ID@VERSION`` from the catalog
         (the newest version when none is given)."""
         candidate = Path(ref)
+        if candidate.suffix.lower() in XLSFORM_SUFFIXES:
+            raise InputError(f"{candidate} is an XLSForm: import it first with `fieldscreen "
+                             f"instruments import {candidate.name} --install`, then use its id",
+                             code=ErrorCode.BAD_INPUT)
         if candidate.suffix in (".yaml", ".yml") or candidate.exists():
             return load_instrument(candidate)
         wanted_id, _, wanted_version = ref.partition("@")
@@ -162,6 +167,13 @@ class InstrumentCatalog:
                 raise InputError(
                     f"'{ins.id}' version {ins.version} is already {entry.origin} with a "
                     "different text; give the changed instrument a new version",
+                    code=ErrorCode.INSTRUMENT_DUPLICATE)
+        for row in store.instruments.all():  # texts interviews used, installed or not
+            if (row.instrument_id, row.version) == (ins.id, ins.version) \
+                    and row.content_hash != result.content_hash:
+                raise InputError(
+                    f"'{ins.id}' version {ins.version} was used by interviews with a different "
+                    "text; give the changed instrument a new version",
                     code=ErrorCode.INSTRUMENT_DUPLICATE)
         store.instruments.add(result.content_hash, ins.id, ins.version,
                               canonical_json(ins), install=True,

@@ -9,6 +9,7 @@ override with the officer's reason, which is audited and printed on the packet.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ _LEGACY_SCOPES = {
     "share_with_law_enforcement": LAW_ENFORCEMENT,
 }
 RECORDED_HOW = ("verbal", "written", "signed", "other")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*")
 
 # Which scope a referral service's kind needs. Kinds not listed need "referral".
 _KIND_SCOPE = {"law_enforcement": LAW_ENFORCEMENT}
@@ -121,15 +123,24 @@ class Consent:
             raise InputError('consent: "recipients" must be a list of names',
                              code=ErrorCode.ANSWER_FILE)
         language = doc.get("language")
-        if language is not None and not isinstance(language, str):
-            raise InputError('consent: "language" must be a language code',
+        if language is not None and not (isinstance(language, str)
+                                         and _LANGUAGE.fullmatch(language)):
+            raise InputError('consent: "language" must be a language code such as "ar"',
                              code=ErrorCode.ANSWER_FILE)
+        at = doc.get("at")
+        if at is not None:
+            try:
+                dt.datetime.fromisoformat(str(at))
+            except ValueError:
+                raise InputError('consent: "at" must be a date and time such as '
+                                 '"2026-03-07T10:00:00+00:00"',
+                                 code=ErrorCode.ANSWER_FILE) from None
         return cls(
             given=given, scope=tuple(scope), language=language,
             recorded_how=str(doc.get("recorded_how", "verbal")),
             recipients=tuple(recipients),
             confidentiality_explained=bool(doc.get("confidentiality_explained", False)),
-            at=str(doc["at"]) if doc.get("at") else None,
+            at=str(at) if at else None,
         )
 
 

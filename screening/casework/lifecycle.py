@@ -159,10 +159,10 @@ class Casework:
         if case_id is not None:
             case_id = self.store.cases.resolve(case_id)
         if not consent.given:
-            # Nothing about the person: which instrument, which language, who recorded it.
+            # Nothing about the person: that a consent was declined (the entry's own time),
+            # for which instrument, and which officer recorded it.
             self.store.audit.event("consent.declined", case_id=case_id, detail={
-                "instrument_id": ins.id, "language": consent.language or
-                setup.respondent_language, "officer": officer or "", "at": consent.at or ""})
+                "instrument_id": ins.id, "officer": officer or ""})
             log.info("consent declined; nothing stored")
             return Declined(case_id)
         meta = InterviewMeta(
@@ -191,9 +191,28 @@ class Casework:
             interview_id = self.store.interviews.create(case_id, meta)
             self.store.context.save(interview_id, ctx)
             if person is not None and person_has_data(person):
-                self.store.cases.update_person(case_id, person)
+                existing = self.store.cases.get(case_id).person
+                self.store.cases.update_person(case_id, merge_person(existing, person))
         log.info("interview started %s", interview_id)
         return Started(case_id, interview_id)
+
+    def rehearse(self, setup: InterviewSetup, answers: Mapping[str, Any]) -> None:
+        """Walk ``answers`` through the interview in memory only; raises the first
+        ``AnswerError`` (unknown item, a value or constraint refused, a required item left
+        empty). A file of answers is checked this way before anything is stored, so a typo
+        never leaves a half-made case behind."""
+        from screening.casework.replay import replay
+        from screening.engine.session import InterviewSession
+        from screening.engine.storage import MemoryAnswerStore
+
+        setup.check()
+        loaded = setup.instrument
+        # In memory and dropped on return: nothing of it reaches the disk.
+        scratch = MemoryAnswerStore(allow_unsafe=True)
+        session = InterviewSession(loaded.instrument, loaded.content_hash, scratch, "rehearsal",
+                                   respondent_language=setup.respondent_language,
+                                   officer_language=setup.officer)
+        replay(session, answers)
 
     # -- running -------------------------------------------------------------------------
     def open(self, interview_id: str) -> InterviewRun:
@@ -237,6 +256,25 @@ class Casework:
         self._update_context(interview_id, stopped_early=True, stopped_reason=reason or None)
 
 
+def merge_person(existing: PersonInfo | None, given: PersonInfo) -> PersonInfo:
+    """Details given for an existing case add to (or correct) what is stored; a field left
+    out keeps its stored value. Aliases are added, never dropped."""
+    if existing is None:
+        return given
+    aliases = tuple(dict.fromkeys((*existing.aliases, *given.aliases)))
+    languages = tuple(dict.fromkeys((*existing.languages, *given.languages)))
+    return PersonInfo(
+        name=given.name or existing.name,
+        aliases=aliases,
+        date_of_birth=given.date_of_birth or existing.date_of_birth,
+        gender=given.gender or existing.gender,
+        nationality=given.nationality or existing.nationality,
+        languages=languages,
+        contact=given.contact or existing.contact,
+        notes=given.notes or existing.notes,
+    )
+
+
 def person_has_data(person: PersonInfo) -> bool:
     return any((person.name, person.date_of_birth, person.gender, person.nationality,
                 person.contact, person.notes, person.aliases, person.languages))
@@ -248,6 +286,7 @@ __all__ = [
     "InterviewRun",
     "InterviewSetup",
     "Started",
+    "merge_person",
     "person_has_data",
     "result_document",
 ]

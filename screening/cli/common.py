@@ -64,6 +64,14 @@ def read_line(prompt: str) -> str:
     return _read_stdin_line(prompt.strip().rstrip(":").lower() or "input")
 
 
+def check_output_folder(path: Path) -> None:
+    """Refuse, before the passphrase is asked, a file in a folder that does not exist."""
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder for {Path(path).name}",
+                         code=ErrorCode.BAD_INPUT)
+
+
 def require_store(data_dir: Path) -> None:
     if not Store.exists(data_dir):
         raise StoreError(

@@ -67,6 +67,8 @@ def run_interview(ws: Workspace, loaded_ref: str, given: AnswersFile, *, lang: s
     )
     setup.check()
     casework = ws.casework
+    if given.consent.given:
+        casework.rehearse(setup, given.answers)  # a bad answer stops here: nothing stored
     started = casework.start(setup, given.consent, case_id=case, person=given.person)
     if isinstance(started, Declined):
         return {"consent": "declined", "stored": False}

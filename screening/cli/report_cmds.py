@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from babel import Locale, UnknownLocaleError
 
-    from screening.cli.common import open_workspace, read_passphrase
+    from screening.cli.common import check_output_folder, open_workspace, read_passphrase
     from screening.reports.service import write_case_report
 
     if not (args.encrypt or args.plaintext):
@@ -42,6 +42,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                          "or, deliberately, --plaintext")
     if args.output.suffix.lower() != ".pdf":
         raise InputError(f"{args.output}: the report file name must end in .pdf")
+    check_output_folder(args.output)
     try:  # an unknown language code fails here, before anything is asked
         Locale.parse(args.lang.replace("-", "_"))
     except (ValueError, UnknownLocaleError):

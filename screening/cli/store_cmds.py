@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.cli.common import (
+    check_output_folder,
     data_dir_from,
     open_store,
     open_workspace,
@@ -159,6 +160,7 @@ def cmd_cases_delete(args: argparse.Namespace) -> int:
 # -- export -------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
+    check_output_folder(output)
     with open_workspace(args) as ws:
         store = ws.store
         case_ids = [store.cases.resolve(c) for c in args.case] if args.case else None
@@ -200,6 +202,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = args.output or args.file
     if not target:
         raise InputError("say where to write the backup: fieldscreen backup -o FILE")
+    check_output_folder(Path(target))
     with open_store(args) as store:
         info = store.backup(Path(target))
     _err(f"backup written to {info.path} ({info.size} bytes, sha256 {info.sha256})")

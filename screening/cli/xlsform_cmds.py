@@ -93,8 +93,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         loaded = load_instrument_text(text, args.form.name)
         with open_workspace(args) as ws:
             entry = ws.catalog.install(loaded, args.form.name)
-        print(f"installed '{ins.id}' version {ins.version} in this workspace "
-              f"({entry.origin})", file=sys.stderr)
+        where = "shipped with FieldScreen already" if entry.origin == "shipped" else \
+            "installed in this workspace (inside the encrypted store)"
+        print(f"{summary}: {where}", file=sys.stderr)
     elif args.output is None:
         sys.stdout.write(text)
         print(summary, file=sys.stderr)

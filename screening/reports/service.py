@@ -26,7 +26,7 @@ from screening.casework.consent import Consent as CaseConsent
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
-from screening.errors import ErrorCode, InstrumentError, ReportError
+from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
 from screening.instruments.model import Instrument, ItemType
 from screening.reports.directory import Directory
@@ -299,6 +299,17 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
     return packet.redacted_copy() if redacted else packet
 
 
+def _check_consent_allows_a_packet(ws: Workspace, case_id: str) -> None:
+    """A full packet shares who the person is: their consent must cover sharing."""
+    consent = case_consent(ws.store, case_id)
+    if consent is not None and (consent.covers(REFERRAL) or consent.covers(LAW_ENFORCEMENT)):
+        return
+    raise InputError(
+        "the person's consent does not cover sharing their details (it needs 'referral' or "
+        "'law_enforcement'); record that consent first, or write a --redacted copy",
+        code=ErrorCode.CONSENT_SHARING, case_id=case_id)
+
+
 def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
                       redacted: bool = False, password: str | None,
                       allow_plaintext: bool = False, interview_id: str | None = None) -> str:
@@ -311,6 +322,8 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
         # AES-256 R6 adds little key stretching: a weak password is the only protection
         # a lost PDF has, so the same rules as passphrases apply.
         check_passphrase(password)
+    if not redacted:
+        _check_consent_allows_a_packet(ws, case_id)
     packet = build_case_packet(ws, case_id, lang=lang, redacted=redacted,
                                interview_id=interview_id)
     store = ws.store

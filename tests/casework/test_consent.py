@@ -75,8 +75,23 @@ def test_declined_consent_stores_nothing_about_the_person(tmp_path: Path) -> Non
     with Workspace(data).open(PASSPHRASE) as ws:
         assert ws.store.cases.list() == []
         [entry] = [e for e in ws.store.audit.entries() if e.action == "consent.declined"]
-        assert entry.case_id is None and entry.detail["instrument_id"] == "adult_indicators"
-        assert "at" in entry.detail and "officer" in entry.detail
+        assert entry.case_id is None
+        assert entry.detail == {"instrument_id": "adult_indicators", "officer": ""}
+
+
+def test_a_declined_consent_records_no_free_text(tmp_path: Path) -> None:
+    """"language" and "at" are checked: they cannot smuggle a name into the audit trail."""
+    data = tmp_path / "data"
+    _init(data)
+    for consent, message in (
+        ({"given": False, "language": "Ophelia Declinova, Room 12"}, '"language" must be'),
+        ({"given": False, "at": "met Ophelia at the port"}, '"at" must be'),
+    ):
+        done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                       "--answers", str(_answers_file(tmp_path, consent)), data_dir=data,
+                       stdin=PASSPHRASE + "\n")
+        assert done.returncode == 2 and message in done.stderr
+    assert b"Ophelia" not in _everything_on_disk(data)
 
 
 @pytest.mark.parametrize(("consent", "message"), [
@@ -93,6 +108,35 @@ def test_bad_consent_is_a_clear_error(tmp_path: Path, consent: object, message: 
                    stdin=PASSPHRASE + "\n")
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert "answers.json" in done.stderr
+
+
+def test_a_bad_answer_stores_nothing(tmp_path: Path) -> None:
+    """Answers are checked before anything is written: a typo leaves no half-made case."""
+    data = tmp_path / "data"
+    _init(data)
+    for answers, message in (({"paid_fees": "yes"}, "no such item"),
+                             ({**DEMO, "paid_fee": "maybe"}, "'maybe' is not one of")):
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps({"consent": {"given": True}, "person": {"name": NAME},
+                                    "answers": answers}), encoding="utf-8")
+        done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
+                       "--answers", str(path), data_dir=data, stdin=PASSPHRASE + "\n")
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+    listed = run_cli("cases", "list", "--json", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert json.loads(listed.stdout) == []
+    assert NAME.encode() not in _everything_on_disk(data)
+
+
+def test_details_given_for_an_existing_case_add_to_what_is_stored(ws: Workspace) -> None:
+    first = stored_interview(ws, "adult_indicators", DEMO, lang="en",
+                             person=PersonInfo(name=NAME, date_of_birth=DOB, contact=CONTACT,
+                                               aliases=("Oksi",)))
+    stored_interview(ws, "adult_indicators", DEMO, lang="en", case_id=first["case_id"],
+                     person=PersonInfo(notes="second visit (synthetic)", aliases=("O.",)))
+    person = ws.store.cases.get(first["case_id"]).person
+    assert person is not None
+    assert (person.name, person.date_of_birth, person.contact) == (NAME, DOB, CONTACT)
+    assert person.notes == "second visit (synthetic)" and person.aliases == ("Oksi", "O.")
 
 
 def test_declining_for_an_existing_case_adds_nothing(ws: Workspace) -> None:
@@ -181,3 +225,17 @@ def test_a_service_outside_the_consent_needs_a_reason_which_is_audited(ws: Works
     assert len(overrides) == 1
     assert overrides[0].detail == {"service_id": police.service_id,
                                    "scope_needed": "law_enforcement", "reason": reason}
+
+
+def test_a_full_packet_needs_consent_to_share(ws: Workspace, tmp_path: Path) -> None:
+    from screening.reports.service import write_case_report
+
+    case_id = _case_with_scope(ws, ("screening",))
+    with pytest.raises(InputError) as refused:
+        write_case_report(ws, case_id, tmp_path / "full.pdf", lang="en", password=None,
+                          allow_plaintext=True)
+    assert refused.value.code is ErrorCode.CONSENT_SHARING
+    assert not (tmp_path / "full.pdf").exists()
+    write_case_report(ws, case_id, tmp_path / "redacted.pdf", lang="en", redacted=True,
+                      password=None, allow_plaintext=True)
+    assert (tmp_path / "redacted.pdf").stat().st_size > 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from screening.paths import resource_path
 from screening.workspace import Workspace
 from screening.xlsform import import_xlsform, instrument_yaml
@@ -45,3 +47,22 @@ def test_ui_language_is_the_only_plaintext_preference(data_dir: Path) -> None:
     assert (data_dir / "ui.json").read_text(encoding="utf-8").strip() == '{"language": "ar"}'
     (data_dir / "ui.json").write_text('{"language": "../../etc"}', encoding="utf-8")
     assert Workspace(data_dir).ui_language() is None
+
+
+def test_a_version_once_used_cannot_come_back_with_other_words(tmp_path: Path) -> None:
+    from screening.errors import InputError
+    from screening.instruments import load_instrument_text
+    from tests.factories import stored_interview
+
+    ws = Workspace(tmp_path / "data")
+    ws.create(PASSPHRASE)
+    form = import_xlsform(HERE / "agency_screen.md")
+    text = instrument_yaml(form.instrument, source="agency_screen.md")
+    ws.catalog.install(load_instrument_text(text, "a.yaml"), "a.yaml")
+    stored_interview(ws, "agency_screen", {"paid_fee": "no"}, lang="en")
+    ws.catalog.remove("agency_screen@2026.1")
+    reworded = text.replace("Did you pay a fee for the job?", "Did you pay anyone for the job?")
+    changed = load_instrument_text(reworded.replace("content_hash:", "#"), "b.yaml")
+    with pytest.raises(InputError, match="new version"):
+        ws.catalog.install(changed, "b.yaml")
+    ws.close()

@@ -165,3 +165,16 @@ def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "is not a folder" in done.stderr and "Traceback" not in done.stderr
     assert not_a_folder.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize("command", [
+    ("report", "FS-0000-ANY", "--plaintext", "-o", "{missing}/p.pdf"),
+    ("export", "--format", "json", "-o", "{missing}/e.json"),
+    ("backup", "-o", "{missing}/b.fsbackup"),
+])
+def test_an_output_in_a_missing_folder_is_bad_input(tmp_path: Path, command: tuple) -> None:
+    missing = tmp_path / "no" / "such"
+    args = [part.format(missing=missing) for part in command]
+    done = run_cli(*args, data_dir=tmp_path / "data", stdin=PASSPHRASE + "\n")
+    assert done.returncode == 2
+    assert f"{missing}: no such folder" in done.stderr and "Traceback" not in done.stderr

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,3 +41,15 @@ def test_working_qt_passes() -> None:
     done = subprocess.run([sys.executable, "-m", "screening.syscheck"], capture_output=True,
                           text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_missing_x11_plugin_library_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing QtWidgets works without them; the window would abort naming only one."""
+    from screening import syscheck
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(syscheck, "_XCB", {"libfieldscreen-absent.so.9": "libabsent9",
+                                           "libc.so.6": "libc6"})
+    assert syscheck.missing_xcb_packages() == ["libabsent9"]
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert syscheck.missing_xcb_packages() == []
