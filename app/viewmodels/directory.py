@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.qt_i18n import N_
-from screening.casework.referrals import import_directory_text, imported_csv
+from screening.casework.referrals import contact_line, import_directory_text, imported_csv
 from screening.paths import resource_path
 from screening.reports.directory import Service
 from screening.workspace import Workspace
@@ -68,7 +68,7 @@ class ServiceView:
 
 
 def to_view(s: Service, *, outside_consent: bool = False) -> ServiceView:
-    contacts = "; ".join(f"{c.kind}: {c.value}" for c in s.contacts())
+    contacts = contact_line(s)
     return ServiceView(
         service_id=s.id, name=s.name, kind=s.kind, needs=tuple(s.needs),
         languages=tuple(s.languages), region=s.region, contacts=contacts, notes=s.notes,

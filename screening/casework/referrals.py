@@ -12,9 +12,9 @@ packet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screening.casework.consent import Consent, case_consent, scope_needed
 from screening.errors import ErrorCode, InputError
@@ -77,6 +77,28 @@ def offered_services(directory: Directory, consent: Consent | None, *, need: str
     return [s for s in found if include_outside_consent or allowed(s, consent)]
 
 
+def contact_line(service: Service) -> str:
+    """A service's contacts in one line, as a referral record keeps them."""
+    return "; ".join(f"{c.kind}: {c.value}" for c in service.contacts())
+
+
+def chosen_records(directory: Directory, choices: Iterable[Mapping[str, Any]]
+                   ) -> list[ReferralRecord]:
+    """Referral records for ``{"id", "reason", "override_reason"}`` choices; an id the
+    directory does not hold is bad input."""
+    records = []
+    for choice in choices:
+        service = directory.get(str(choice["id"]))
+        if service is None:
+            raise InputError(f"no service '{choice['id']}' in the referral directory "
+                             "(`fieldscreen directory list`)", code=ErrorCode.BAD_INPUT)
+        records.append(ReferralRecord(
+            service.id, service.name, service.kind, reason=str(choice.get("reason") or ""),
+            contacts=contact_line(service), languages=service.languages,
+            override_reason=(str(choice.get("override_reason") or "").strip() or None)))
+    return records
+
+
 def check_choices(records: Iterable[ReferralRecord], consent: Consent | None) -> None:
     """Refuse a service outside the consent unless the officer gave a reason."""
     for record in records:
@@ -114,6 +136,8 @@ def save_referrals(store: Store, case_id: str, records: list[ReferralRecord],
 __all__ = [
     "allowed",
     "check_choices",
+    "chosen_records",
+    "contact_line",
     "import_directory_file",
     "import_directory_text",
     "imported_csv",

@@ -39,9 +39,10 @@ EXIT_WRONG_PASSPHRASE = 3
 def _command_modules() -> list[object]:
     # Each module contributes subcommands through `register(subparsers)`.
     from screening import selfcheck
-    from screening.cli import instrument_cmds, interview_cmds, report_cmds
+    from screening.cli import instrument_cmds, interview_cmds, referral_cmds, report_cmds
 
-    modules: list[object] = [instrument_cmds, interview_cmds, report_cmds, selfcheck]
+    modules: list[object] = [instrument_cmds, interview_cmds, report_cmds, referral_cmds,
+                             selfcheck]
     try:
         from screening.cli import store_cmds
     except ImportError:  # pragma: no cover - only while the store is being built
