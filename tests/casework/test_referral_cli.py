@@ -31,7 +31,8 @@ def _case(tmp_path: Path, data: Path, scope: list[str]) -> str:
     return str(json.loads(out)["case_id"])
 
 
-def _choose(tmp_path: Path, data: Path, case: str, services: list[dict]) -> subprocess.CompletedProcess:
+def _choose(tmp_path: Path, data: Path, case: str,
+            services: list[dict]) -> subprocess.CompletedProcess:
     path = tmp_path / "referrals.json"
     path.write_text(json.dumps({"services": services, "narrative": "Synthetic narrative."}),
                     encoding="utf-8")
