@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from screening.casework.preferences import Preferences
+from screening.casework.preferences import Preferences, SettingKey
 from screening.errors import ErrorCode, InstrumentError, ScreeningError, StoreError
 from screening.paths import default_data_dir, ensure_private_dir
 from screening.store import Store
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # loaded when first used: the app's first window does not nee
 
 log = logging.getLogger(__name__)
 
+_BACKFILLED = SettingKey.INSTRUMENT_TEXTS_BACKFILLED
 _LANG = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
 
@@ -118,6 +119,7 @@ class Workspace:
         self._catalog = None
         self._casework = None
         self._absorb_legacy_files()
+        self._keep_texts_of_older_interviews()
         return self
 
     @property
@@ -199,7 +201,20 @@ class Workspace:
         except (OSError, ScreeningError):
             log.warning("could not save the UI language preference")
 
-    # -- moving plaintext from older versions inside -------------------------------------
+    # -- what older versions left ---------------------------------------------------------
+    def _keep_texts_of_older_interviews(self) -> None:
+        """Interviews from before schema version 2 have no text in the store: keep the text
+        now, where the catalog still has it (once; later opens find nothing missing)."""
+        store = self.store
+        if store.settings.get(_BACKFILLED):
+            return
+        for instrument_id, content_hash in store.instruments.missing():
+            try:
+                self.catalog.snapshot(self.catalog.by_hash(instrument_id, content_hash))
+            except InstrumentError:
+                log.warning("an older interview's instrument text is not installed")
+        store.settings.set(_BACKFILLED, True)
+
     def _absorb_legacy_files(self) -> None:
         folder = self.layout.legacy_instruments
         if folder.is_dir():

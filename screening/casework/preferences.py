@@ -20,6 +20,8 @@ class SettingKey(StrEnum):
     OFFICER_PROFILE = "officer_profile"
     AUTOLOCK_MINUTES = "autolock_minutes"
     TIME_ZONE = "time_zone"
+    # Internal: the texts of interviews from before schema version 2 were kept (once).
+    INSTRUMENT_TEXTS_BACKFILLED = "instrument_texts_backfilled"
 
 
 class SettingsStore(Protocol):

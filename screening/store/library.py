@@ -80,6 +80,15 @@ class InstrumentTextRepository:
                                 " ORDER BY instrument_id, version").fetchall()
         return [_row(r) for r in rows]
 
+    def missing(self) -> list[tuple[str, str]]:
+        """(instrument id, content hash) of interviews whose text the store does not hold
+        (interviews from before schema version 2)."""
+        with self._handle.read("finding interviews without their text") as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT instrument_id, content_hash FROM interviews WHERE content_hash"
+                " NOT IN (SELECT content_hash FROM instrument_texts)").fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
     def used_by(self, content_hash: str) -> int:
         """How many interviews were run with this text."""
         with self._handle.read("counting interviews of an instrument") as conn:

@@ -66,3 +66,22 @@ def test_a_version_once_used_cannot_come_back_with_other_words(tmp_path: Path) -
     with pytest.raises(InputError, match="new version"):
         ws.catalog.install(changed, "b.yaml")
     ws.close()
+
+
+def test_interviews_from_before_snapshots_get_their_text_kept(data_dir: Path) -> None:
+    """A store from before schema v2: its interviews' texts are kept at the first unlock."""
+    from screening.store import InterviewMeta
+
+    ws = Workspace(data_dir)
+    ws.create(PASSPHRASE)
+    # As an older store has it: an interview whose text was never kept in the store.
+    loaded = ws.catalog.find("safety_triage")
+    case_id = ws.store.cases.create()
+    ws.store.interviews.create(case_id, InterviewMeta(
+        "safety_triage", loaded.instrument.version, loaded.content_hash, "en", "en"))
+    assert ws.store.instruments.missing() == [("safety_triage", loaded.content_hash)]
+    ws.store.settings.set("instrument_texts_backfilled", False)
+    ws.close()
+    with Workspace(data_dir).open(PASSPHRASE) as again:
+        assert again.store.instruments.missing() == []
+        assert again.store.instruments.get(loaded.content_hash) is not None
