@@ -1,8 +1,11 @@
-"""Logging set-up. Logs hold events and identifiers only, never answers, names or secrets.
+"""Logging set-up. Logs hold events only: never answers, names, secrets, case or interview
+ids, case references or report hashes (logs are plaintext on disk, outside the store).
 
-Nothing in the core formats personal data into a log call. Tracebacks are logged as code
-locations only (``safe_traceback``): an exception's message can quote the input that caused
-it. Control characters from imported files are neutralised before they reach a log line.
+Nothing in the core formats personal data or a case's identifiers into a log call; as a
+backstop, the filter blanks anything shaped like one (``redact_identifiers``). Tracebacks
+are logged as code locations only (``safe_traceback``): an exception's message can quote the
+input that caused it. Control characters from imported files are neutralised before they
+reach a log line.
 """
 
 from __future__ import annotations
@@ -23,6 +26,19 @@ def replace_control_chars(text: str) -> str:
     return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
+_IDENTIFIERS = re.compile(
+    r"(sha256:)?\b[0-9a-fA-F]{64}\b"  # content, report and backup hashes
+    r"|\b[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\b"
+    r"|\bFS-\d{4}-[0-9A-Z]{5}\b"  # case references (screening/store/cases.py)
+)
+
+
+def redact_identifiers(text: str) -> str:
+    """Blank case/interview ids (UUIDs, with or without dashes), case references and hashes.
+    Incident numbers (8 hex digits) are kept: they are how a user reports a crash."""
+    return _IDENTIFIERS.sub("[id]", text)
+
+
 def safe_traceback(kind: type[BaseException], tb: TracebackType | None) -> str:
     """The exception's type and stack (files, lines, functions), without its message."""
     frames = "".join(traceback.format_tb(tb)) if tb else ""
@@ -34,7 +50,7 @@ class _SanitiseFilter(logging.Filter):
         if isinstance(record.msg, str):
             # Clean the formatted line, arguments included: a newline in an argument
             # (say, a file name) must not forge a second log line.
-            record.msg = replace_control_chars(record.getMessage())
+            record.msg = redact_identifiers(replace_control_chars(record.getMessage()))
             record.args = None
         if record.exc_info and record.exc_info[0] is not None:
             # Never let a formatter print an exception message: keep type and stack only.

@@ -88,7 +88,7 @@ class CasesViewModel(QObject):
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return False
-        log.info("case deleted %s", case_id)
+        log.info("case deleted")  # events only: no ids in the log
         self.model.refresh()
         self.case_deleted.emit(case_id)
         return True

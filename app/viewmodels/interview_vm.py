@@ -135,7 +135,7 @@ class InterviewViewModel(QObject):
         self.changes: dict[str, str] = {}
         self.reviewing = False
         self._flags: tuple[FlagView, ...] = self._compute_flags()
-        log.info("interview opened %s", interview_id)
+        log.info("interview opened")  # events only: no ids in the log
 
     def __repr__(self) -> str:
         return f"InterviewViewModel(interview_id={self.interview_id!r})"
@@ -328,6 +328,6 @@ class InterviewViewModel(QObject):
             self.failed.emit(str(exc.code))
             return False
         self.already_finished = True
-        log.info("interview finished %s", self.interview_id)
+        log.info("interview finished")
         self.finished.emit(self.interview_id)
         return True

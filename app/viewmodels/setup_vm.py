@@ -213,7 +213,7 @@ class SetupViewModel(QObject):
             return None
         if isinstance(started, Declined):  # pragma: no cover - a given consent starts
             return None
-        log.info("interview started %s (new case: %s)", started.interview_id, person is not None)
+        log.info("interview started")  # events only: no ids in the log
         self.person = None
         self.setup = SetupDraft()
         self.interview_started.emit(started.interview_id)

@@ -49,6 +49,51 @@ def _bad(path: Path, message: str) -> InputError:
     return InputError(f"answers file {path}: {message}", code=ErrorCode.ANSWER_FILE)
 
 
+# More digits than any answer needs, and fewer than Python refuses to convert (4300 by
+# default, sys.set_int_max_str_digits): such a number is reported where it is, not parsed.
+MAX_NUMBER_DIGITS = 1000
+
+
+@dataclass(frozen=True)
+class _HugeNumber:
+    digits: int
+
+
+def _parse_int(text: str) -> int | _HugeNumber:
+    digits = len(text.lstrip("+-"))
+    return _HugeNumber(digits) if digits > MAX_NUMBER_DIGITS else int(text)
+
+
+def _storable(text: str) -> bool:
+    """False for text holding a lone UTF-16 surrogate (JSON allows ``"\\ud800"``): it has
+    no UTF-8 form, so it could never be saved, shown in a report or exported."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_values(path: Path, where: str, value: Any) -> None:
+    """Every string and number in the document can be stored; else name where it is (the
+    location is made of keys already checked, never of the offending value)."""
+    if isinstance(value, _HugeNumber):
+        raise _bad(path, f"{where}: a number with too many digits ({value.digits})")
+    if isinstance(value, str):
+        if not _storable(value):
+            raise _bad(path, f"{where}: contains an invalid character (a lone UTF-16 "
+                       "surrogate, such as \\ud800) that cannot be stored")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not _storable(key):
+                raise _bad(path, f"a key in {where} contains an invalid character (a lone "
+                           "UTF-16 surrogate, such as \\ud800) that cannot be stored")
+            _check_values(path, f"{where}.{key}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            _check_values(path, f"{where}[{index}]", item)
+
+
 def _text(path: Path, where: str, value: Any) -> str | None:
     if value is None:
         return None
@@ -115,9 +160,19 @@ def read_answers_file(path: Path) -> AnswersFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(path, f"cannot read ({exc})") from None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise _bad(path, f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError:  # a number Python will not convert (sys.set_int_max_str_digits)
+        raise _bad(path, "a number with too many digits") from None
+    except RecursionError:
+        raise _bad(path, "nested too deeply") from None
+    try:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if not _storable(key):
+                    raise _bad(path, "a top-level key contains an invalid character")
+                _check_values(path, key, value)
     except RecursionError:
         raise _bad(path, "nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):

@@ -193,7 +193,7 @@ class Casework:
             if person is not None and person_has_data(person):
                 existing = self.store.cases.get(case_id).person
                 self.store.cases.update_person(case_id, merge_person(existing, person))
-        log.info("interview started %s", interview_id)
+        log.info("interview started")  # events only: no ids in the log
         return Started(case_id, interview_id)
 
     def rehearse(self, setup: InterviewSetup, answers: Mapping[str, Any]) -> None:

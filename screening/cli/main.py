@@ -25,6 +25,7 @@ from screening.errors import (
     ScreeningError,
     WrongPassphrase,
 )
+from screening.hardening import harden
 from screening.log import safe_traceback, setup_logging
 from screening.workspace import WorkspaceLayout
 
@@ -114,6 +115,7 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
     global _gui_runner
     if gui is not None:
         _gui_runner = gui
+    harden()  # no core dumps, no ptrace by other processes (best effort; see hardening.py)
     os.umask(0o077)  # every file we create is private to the officer's account
     parser = build_parser()
     args = parser.parse_args(argv)

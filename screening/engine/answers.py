@@ -16,6 +16,8 @@ from screening.errors import AnswerError, ErrorCode
 from screening.instruments.model import Instrument, Item, ItemType
 
 MAX_TEXT_CHARS = 1_000_000  # a 1 MB answer must be stored, not crash anything
+# Whole numbers are stored as SQLite/JSON integers: 64-bit signed is the most that fits.
+MAX_WHOLE = 2**63 - 1
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
 
@@ -67,6 +69,9 @@ def normalise_answer(instrument: Instrument, item: Item, value: Any,
             raise _bad(item, "expected text")
         if len(value) > MAX_TEXT_CHARS:
             raise _bad(item, f"text is longer than {MAX_TEXT_CHARS:,} characters")
+        if not storable_text(value):
+            raise _bad(item, "the text contains an invalid character (a lone UTF-16 "
+                       "surrogate) that cannot be stored")
         return value
     if kind is ItemType.INTEGER:
         return _integer(item, value, "a whole number")
@@ -93,18 +98,38 @@ def normalise_answer(instrument: Instrument, item: Item, value: Any,
     raise _bad(item, f"unsupported item type {kind.value}")  # pragma: no cover
 
 
+def storable_text(text: str) -> bool:
+    """False for text with a lone UTF-16 surrogate: it has no UTF-8 form to be stored in."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _short(value: object) -> str:
-    text = str(value)
+    try:
+        text = str(value)
+    except ValueError:  # an int with more digits than Python converts to text
+        return "a number with too many digits"
+    if not storable_text(text):
+        text = text.encode("utf-8", "backslashreplace").decode("ascii", "replace")
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _whole(item: Item, value: int) -> int:
+    if abs(value) > MAX_WHOLE:
+        raise _bad(item, "the number is too large")
+    return value
 
 
 def _integer(item: Item, value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise _bad(item, f"expected {what}")
     if isinstance(value, int):
-        return value
+        return _whole(item, value)
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _whole(item, int(value))
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,18}\s*", value):
         return int(value)
     raise _bad(item, f"expected {what}, got '{_short(value)}'")
@@ -113,7 +138,9 @@ def _integer(item: Item, value: Any, what: str) -> int:
 def _decimal(item: Item, value: Any) -> float | int:
     if isinstance(value, bool):
         raise _bad(item, "expected a number")
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        number: float | int = _whole(item, value)
+    elif isinstance(value, float):
         number = value
     elif isinstance(value, str):
         try:

@@ -275,7 +275,7 @@ class InterviewSession:
             self.store.set_relevance(self.interview_id, flips)
             for k, v in flips.items():
                 self.answers[k] = self.answers[k].with_relevance(v)
-        log.debug("answer saved interview=%s item=%s", self.interview_id, record.item)
+        log.debug("answer saved")  # events only: no interview id, no item
         return AnswerChange(
             key=record.item,
             became_irrelevant=sorted(k for k, v in changes.items() if not v),

@@ -214,15 +214,9 @@ def build_referral_pdf(
     started = time.perf_counter()
     if packet.redacted:
         packet = packet.redacted_copy()
-    pdf, pages = render_pdf_bytes(packet)
+    pdf, _pages = render_pdf_bytes(packet)
     data = finish_pdf(pdf, packet.canonical_json(), password)
     digest = atomic_write(Path(out_path), data)
-    log.info(
-        "referral PDF written: document=%s pages=%d encrypted=%s redacted=%s ms=%.0f",
-        packet.document_id,
-        pages,
-        password is not None,
-        packet.redacted,
-        (time.perf_counter() - started) * 1000,
-    )
+    # Events only: no document id, page count or protection of a case's report in the log.
+    log.info("referral PDF written (%.0f ms)", (time.perf_counter() - started) * 1000)
     return digest

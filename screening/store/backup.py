@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from screening.errors import ErrorCode, StoreError
-from screening.store.connection import Connection, DatabaseError, connect_raw, user_version
+from screening.store.connection import (
+    Connection,
+    DatabaseError,
+    connect_raw,
+    sqlite_error,
+    user_version,
+)
 from screening.store.fsutil import AtomicFile, atomic_write, fsync_dir, io_error
 from screening.store.keys import KeySlots
 from screening.store.migrations import LATEST_VERSION, too_new
@@ -121,7 +127,7 @@ def write_backup(
             out.write(head)
             _copy_range(src, out, size, whole)
     except DatabaseError as exc:
-        raise StoreError(f"backup failed: {type(exc).__name__}") from None
+        raise sqlite_error(exc, "backup failed", tmp_db) from None
     except OSError as exc:
         raise io_error(exc, "backup failed") from None
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,14 +44,51 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
 
 
-def sqlite_error(exc: Exception, what: str) -> StoreError:
-    """Map a SQLite error to a StoreError; messages name the failure, never row content."""
+# SQLite's primary result codes (the low byte of an extended code).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = (
+    5, 6, 10, 11, 13, 26)
+_NEARLY_FULL = 256 * 1024  # bytes free under which an I/O error is taken for a full disk
+
+
+def disk_nearly_full(path: Path | None) -> bool:
+    """Whether the file system holding ``path`` (a file or folder) has next to no room left.
+
+    SQLite reports some writes that fail for lack of space (growing its shared-memory file)
+    as a plain I/O error; the free space tells the two apart. Best effort: False if unknown.
+    """
+    if path is None or not hasattr(os, "statvfs"):
+        return False
+    folder = path if path.is_dir() else path.parent
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < _NEARLY_FULL
+
+
+def _primary_code(exc: Exception) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def sqlite_error(exc: Exception, what: str, path: Path | None = None) -> StoreError:
+    """Map a SQLite error to a StoreError; messages name the failure, never row content.
+
+    A full disk is always STORE_DISK_FULL (also an I/O error while the disk holding ``path``
+    is full); any other I/O error is STORE_IO: neither ever says the file is damaged.
+    """
     text = str(exc).lower()
-    if "disk is full" in text or "database or disk is full" in text:
+    primary = _primary_code(exc)
+    if primary == SQLITE_FULL or "disk is full" in text or "database or disk is full" in text:
         return StoreError(f"{what}: the disk is full", code=ErrorCode.STORE_DISK_FULL)
-    if "locked" in text or "busy" in text:
+    if primary == SQLITE_IOERR or "disk i/o error" in text:
+        if disk_nearly_full(path):
+            return StoreError(f"{what}: the disk is full", code=ErrorCode.STORE_DISK_FULL)
+        return StoreError(f"{what}: a disk input/output error", code=ErrorCode.STORE_IO)
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text or "busy" in text:
         return StoreError(f"{what}: the store is busy", code=ErrorCode.STORE_LOCKED)
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if (primary in (SQLITE_CORRUPT, SQLITE_NOTADB)
+            or "malformed" in text or "not a database" in text or "corrupt" in text):
         return StoreCorrupt(f"{what}: the database file is damaged")
     if isinstance(exc, sqlcipher3.IntegrityError):
         # e.g. "UNIQUE constraint failed: cases.reference": names a table, never a value.
@@ -62,7 +100,8 @@ def sqlite_error(exc: Exception, what: str) -> StoreError:
 def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Connection:
     """Open and key a connection; verify the key reads page 1. Writes nothing.
 
-    Raises StoreCorrupt when the file is not a database encrypted with ``key``.
+    Raises StoreCorrupt when the file is not a database encrypted with ``key``; a full disk
+    (STORE_DISK_FULL), an I/O error (STORE_IO) or a busy file (STORE_LOCKED) is not that.
     """
     try:
         conn: Connection = sqlcipher3.connect(
@@ -73,7 +112,7 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Connection:
             cached_statements=256,
         )
     except DatabaseError as exc:
-        raise sqlite_error(exc, "cannot open the database") from None
+        raise sqlite_error(exc, "cannot open the database", path) from None
     try:
         conn.execute(key_pragma(key))
         conn.execute("PRAGMA cipher_log_level = NONE")  # else a bad file logs to stderr
@@ -82,8 +121,11 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Connection:
         # A backup being restored may come from anywhere: never run functions from its schema.
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except DatabaseError:
+    except DatabaseError as exc:
         conn.close()
+        error = sqlite_error(exc, "cannot open the database", path)
+        if error.code in (ErrorCode.STORE_DISK_FULL, ErrorCode.STORE_IO, ErrorCode.STORE_LOCKED):
+            raise error from None  # the disk or another process, not the file's content
         raise StoreCorrupt("the database file is damaged or is not this store's database") from None
     return conn
 

@@ -20,7 +20,8 @@ library can too. The header holds no personal data. It is not a standard contain
 encrypted ZIP or PDF): the recipient needs FieldScreen or a 15-line script.
 
 CSV leaves out the person's details on purpose (it is meant for analysis); cells that a
-spreadsheet would run as a formula are prefixed with an apostrophe.
+spreadsheet would run as a formula are prefixed with an apostrophe (``screening.spreadsheet``,
+the same rule as the ODK export's CSV tables). JSON is data, not a spreadsheet: exempt.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from screening.errors import ErrorCode, InputError, WrongPassphrase
+from screening.spreadsheet import spreadsheet_safe
 from screening.store.fsutil import atomic_write
 from screening.store.keys import KdfParams, derive_kek, kdf_profile
 
@@ -65,7 +67,6 @@ CSV_COLUMNS = (
     "relevant",
     "note",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,7 @@ def _safe_cell(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return spreadsheet_safe(text)
 
 
 def build_export(store: Store, case_ids: Iterable[str], fmt: str) -> bytes:

@@ -12,7 +12,8 @@ Changing the passphrase re-wraps the master key (fast; the database is not rewri
 GCM tag tells a wrong passphrase apart from a damaged database. The associated data binds each
 wrap to the store id, the slot kind and its KDF parameters, so editing the parameters in the
 file makes unwrapping fail instead of silently weakening it. The file holds no personal data:
-ids, KDF parameters, salts, nonces, ciphertext and timestamps only.
+ids, KDF parameters, salts, nonces and ciphertext only (no timestamps: the time a slot
+was made would tell when the passphrase last changed).
 
 Argon2id cost: ``DEFAULT_KDF`` takes about 0.4 s on the project's reference machine (2 cores;
 measured in ``bench/store_bench.py``). Tests may use ``FIELDSCREEN_KDF_PROFILE=fast``, which is
@@ -28,7 +29,6 @@ import os
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -194,10 +194,6 @@ def _unb64(text: Any) -> bytes:
         raise StoreCorrupt("the key file is damaged") from None
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 @dataclass(frozen=True)
 class KeySlot:
     kind: str
@@ -205,14 +201,15 @@ class KeySlot:
     salt: bytes
     nonce: bytes
     wrapped: bytes
-    created_at: str
 
     def to_json(self) -> dict[str, Any]:
+        # No creation time: keyslots.json is in the clear, and the time a slot was made is
+        # the time the passphrase (or recovery key) last changed. Older files carry a
+        # "created_at"; it is ignored when read and gone after the next rewrap.
         return {
             "kind": self.kind,
             "kdf": {**self.params.to_json(), "salt": _b64(self.salt)},
             "wrap": {"alg": "AES-256-GCM", "nonce": _b64(self.nonce), "data": _b64(self.wrapped)},
-            "created_at": self.created_at,
         }
 
     @classmethod
@@ -227,7 +224,6 @@ class KeySlot:
                 salt=_unb64(kdf["salt"]),
                 nonce=_unb64(wrap["nonce"]),
                 wrapped=_unb64(wrap["data"]),
-                created_at=str(data.get("created_at", "")),
             )
         except (KeyError, TypeError, ValueError):
             raise StoreCorrupt("the key file is damaged") from None
@@ -252,7 +248,7 @@ def make_slot(store_id: str, kind: str, secret: str, key: bytes, params: KdfPara
     nonce = secrets.token_bytes(12)
     kek = derive_kek(secret, salt, params)
     wrapped = AESGCM(kek).encrypt(nonce, key, _aad(store_id, kind, params, salt))
-    return KeySlot(kind, params, salt, nonce, wrapped, _now())
+    return KeySlot(kind, params, salt, nonce, wrapped)
 
 
 def open_slot(store_id: str, slot: KeySlot, secret: str) -> bytes | None:
@@ -347,6 +343,20 @@ class KeySlots:
         if kind == SLOT_RECOVERY:
             raise WrongPassphrase("wrong recovery key")
         raise WrongPassphrase("wrong passphrase")
+
+    def is_store_secret(self, candidate: str) -> bool:
+        """Whether ``candidate`` opens any slot: it is the store's passphrase or its recovery
+        key (however typed). For refusing it as a PDF or export password, which travels with
+        the file it protects. One Argon2id derivation per slot; never raises for a mismatch."""
+        try:
+            recovery: str | None = normalise_recovery_key(candidate)
+        except WrongPassphrase:
+            recovery = None
+        for slot in self.slots:
+            secret = recovery if slot.kind == SLOT_RECOVERY else candidate
+            if secret is not None and open_slot(self.store_id, slot, secret) is not None:
+                return True
+        return False
 
     def replace(self, kind: str, secret: str, key: bytes, params: KdfParams | None = None) -> None:
         """Re-wrap ``key`` for ``kind`` under ``secret``; every older slot of that kind goes."""

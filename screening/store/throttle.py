@@ -30,11 +30,25 @@ def delay_after(failures: int) -> float:
     return min(MAX_DELAY, float(2 ** (failures - FREE_ATTEMPTS - 1)))
 
 
+def wall_clock() -> float:
+    """The default clock: seconds since the epoch (the state file outlives the process)."""
+    return time.time()
+
+
+def real_sleep(seconds: float) -> None:
+    """The default sleep: really wait."""
+    time.sleep(seconds)
+
+
 @dataclass
 class UnlockThrottle:
+    """The throttle of one store. ``clock`` and ``sleep`` are injectable; the defaults look up
+    ``time`` when called, so a test can replace this module's ``time`` and check what the
+    CLI or the app would wait, without waiting and without measuring wall time."""
+
     path: Path
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = wall_clock
+    sleep: Callable[[float], None] = real_sleep
 
     def _read(self) -> tuple[int, float]:
         try:

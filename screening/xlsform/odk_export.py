@@ -36,9 +36,7 @@ values are strings as in the XML; specials as ``<path>_special``; meta keys ``_i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +49,7 @@ from screening.errors import ErrorCode, ExpressionError, InputError
 from screening.expr import to_string
 from screening.instruments.hashing import content_hash as compute_hash
 from screening.instruments.model import Instrument, Item, ItemType
+from screening.spreadsheet import spreadsheet_safe
 from screening.xlsform.exporter import section_groups
 
 SEPARATOR = "-"
@@ -102,14 +101,25 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.header)
-        writer.writerows(self.rows)
-        return out.getvalue()
+        """CSV text; every cell made spreadsheet-safe (``screening.spreadsheet``): a cell such as
+        ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``, as in ``export --format csv``."""
+        return "".join(_csv_line(row) for row in [self.header, *self.rows])
 
     def as_dicts(self) -> list[dict[str, str]]:
         return [dict(zip(self.header, row, strict=True)) for row in self.rows]
+
+
+def _csv_line(row: list[str]) -> str:
+    """One CSV line as Central writes it (``\\n`` line ends, minimal quoting), except that a
+    cell holding a carriage return is quoted too (Python's csv module with ``\\n`` line ends
+    leaves it bare, which splits the row in a spreadsheet)."""
+    cells = []
+    for cell in row:
+        text = spreadsheet_safe(cell)
+        if any(ch in text for ch in ',"\r\n'):
+            text = '"' + text.replace('"', '""') + '"'
+        cells.append(text)
+    return ",".join(cells) + "\n"
 
 
 @dataclass

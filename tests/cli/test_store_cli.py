@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -232,14 +231,14 @@ def test_passphrase_change_and_recovery(data: Path, initialised: str) -> None:
     assert run_cli("check", data_dir=data, stdin=PASSPHRASE + "\n").returncode == 0
 
 
-def test_repeated_wrong_passphrases_really_wait(data: Path, initialised: str) -> None:
+def test_repeated_wrong_passphrases_say_they_wait(data: Path, initialised: str) -> None:
+    """The CLI says it waits; how long it really sleeps is checked with a fake clock in
+    tests/store/test_store_throttle.py (a wall-time assert here was flaky under load)."""
     for _ in range(3):
         assert run_cli("check", data_dir=data, stdin="wrong guess\n").returncode == 3
-    started = time.monotonic()
     done = run_cli("check", data_dir=data, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
     assert "waiting 1 s after earlier wrong passphrases" in done.stderr
-    assert time.monotonic() - started >= 0.9
 
 
 def test_newer_store_is_refused_untouched(data: Path, initialised: str) -> None:

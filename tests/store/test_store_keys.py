@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import unicodedata
 from pathlib import Path
@@ -147,7 +148,7 @@ def test_key_file_holds_no_personal_data(store: Store, data_dir: Path) -> None:
     assert set(doc) == {"format", "version", "store_id", "cipher", "slots"}
     assert {s["kind"] for s in doc["slots"]} == {"passphrase", "recovery"}
     for slot in doc["slots"]:
-        assert set(slot) == {"kind", "kdf", "wrap", "created_at"}
+        assert set(slot) == {"kind", "kdf", "wrap"}  # no time of a passphrase change
         assert set(slot["kdf"]) == {
             "alg",
             "version",
@@ -221,3 +222,51 @@ def test_passphrase_needs_twelve_characters() -> None:
 
     assert "at least 12" in (passphrase_problem("q7#Lm2!xZ9p") or "")  # 11 characters
     assert passphrase_problem("violet tugboat marmalade 1987") is None
+
+
+def test_is_store_secret_knows_the_passphrase_and_the_recovery_key(
+    created: tuple[Store, str], data_dir: Path
+) -> None:
+    """A PDF or export password equal to either would travel with the file it protects."""
+    from screening.store.keys import KeySlots
+
+    store, recovery_key = created
+    slots = KeySlots.load(data_dir / "keyslots.json")
+    assert slots.is_store_secret(PASSPHRASE)
+    assert slots.is_store_secret(recovery_key)
+    assert slots.is_store_secret(recovery_key.lower().replace("-", " "))  # however typed
+    assert not slots.is_store_secret(OTHER_PASSPHRASE)
+    assert not slots.is_store_secret("")
+    assert not slots.is_store_secret("ABCD-" * 7 + "ABCD")  # a recovery key, not this one
+    store.change_passphrase(OTHER_PASSPHRASE)
+    slots = KeySlots.load(data_dir / "keyslots.json")
+    assert slots.is_store_secret(OTHER_PASSPHRASE)
+    assert not slots.is_store_secret(PASSPHRASE)  # the old passphrase opens nothing now
+    assert slots.is_store_secret(recovery_key)
+
+
+def test_keyslots_file_shows_no_time_of_a_passphrase_change(
+    created: tuple[Store, str], data_dir: Path
+) -> None:
+    store, _ = created
+    store.change_passphrase(OTHER_PASSPHRASE)
+    text = (data_dir / "keyslots.json").read_text(encoding="ascii")
+    assert "created_at" not in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}", text)  # no date or time at all
+
+
+def test_keyslots_written_with_timestamps_still_load(
+    created: tuple[Store, str], data_dir: Path
+) -> None:
+    """Stores made before the timestamps were dropped keep opening (and lose them on the
+    next rewrap)."""
+    store, _ = created
+    store.close()
+    path = data_dir / "keyslots.json"
+    doc = json.loads(path.read_text(encoding="ascii"))
+    for slot in doc["slots"]:
+        slot["created_at"] = "2025-03-04T05:06:07+00:00"
+    path.write_text(json.dumps(doc), encoding="ascii")
+    with Store.open(data_dir, PASSPHRASE) as reopened:
+        reopened.change_passphrase(OTHER_PASSPHRASE)
+    assert "2025-03-04" not in path.read_text(encoding="ascii")

@@ -75,3 +75,32 @@ def test_damaged_state_file_does_not_reset_the_counter(tmp_path: Path) -> None:
     throttle = UnlockThrottle(path, clock=fake.clock, sleep=fake.sleep)
     assert throttle.failures >= 3
     assert throttle.remaining() > 0
+
+
+def test_the_cli_really_sleeps_the_rest_of_the_delay(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What `fieldscreen check` does after three wrong passphrases, in-process, with a fake
+    clock behind the default throttle (no wall-time measurement, so no flakiness)."""
+    import argparse
+    import types
+
+    from screening.cli import common
+    from screening.store import throttle as throttle_module
+
+    store.close()
+    fake = FakeTime()
+    monkeypatch.setattr(throttle_module, "time",
+                        types.SimpleNamespace(time=fake.clock, sleep=fake.sleep))
+    for _ in range(3):
+        with pytest.raises(WrongPassphrase):
+            Store.open(data_dir, "wrong passphrase here")
+    assert fake.slept == []  # the first three attempts are free
+    fake.now += 0.25  # the officer takes a moment to type again
+    monkeypatch.setattr(common, "read_passphrase", lambda prompt: PASSPHRASE)
+    args = argparse.Namespace(data_dir=data_dir, recovery_key=False)
+    common.open_store(args).close()
+    assert fake.slept == [0.75]  # the rest of the 1 s delay, really slept
+    assert "waiting 1 s after earlier wrong passphrases" in capsys.readouterr().err
+    assert UnlockThrottle(data_dir / "unlock-state.json").failures == 0
