@@ -178,6 +178,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("Make a copy without names and contact details, or record their consent to a "
            "referral first."),
     ),
+    ErrorCode.OUTPUT_TARGET: (
+        N_("FieldScreen does not save files there: that place is inside its data folder, is "
+           "one of its own files, or is not an ordinary file."),
+        N_("Choose another folder, outside the data folder. Nothing was saved or changed."),
+    ),
     FILE_UNREADABLE: (
         N_("That file could not be read."),
         N_("Check the file and try again. Nothing was changed."),

@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from screening import __version__
+from screening.hardening import harden
 from screening.log import setup_logging
 from screening.paths import default_data_dir
 from screening.workspace import WorkspaceLayout
@@ -107,6 +108,7 @@ def build_window(data_dir: Path, lang: str | None = None) -> MainWindow:
 
 
 def run(args: argparse.Namespace | None = None) -> int:
+    harden()  # no core dumps, no ptrace by other processes (best effort; see hardening.py)
     os.umask(0o077)
     screenshots = getattr(args, "screenshots", None)
     lang = getattr(args, "lang", None)
@@ -114,7 +116,9 @@ def run(args: argparse.Namespace | None = None) -> int:
     if screenshots:
         from app.screenshots import take_screenshots
 
-        return take_screenshots(Path(screenshots), lang or "en")
+        given = getattr(args, "data_dir", None)
+        return take_screenshots(Path(screenshots), lang or "en",
+                                data_dir=Path(given) if given else None)
     data_dir = Path(getattr(args, "data_dir", None) or default_data_dir())
     setup_logging(WorkspaceLayout(data_dir).logs)
     sys.excepthook = _excepthook

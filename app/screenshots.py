@@ -23,6 +23,8 @@ from app import demo
 from app.main import build_window
 from app.windows import dialogs
 from app.windows.main_window import MainWindow
+from screening.paths import default_data_dir
+from screening.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,11 @@ def _wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 class Walker:
-    def __init__(self, window: MainWindow, out: Path) -> None:
+    def __init__(self, window: MainWindow, out: Path,
+                 check: Callable[[Path], Path] | None = None) -> None:
         self.window = window
         self.out = out
+        self.check = check or (lambda path: path)
         self.count = 0
 
     def shot(self, name: str) -> None:
@@ -79,8 +83,8 @@ class Walker:
             base = canvas
         self.count += 1
         path = self.out / f"{self.count:02d}-{name}.png"
-        base.save(str(path))
-        log.info("screenshot %s", path.name)
+        base.save(str(self.check(path)))
+        log.debug("screenshot %d", self.count)
 
     def close_dialogs(self) -> None:
         for w in QApplication.topLevelWidgets():
@@ -89,7 +93,11 @@ class Walker:
         _pump()
 
 
-def take_screenshots(out: Path, lang: str) -> int:
+def take_screenshots(out: Path, lang: str, data_dir: Path | None = None) -> int:
+    """``data_dir``: the officer's data folder (default: the usual one); ``out`` may not be
+    inside it, nor a file or device (refused with an InputError before anything is made)."""
+    officer = Workspace(data_dir or default_data_dir())
+    out = officer.check_output(out, folder=True)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="fieldscreen-demo-"))
     window: MainWindow | None = None
@@ -97,7 +105,7 @@ def take_screenshots(out: Path, lang: str) -> int:
         window = build_window(tmp / "data", lang)
         window.resize(*SIZE)
         window.show()
-        _walk(Walker(window, out), lang)
+        _walk(Walker(window, out, officer.check_output), lang)
         return 0
     except Exception as exc:
         log.error("screenshot walk failed: %s", type(exc).__name__)
@@ -245,7 +253,8 @@ def _walk(w: Walker, lang: str) -> None:
     ref.password.setText("demo packet lantern orchard 2026")
     w.shot("referral")
     original = dialogs.choose_save_path
-    dialogs.choose_save_path = lambda *_a, **_k: data_dir / "referral-demo.pdf"
+    # Outside the (throw-away) data folder: the app refuses to write into it.
+    dialogs.choose_save_path = lambda *_a, **_k: data_dir.parent / "referral-demo.pdf"
     try:
         ref.generate()
         _wait(lambda: not win.app_vm.runner.busy, 60)

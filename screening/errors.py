@@ -59,6 +59,9 @@ class ErrorCode(StrEnum):
     CONSENT_MISSING = "consent.missing"
     CONSENT_SCOPE = "consent.scope"
     CONSENT_SHARING = "consent.sharing"  # a full packet for a consent that covers no sharing
+    # outputs (appended): a file the user named would overwrite FieldScreen's own data,
+    # or is a device / not a regular file (issue #13)
+    OUTPUT_TARGET = "input.output_target"
 
 
 @dataclass(frozen=True)

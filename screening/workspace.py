@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from screening.casework.preferences import Preferences, SettingKey
 from screening.errors import ErrorCode, InstrumentError, ScreeningError, StoreError
+from screening.outputs import check_output_target
 from screening.paths import default_data_dir, ensure_private_dir
 from screening.store import Store
 from screening.store.store import StorePaths
@@ -88,6 +89,12 @@ class Workspace:
     @property
     def data_dir(self) -> Path:
         return self.layout.root
+
+    def check_output(self, path: Path | str, *, folder: bool = False) -> Path:
+        """``path`` if FieldScreen may write a file (or, with ``folder``, files) there; raises
+        InputError (ErrorCode.OUTPUT_TARGET) for a place inside this data folder, the same file
+        as one of its files, or a device. Needs no unlocked store."""
+        return check_output_target(path, self.data_dir, folder=folder)
 
     # -- the store -----------------------------------------------------------------------
     def exists(self) -> bool:

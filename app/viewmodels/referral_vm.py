@@ -215,11 +215,15 @@ class ReferralViewModel(QObject):
         screen only allows after the officer confirmed it."""
         from screening.reports.service import write_case_report  # ReportLab: on first use
 
+        workspace = self.app_vm.workspace
+        try:  # never into the data folder or onto a device (checked again by the core)
+            out = workspace.check_output(Path(path))
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code), "")
+            return
         if not self.save():
             return
-        workspace = self.app_vm.workspace
         case_id = self.case_id
-        out = Path(path)
 
         def work() -> str:
             return write_case_report(workspace, case_id, out, lang=lang, redacted=redacted,

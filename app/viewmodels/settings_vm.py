@@ -93,13 +93,27 @@ class SettingsViewModel(QObject):
         self._run("recovery", work)
 
     # -- backup, restore, export ----------------------------------------------------------
+    def _checked(self, op: str, dest: Path) -> Path | None:
+        """``dest`` if a file may be written there (never inside the data folder, over one
+        of its files or onto a device); else says why through ``failed`` and returns None.
+        The core checks again before writing."""
+        try:
+            return self.app_vm.workspace.check_output(Path(dest))
+        except ScreeningError as exc:
+            self.failed.emit(op, str(exc.code), "")
+            return None
+
     def backup(self, dest: Path) -> None:
         store = self.app_vm.require_store()
-        self._run("backup", lambda: store.backup(Path(dest)))
+        target = self._checked("backup", dest)
+        if target is not None:
+            self._run("backup", lambda: store.backup(target))
 
     def export(self, dest: Path, fmt: str, password: str) -> None:
         store = self.app_vm.require_store()
-        self._run("export", lambda: store.export(Path(dest), fmt, password=password))
+        target = self._checked("export", dest)
+        if target is not None:
+            self._run("export", lambda: store.export(target, fmt, password=password))
 
     def restore(self, backup_file: Path, secret: str) -> None:
         """Close the store, replace it with the backup, open the restored one."""
@@ -188,8 +202,11 @@ class SettingsViewModel(QObject):
 
     def copy_directory(self, dest: Path) -> None:
         """Write the directory CSV to a file the officer chose, to edit in a spreadsheet."""
+        target = self._checked("directory", dest)
+        if target is None:
+            return
         try:
-            Path(dest).write_text(self.editable_directory(), encoding="utf-8")
+            target.write_text(self.editable_directory(), encoding="utf-8")
         except ScreeningError as exc:
             self.failed.emit("directory", str(exc.code), "")
             return

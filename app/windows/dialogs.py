@@ -6,12 +6,14 @@ where Qt ships no translation of its own (Hindi, Vietnamese ...).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from app.qt_i18n import _
+from screening.errors import ScreeningError
 
 
 def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str | None = None,
@@ -83,11 +85,24 @@ def _run_file_dialog(dialog: QFileDialog) -> Path | None:
 
 
 def choose_save_path(parent: QWidget | None, title: str, suggested: str,
-                     name_filter: str) -> Path | None:
+                     name_filter: str, *,
+                     check: Callable[[Path], Path] | None = None) -> Path | None:
+    """A file to write, or None. ``check`` (``Workspace.check_output``) refuses a place inside
+    the data folder, over one of its files or onto a device: the officer is told why
+    (translated) and None is returned, so nothing is written."""
     dialog = _dialog(parent, title, name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.selectFile(suggested)
-    return _run_file_dialog(dialog)
+    path = _run_file_dialog(dialog)
+    if path is None or check is None:
+        return path
+    try:
+        return check(path)
+    except ScreeningError as exc:
+        from app.error_dialogs import show_error
+
+        show_error(parent, str(exc.code))
+        return None
 
 
 def choose_open_path(parent: QWidget | None, title: str, name_filter: str) -> Path | None:

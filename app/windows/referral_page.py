@@ -398,7 +398,8 @@ class ReferralPage(QWidget):
             return
         suggested = f"referral-{self.vm.case_reference or 'case'}.pdf"
         path = dialogs.choose_save_path(self, _("Save the referral report"), suggested,
-                                        _("PDF files (*.pdf)"))
+                                        _("PDF files (*.pdf)"),
+                                        check=self.vm.app_vm.workspace.check_output)
         if path is None or not self.vm.app_vm.is_open:
             return
         if path.suffix.lower() != ".pdf":

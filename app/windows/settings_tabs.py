@@ -159,7 +159,8 @@ class DirectoryTab(_OpTab):
 
     def _copy(self) -> None:
         path = dialogs.choose_save_path(self, _("Save a copy to edit"), "referrals.csv",
-                                        _("CSV files (*.csv)"))
+                                        _("CSV files (*.csv)"),
+                                        check=self.vm.app_vm.workspace.check_output)
         if path is not None and self.vm.app_vm.is_open:
             self.vm.copy_directory(path)
 
@@ -331,7 +332,8 @@ class BackupTab(_OpTab):
     def _backup(self) -> None:
         path = dialogs.choose_save_path(self, _("Save the backup"),
                                         f"fieldscreen-{self._stamp()}.fsbackup",
-                                        _("FieldScreen backups (*.fsbackup)"))
+                                        _("FieldScreen backups (*.fsbackup)"),
+                                        check=self.vm.app_vm.workspace.check_output)
         if path is not None and self.vm.app_vm.is_open:
             self._start()
             self.vm.backup(path)
@@ -357,7 +359,8 @@ class BackupTab(_OpTab):
         fmt = self.format.currentText()
         path = dialogs.choose_save_path(self, _("Save the export"),
                                         f"fieldscreen-export-{self._stamp()}.{fmt}.enc",
-                                        _("All files (*)"))
+                                        _("All files (*)"),
+                                        check=self.vm.app_vm.workspace.check_output)
         if path is not None and self.vm.app_vm.is_open:
             self._start()
             self.vm.export(path, fmt, self.password.text())

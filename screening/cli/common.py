@@ -72,6 +72,15 @@ def check_output_folder(path: Path) -> None:
                          code=ErrorCode.BAD_INPUT)
 
 
+def check_output(args: argparse.Namespace, path: Path, *, folder: bool = False) -> Path:
+    """Refuse, before any passphrase is asked, a target inside the data folder, over one of
+    its files (also through a symlink or hard link) or onto a device (exit 2)."""
+    target = Workspace(data_dir_from(args)).check_output(path, folder=folder)
+    if not folder:
+        check_output_folder(target)
+    return target
+
+
 def require_store(data_dir: Path) -> None:
     if not Store.exists(data_dir):
         raise StoreError(

@@ -134,7 +134,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from screening.reports.service import write_case_report
     from screening.store import PersonInfo, ReferralRecord
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fieldscreen-demo-"))
+    folder = Path(tempfile.mkdtemp(prefix="fieldscreen-demo-"))
+    data_dir = folder / "data"  # the packet goes next to it: outputs never go inside
     # A throw-away store for a synthetic person: the passphrase is random and printed.
     passphrase = "demo " + secrets.token_urlsafe(12)
     demo = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))
@@ -148,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                           languages=("en",)),
         context=InterviewContextInput(private_setting=True, companion="separated"),
     )
-    pdf = data_dir / "referral-demo.pdf"
+    pdf = folder / "referral-demo.pdf"
     with Workspace(data_dir) as ws:
         ws.create(passphrase)
         ws.preferences.save_officer_profile(OfficerProfile(
@@ -170,7 +171,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                          ensure_ascii=False, indent=2))
         return 0
     _print_human(result)
-    print(f"\ndemo data folder: {data_dir}")
+    print(f"\ndemo folder:      {folder}")
+    print(f"demo data folder: {data_dir}")
     print(f"demo passphrase:  {passphrase}")
     print(f"referral packet:  {pdf} (synthetic person; not encrypted)")
     print("(synthetic data; delete the folder when done)")

@@ -34,15 +34,15 @@ def register(sub: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from babel import Locale, UnknownLocaleError
 
-    from screening.cli.common import check_output_folder, open_workspace, read_passphrase
+    from screening.cli.common import check_output, open_workspace, read_passphrase
     from screening.reports.service import write_case_report
 
+    args.output = check_output(args, args.output)  # before anything else is asked or read
     if not (args.encrypt or args.plaintext):
         raise InputError("a referral packet holds personal data: add --encrypt (a password) "
                          "or, deliberately, --plaintext")
     if args.output.suffix.lower() != ".pdf":
         raise InputError(f"{args.output}: the report file name must end in .pdf")
-    check_output_folder(args.output)
     try:  # an unknown language code fails here, before anything is asked
         Locale.parse(args.lang.replace("-", "_"))
     except (ValueError, UnknownLocaleError):

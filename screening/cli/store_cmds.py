@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.cli.common import (
-    check_output_folder,
+    check_output,
     data_dir_from,
     open_store,
     open_workspace,
@@ -159,8 +159,7 @@ def cmd_cases_delete(args: argparse.Namespace) -> int:
 
 # -- export -------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    check_output_folder(output)
+    output = check_output(args, Path(args.output))
     with open_workspace(args) as ws:
         store = ws.store
         case_ids = [store.cases.resolve(c) for c in args.case] if args.case else None
@@ -184,13 +183,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export_decrypt(args: argparse.Namespace) -> int:
+    output = check_output(args, Path(args.output))
     try:
         blob = Path(args.file).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {args.file}: {exc.strerror}") from None
     password = read_passphrase("Export password: ")
     data, content = decrypt_export(blob, password)
-    output = Path(args.output)
+    check_output(args, output)  # again: the password prompt may have taken a while
     _err(PLAINTEXT_WARNING.format(path=output))
     atomic_write(output, data)
     _err(f"decrypted {content} export to {output}")
@@ -202,9 +202,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = args.output or args.file
     if not target:
         raise InputError("say where to write the backup: fieldscreen backup -o FILE")
-    check_output_folder(Path(target))
+    output = check_output(args, Path(target))
     with open_store(args) as store:
-        info = store.backup(Path(target))
+        info = store.backup(output)
     _err(f"backup written to {info.path} ({info.size} bytes, sha256 {info.sha256})")
     _err("It opens with the passphrase (or recovery key) valid today, also after a change.")
     return 0

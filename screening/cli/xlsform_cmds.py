@@ -49,7 +49,10 @@ def register_instrument_actions(isub: Any) -> None:
     p.set_defaults(func=cmd_export_xlsform)
 
 
-def _refuse_overwrite(path: Path, force: bool) -> None:
+def _refuse_overwrite(args: argparse.Namespace, path: Path, force: bool) -> None:
+    from screening.cli.common import check_output
+
+    check_output(args, path)  # never into the data folder or onto a device, even with --force
     if path.exists() and not force:
         raise InputError(f"{path} exists; use --force to overwrite it")
 
@@ -58,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from screening.xlsform import import_xlsform, instrument_yaml
 
     if args.output is not None:
-        _refuse_overwrite(args.output, args.force)
+        _refuse_overwrite(args, args.output, args.force)
     if args.form.suffix.lower() in (".yaml", ".yml"):
         return _install_instrument_file(args)
     try:
@@ -125,7 +128,7 @@ def cmd_export_xlsform(args: argparse.Namespace) -> int:
     from screening.store import Store
     from screening.xlsform.exporter import write_xlsform
 
-    _refuse_overwrite(args.output, args.force)
+    _refuse_overwrite(args, args.output, args.force)
     try:
         loaded = find_instrument(args.instrument)
     except InstrumentError:

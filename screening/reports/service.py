@@ -316,12 +316,17 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
     """Build the case's referral PDF at ``out_path``; record it in the audit trail.
 
     Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
-    the caller must pass ``allow_plaintext=True`` (after warning the user).
+    the caller must pass ``allow_plaintext=True`` (after warning the user). A path inside the
+    data folder, over one of its files or onto a device is refused (``Workspace.check_output``).
     """
+    out_path = ws.check_output(out_path)
     if password is not None:
         # AES-256 R6 adds little key stretching: a weak password is the only protection
         # a lost PDF has, so the same rules as passphrases apply.
         check_passphrase(password)
+        if ws.store.is_store_secret(password):
+            raise InputError("the PDF password must differ from the store's passphrase "
+                             "and recovery key", code=ErrorCode.STORE_WEAK_PASSPHRASE)
     if not redacted:
         _check_consent_allows_a_packet(ws, case_id)
     packet = build_case_packet(ws, case_id, lang=lang, redacted=redacted,
@@ -339,6 +344,5 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
         case = store.cases.get(case_id)
         if case.status in ("draft", "screened"):
             store.cases.set_status(case_id, "referred")
-    log.info("referral written case=%s redacted=%s encrypted=%s", case_id, redacted,
-             password is not None)
+    log.info("referral written redacted=%s encrypted=%s", redacted, password is not None)
     return digest

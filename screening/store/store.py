@@ -27,6 +27,7 @@ from types import TracebackType
 
 from screening import __version__
 from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
+from screening.outputs import check_output_target
 from screening.paths import ensure_private_dir
 from screening.store import backup as backups
 from screening.store import export as exports
@@ -325,6 +326,11 @@ class Store:
     def closed(self) -> bool:
         return self._handle.closed
 
+    def is_store_secret(self, candidate: str) -> bool:
+        """Whether ``candidate`` opens this store (passphrase or recovery key): such a
+        secret must never double as a PDF or export password."""
+        return self._slots.is_store_secret(candidate)
+
     @contextlib.contextmanager
     def atomic(self, what: str) -> Iterator[None]:
         """Group repository writes into one commit: all of them are on disk, or none.
@@ -404,11 +410,14 @@ class Store:
         return recovery_key
 
     # -- backup and restore --------------------------------------------------------------
+    def check_output(self, dest: Path) -> Path:
+        """``dest`` if a file may be written there: never inside the data folder, over a
+        store file (also through a link) or onto a device (see screening.outputs)."""
+        return check_output_target(dest, self._paths.root)
+
     def backup(self, dest: Path) -> backups.BackupInfo:
         """Write an encrypted backup file (see backup.py); restore it with ``Store.restore``."""
-        dest = Path(dest)
-        if dest.is_dir():
-            raise InputError("the backup destination is a folder; name a file")
+        dest = self.check_output(dest)
         with self._handle.read("making a backup") as conn:
             info = backups.write_backup(
                 conn,
@@ -507,17 +516,21 @@ class Store:
         ``builder`` makes the bytes for another format (e.g. the ODK-shaped export, which
         lives with the XLSForm code); encryption, writing and the audit entry stay here.
         """
+        dest = self.check_output(dest)
         if builder is None and fmt not in exports.FORMATS:
             raise InputError(f"unknown export format; use one of {', '.join(exports.FORMATS)}")
         if password is None and not plaintext_ok:
             raise InputError("refusing a plaintext export without plaintext_ok=True")
         if password is not None:
             check_passphrase(password)
+            if self._slots.is_store_secret(password):
+                raise InputError("the export password must differ from the store's passphrase "
+                                 "and recovery key", code=ErrorCode.STORE_WEAK_PASSPHRASE)
         ids = case_ids if case_ids is not None else [c.id for c in self.cases.list()]
         data = builder(self, ids) if builder else exports.build_export(self, ids, fmt)
         if password is not None:
             data = exports.encrypt_export(data, password, fmt)
-        digest = exports.write_export(Path(dest), data)
+        digest = exports.write_export(dest, data)
         self.audit.event(
             "store.export",
             detail={
@@ -527,7 +540,7 @@ class Store:
                 "sha256": digest,
             },
         )
-        return exports.ExportInfo(Path(dest), fmt, password is not None, len(ids), digest)
+        return exports.ExportInfo(dest, fmt, password is not None, len(ids), digest)
 
 
 __all__ = ["DB_NAME", "KEYSLOTS_NAME", "Store", "StorePaths"]

@@ -39,7 +39,7 @@ def test_demo_makes_a_real_pdf(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     pdf = Path(out["report"]["path"])
-    assert pdf.is_file() and Path(out["data_dir"]).parent == tmp_path
+    assert pdf.is_file() and Path(out["data_dir"]).parent.parent == tmp_path
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Indicators present" in text and "1-888-373-7888" in text

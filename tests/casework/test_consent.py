@@ -239,3 +239,15 @@ def test_a_full_packet_needs_consent_to_share(ws: Workspace, tmp_path: Path) -> 
     write_case_report(ws, case_id, tmp_path / "redacted.pdf", lang="en", redacted=True,
                       password=None, allow_plaintext=True)
     assert (tmp_path / "redacted.pdf").stat().st_size > 0
+
+
+def test_a_packet_or_export_password_is_never_the_store_passphrase(
+        ws: Workspace, tmp_path: Path) -> None:
+    from screening.reports.service import write_case_report
+
+    case_id = _case_with_scope(ws, ("screening", "referral"))
+    with pytest.raises(InputError, match="must differ from the store's passphrase"):
+        write_case_report(ws, case_id, tmp_path / "p.pdf", lang="en", password=PASSPHRASE)
+    with pytest.raises(InputError, match="must differ from the store's passphrase"):
+        ws.store.export(tmp_path / "e.json.enc", "json", password=PASSPHRASE)
+    assert not (tmp_path / "p.pdf").exists() and not (tmp_path / "e.json.enc").exists()

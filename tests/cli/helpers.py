@@ -29,3 +29,15 @@ def run_cli(*args: str, data_dir: Path | None = None, stdin: str | None = None,
         timeout=timeout,
         check=False,
     )
+
+
+def device_target(folder: Path) -> Path:
+    """A target that is no regular file, for tests that outputs refuse one: ``/dev/null``,
+    except as root, where a regression would replace the machine's ``/dev/null`` with a
+    regular file (an atomic write renames over it); there a FIFO in ``folder`` stands in."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    fifo = folder / "device-fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    return fifo

@@ -150,12 +150,12 @@ def test_demo_runs_headless(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert Path(out["data_dir"]).is_dir()
-    assert Path(out["data_dir"]).parent == tmp_path
+    assert Path(out["data_dir"]).parent.parent == tmp_path
     assert out["outcome"]["level"] in ("refer", "refer_urgent")
     assert out["indicators"]
     pdf = Path(out["report"]["path"])
     assert pdf.read_bytes().startswith(b"%PDF-")
-    assert pdf.parent == Path(out["data_dir"])
+    assert pdf.parent == Path(out["data_dir"]).parent  # next to the data folder, not in it
 
 
 def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from screening.i18n import Translator
 from screening.reports.service import build_case_packet, write_case_report
 from screening.store import PersonInfo, ReferralRecord
 from screening.workspace import Workspace
-from tests.cli.helpers import PASSPHRASE, run_cli
+from tests.cli.helpers import PASSPHRASE, device_target, run_cli
 from tests.factories import stored_interview
 from tests.reports.pdftools import attachment, pdftotext
 
@@ -170,3 +170,35 @@ def test_a_referral_outside_the_consent_shows_the_officers_reason(
     text = " ".join(pdftotext(dimmed).split())
     assert "Referred outside the person's consent." in text and "ZQXOVERRIDE" not in text
     assert "ZQXOVERRIDE" not in attachment(dimmed).decode("utf-8")
+
+
+def test_report_is_never_written_over_the_store(case: tuple[Workspace, str, dict],
+                                                data_dir: Path, tmp_path: Path) -> None:
+    """Issue #13: the service checks the target itself (the CLI and the app check first)."""
+    import hashlib
+    import os
+
+    from screening.errors import ErrorCode, InputError
+
+    ws, case_id, _ = case
+    os.link(data_dir / "keyslots.json", tmp_path / "keyslots-link.pdf")
+    (tmp_path / "db-link.pdf").symlink_to(data_dir / "fieldscreen.db")
+
+    def digests() -> list[str]:  # the open database changes when it is closed (WAL)
+        return [hashlib.sha256((data_dir / n).read_bytes()).hexdigest()
+                for n in ("keyslots.json",)]
+
+    before = digests()
+    for target in (data_dir / "fieldscreen.db", data_dir / "logs" / "r.pdf",
+                   tmp_path / "keyslots-link.pdf", tmp_path / "db-link.pdf",
+                   device_target(tmp_path)):
+        with pytest.raises(InputError) as caught:
+            write_case_report(ws, case_id, target, lang="en", password=None,
+                              allow_plaintext=True)
+        assert caught.value.code == ErrorCode.OUTPUT_TARGET
+    assert ws.store.cases.reports(case_id) == []
+    ws.close()
+    assert digests() == before
+    assert not (data_dir / "fieldscreen.db").read_bytes().startswith(b"%PDF")
+    with Workspace(data_dir).open(PASSPHRASE) as again:
+        assert [c.id for c in again.store.cases.list()] == [case_id]
