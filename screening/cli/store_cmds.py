@@ -28,6 +28,7 @@ from screening.cli.common import (
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.log import replace_control_chars
 from screening.store import Store, decrypt_export
+from screening.store.backup import LEGACY_MAGIC
 from screening.store.export import FORMATS
 from screening.store.fsutil import atomic_write
 from screening.store.models import CASE_STATUSES, CaseSummary
@@ -210,6 +211,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_legacy_backup(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(LEGACY_MAGIC)) == LEGACY_MAGIC
+    except OSError:
+        return False  # the restore itself says what is wrong with the file
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     data_dir = data_dir_from(args)
     if Store.exists(data_dir) and not args.force:
@@ -220,8 +229,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
     prompt = "Recovery key of the backup: " if args.recovery_key else "Passphrase of the backup: "
     secret = read_passphrase(prompt)
+    if args.legacy_unauthenticated and _is_legacy_backup(Path(args.file)):
+        _err("warning: this backup is from an older FieldScreen and is not authenticated: "
+             "nothing proves its key slots, dates and contents were not changed; restore it "
+             "only if you made it yourself and kept it safe")
     store, kept = Store.restore(
-        data_dir, Path(args.file), secret, recovery=args.recovery_key, force=args.force
+        data_dir,
+        Path(args.file),
+        secret,
+        recovery=args.recovery_key,
+        force=args.force,
+        legacy_unauthenticated=args.legacy_unauthenticated,
     )
     store.close()
     _err(f"restored the backup into {data_dir}")
@@ -361,6 +379,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="replace an existing store")
     p.add_argument("--recovery-key", action="store_true", help="unlock with the recovery key")
+    p.add_argument("--legacy-unauthenticated", action="store_true",
+                   help="accept a backup made before backups were authenticated (older "
+                   "FieldScreen); nothing then proves it was not altered")
     p.set_defaults(func=cmd_restore)
 
     audit = subparsers.add_parser("audit", help="verify or list the audit trail")

@@ -1,11 +1,19 @@
 """Backups: one file holding the key slots and an encrypted copy of the database.
 
-Format ``FIELDSCREEN-BACKUP 1`` (all integers decimal, JSON in ASCII)::
+Format ``FIELDSCREEN-BACKUP 2`` (all integers decimal, JSON in ASCII)::
 
-    b"FIELDSCREEN-BACKUP 1\\n"
-    <header JSON>  b"\\n"      format, created_at, store_id, schema_version, db_size,
+    b"FIELDSCREEN-BACKUP 2\\n"
+    <header JSON>  b"\\n"      format, version, created_at, store_id, schema_version, db_size,
                                db_sha256, audit_head, keyslots (as in keyslots.json)
+    <header MAC, 64 hex> b"\\n" HMAC-SHA256 over everything above (magic and header bytes)
     <db_size bytes>            the SQLCipher database file, encrypted with the store's master key
+
+The MAC key is HKDF-SHA256(master key, info=b"fieldscreen backup header v1"), so only someone
+holding the store's key can make a header that verifies. A restore unlocks a slot, checks the
+MAC, and only then writes anything into the data folder: a removed or added key slot, a forged
+date or audit head, or changed database bytes (with or without a matching ``db_sha256``) are
+refused as "the backup was altered". Format 1 (no MAC, written before this change) is refused
+unless the caller explicitly accepts an unauthenticated legacy backup.
 
 The header holds no personal data (the same things keyslots.json holds). The copy is made
 with SQLite's backup API into a second database keyed with the same master key, so nothing is
@@ -15,22 +23,31 @@ ever written in the clear, not even temporarily. A backup therefore opens with t
 Restore never damages an existing store: the backup is checked completely (hash, key, SQLite
 integrity check, schema version) before anything is touched; the switch is a short list of
 renames recorded first in ``restore-journal.json`` and rolled forward if interrupted; with
-``force`` the replaced store is kept, still encrypted, in ``pre-restore-<time>/``.
+``force`` the replaced store is kept, still encrypted, in ``pre-restore-<time>/``. A journal
+is obeyed only if every path in it is a plain file name in the data folder or in its
+``pre-restore-<time>/`` folder (no "..", no absolute path, no symlinked folder); otherwise
+nothing is moved.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import secrets
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from screening.errors import ErrorCode, StoreError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError
 from screening.store.connection import (
     Connection,
     DatabaseError,
@@ -39,19 +56,48 @@ from screening.store.connection import (
     user_version,
 )
 from screening.store.fsutil import AtomicFile, atomic_write, fsync_dir, io_error
-from screening.store.keys import KeySlots
+from screening.store.keys import KdfParamsRefused, KeySlots
 from screening.store.migrations import LATEST_VERSION, too_new
 
-MAGIC = b"FIELDSCREEN-BACKUP 1\n"
+MAGIC = b"FIELDSCREEN-BACKUP 2\n"
+LEGACY_MAGIC = b"FIELDSCREEN-BACKUP 1\n"  # no header MAC; restored only on explicit request
 BACKUP_FORMAT = "fieldscreen-backup"
+BACKUP_VERSION = 2
+HEADER_MAC_INFO = b"fieldscreen backup header v1"
+_MAC_LINE = 64 + 1  # hex HMAC-SHA256 and a newline
 _CHUNK = 1 << 20
 _MAX_HEADER = 1 << 20
+
+
+class BackupRefused(InputError, StoreError):
+    """A backup that must not be restored: altered, or unauthenticated (CLI exit 2).
+
+    Both an InputError (the file the user chose is the problem) and a StoreError (callers
+    that catch store errors for a backup keep working)."""
+
+    code = ErrorCode.STORE_BACKUP_INVALID
 
 
 def invalid(reason: str) -> StoreError:
     return StoreError(
         f"not a usable FieldScreen backup: {reason}", code=ErrorCode.STORE_BACKUP_INVALID
     )
+
+
+def altered(reason: str) -> BackupRefused:
+    return BackupRefused(
+        f"not a usable FieldScreen backup: the backup was altered ({reason}); nothing was "
+        "restored"
+    )
+
+
+def header_mac_key(key: bytes) -> bytes:
+    """The backup header's MAC key, derived from (never equal to) the store's master key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HEADER_MAC_INFO).derive(key)
+
+
+def header_mac(key: bytes, signed: bytes) -> bytes:
+    return hmac.new(header_mac_key(key), signed, hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -69,6 +115,25 @@ class BackupFile:
     slots: KeySlots
     db_offset: int
     db_size: int
+    signed: bytes = b""  # the bytes the header MAC covers (magic and header line)
+    mac: bytes | None = None  # None: a format-1 backup, made before headers were authenticated
+
+    @property
+    def authenticated(self) -> bool:
+        return self.mac is not None
+
+    def verify(self, key: bytes) -> None:
+        """Check the header MAC with the unlocked master key; BackupRefused if it fails.
+
+        Call it right after unlocking and before anything is written: the key slots, dates,
+        audit head, size and hash of the database copy are all covered."""
+        if self.mac is None:
+            raise BackupRefused(
+                "not a usable FieldScreen backup: it was made by an older FieldScreen and its "
+                "header is not authenticated"
+            )
+        if not hmac.compare_digest(header_mac(key, self.signed), self.mac):
+            raise altered("its header does not match the store's key")
 
 
 def _copy_range(src: IO[bytes], dst: IO[bytes], size: int, digest: Any = None) -> None:
@@ -112,7 +177,7 @@ def write_backup(
         created = datetime.now(UTC).isoformat(timespec="seconds")
         header = {
             "format": BACKUP_FORMAT,
-            "version": 1,
+            "version": BACKUP_VERSION,
             "created_at": created,
             "store_id": slots.store_id,
             "schema_version": version,
@@ -121,7 +186,8 @@ def write_backup(
             "audit_head": {"id": audit_head[0], "hash": audit_head[1]},
             "keyslots": slots.to_json(),
         }
-        head = MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
+        signed = MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
+        head = signed + header_mac(key, signed).hex().encode("ascii") + b"\n"
         whole = hashlib.sha256(head)
         with AtomicFile(dest) as out, tmp_db.open("rb") as src:
             out.write(head)
@@ -138,19 +204,34 @@ def write_backup(
 
 
 def read_backup(path: Path) -> BackupFile:
-    """Parse and fully verify a backup file (hash over the database copy); no key needed."""
+    """Parse a backup file and check the hash over the database copy; no key needed.
+
+    Every key slot's KDF parameters are bound-checked here, before any key derivation. The
+    header MAC needs the key: ``BackupFile.verify`` checks it once a slot is unlocked."""
     try:
         with path.open("rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
+            magic = f.read(len(MAGIC))
+            if magic not in (MAGIC, LEGACY_MAGIC):
                 raise invalid("unknown file format")
             line = f.readline(_MAX_HEADER)
             if not line.endswith(b"\n"):
                 raise invalid("damaged header")
+            mac: bytes | None = None
+            if magic == MAGIC:
+                mac_line = f.readline(_MAC_LINE)
+                try:
+                    if len(mac_line) != _MAC_LINE or not mac_line.endswith(b"\n"):
+                        raise ValueError
+                    mac = bytes.fromhex(mac_line[:-1].decode("ascii"))
+                except (ValueError, UnicodeDecodeError):
+                    raise altered("its header authentication is missing or damaged") from None
             try:
                 header = json.loads(line.decode("ascii"))
-                slots = KeySlots.from_json(header["keyslots"])
+                slots = KeySlots.from_json(header["keyslots"], f"the backup {path.name}")
                 db_size = int(header["db_size"])
                 expected = str(header["db_sha256"])
+            except KdfParamsRefused as exc:
+                raise BackupRefused(f"not a usable FieldScreen backup: {exc.message}") from None
             except (ValueError, KeyError, TypeError, UnicodeDecodeError, StoreError):
                 raise invalid("damaged header") from None
             if header.get("format") != BACKUP_FORMAT or db_size <= 0:
@@ -171,8 +252,8 @@ def read_backup(path: Path) -> BackupFile:
     except OSError as exc:
         raise io_error(exc, "cannot read the backup") from None
     if digest.hexdigest() != expected:
-        raise invalid("the database copy is damaged (checksum mismatch)")
-    return BackupFile(header, slots, offset, db_size)
+        raise altered("the database copy does not match its checksum")
+    return BackupFile(header, slots, offset, db_size, magic + line, mac)
 
 
 def extract_and_check(backup: BackupFile, source: Path, key: bytes, target: Path) -> int:
@@ -228,15 +309,69 @@ def plan_switch(
         if (root / name).exists()
     ]
     if existing:
-        kept = "pre-restore-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # Unique even for two restores in the same second: a kept folder that already
+        # exists would make the second switch skip its moves and restore nothing.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = f"pre-restore-{stamp}"
+        n = 1
+        while (root / kept).exists():
+            n += 1
+            kept = f"pre-restore-{stamp}-{n}"
         moves += [(name, f"{kept}/{name}") for name in existing]
     moves.append((new_keyslots.name, keyslots_name))
     moves.append((new_db.name, db_name))
     return moves, kept
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|\.restore-[0-9a-f]{1,64}\.[a-z]+")
+_KEPT_FOLDER = re.compile(r"pre-restore-[0-9]{8}T[0-9]{6}Z(-[0-9]{1,4})?")
+
+
+def _journal_path_problem(root: Path, name: str) -> str | None:
+    """Why ``name`` (from a restore journal) may not be moved, or None.
+
+    Allowed: ``<plain name>`` or ``pre-restore-<time>/<plain name>``; a plain name has no
+    slash, is not "." or "..", and (but for our own ``.restore-*`` files) starts with no dot.
+    Folders on the way must not be symbolic links, so nothing is renamed out of ``root``."""
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name:
+        return "not a plain file name"
+    if os.path.isabs(name) or name.startswith("/"):
+        return "an absolute path"
+    parts = name.split("/")
+    if ".." in parts or "." in parts:
+        return "it leads out of the data folder"
+    if len(parts) > 2 or (len(parts) == 2 and not _KEPT_FOLDER.fullmatch(parts[0])):
+        return "not a file in the data folder"
+    if not _PLAIN_NAME.fullmatch(parts[-1]):
+        return "not a plain file name"
+    if len(parts) == 2:
+        try:
+            mode = os.lstat(root / parts[0]).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return "its folder cannot be checked"
+        if not stat.S_ISDIR(mode):
+            return "its folder is a symbolic link or not a folder"
+    return None
+
+
+def _checked_moves(root: Path, moves: list[tuple[str, str]]) -> None:
+    for src, dst in moves:
+        for name in (src, dst):
+            problem = _journal_path_problem(root, name)
+            if problem:
+                raise StoreCorrupt(
+                    f"the restore journal ({journal_path(root).name}) names {name!r}: "
+                    f"{problem}; refusing to move anything (the journal and every file were "
+                    "left as they are)",
+                    file=journal_path(root).name,
+                )
+
+
 def run_switch(root: Path, moves: list[tuple[str, str]]) -> None:
     """Record the renames, then do them. Idempotent: ``finish_pending_restore`` repeats it."""
+    _checked_moves(root, moves)
     atomic_write(journal_path(root), json.dumps({"moves": moves}).encode("ascii"))
     finish_pending_restore(root)
 
@@ -247,7 +382,9 @@ def finish_pending_restore(root: Path) -> bool:
     journal = journal_path(root)
     try:
         doc = json.loads(journal.read_text(encoding="ascii"))
-        moves = [(str(a), str(b)) for a, b in doc["moves"]]
+        moves = [(a, b) for a, b in doc["moves"]]
+        if not all(isinstance(a, str) and isinstance(b, str) for a, b in moves):
+            raise TypeError
     except FileNotFoundError:
         return False
     except (OSError, ValueError, KeyError, TypeError):
@@ -255,6 +392,7 @@ def finish_pending_restore(root: Path) -> bool:
             "an interrupted restore left a damaged journal (restore-journal.json)",
             code=ErrorCode.STORE_CORRUPT,
         ) from None
+    _checked_moves(root, moves)  # every path, before the first rename
     try:
         for src_name, dst_name in moves:
             src, dst = root / src_name, root / dst_name

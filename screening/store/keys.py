@@ -49,10 +49,20 @@ PROFILE_ENV = "FIELDSCREEN_KDF_PROFILE"
 MIN_PASSPHRASE_LENGTH = 12  # issue #3, after NIST SP 800-63B: length, not composition rules
 MIN_ZXCVBN_SCORE = 3
 
-# Upper bounds when reading a slot: a crafted file must not make us allocate 1 TB.
-_MAX_TIME_COST = 64
-_MAX_MEMORY_KIB = 4 * 1024 * 1024
-_MAX_PARALLELISM = 16
+# Bounds applied whenever a slot is read (keyslots.json, a backup's slots, an encrypted
+# export), before any key is derived: a crafted file must not make us allocate gigabytes or
+# run for minutes. The defaults (t=4, 256 MiB, p=2) sit well inside; the lower bounds are
+# Argon2's own minimums (FAST_KDF for tests sits on them).
+KDF_LIMITS: dict[str, tuple[int, int]] = {
+    "time_cost": (1, 16),
+    "memory_kib": (8, 2 * 1024 * 1024),  # 2 GiB; and at least 8 KiB per lane (Argon2)
+    "parallelism": (1, 16),
+}
+
+
+class KdfParamsRefused(StoreCorrupt):
+    """A slot asks for Argon2id costs outside ``KDF_LIMITS`` (a crafted or foreign file).
+    ``context``: ``file`` and ``parameter``."""
 
 
 @dataclass(frozen=True)
@@ -80,20 +90,30 @@ class KdfParams:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> KdfParams:
+    def from_json(cls, data: Any, where: str = "the key file") -> KdfParams:
+        """Parse and bound-check (``KDF_LIMITS``); ``where`` names the file in messages.
+
+        Raises KdfParamsRefused for out-of-range values, StoreCorrupt for unknown ones."""
         try:
             if data["alg"] != "argon2id" or data["version"] != 19:
                 raise ValueError("unknown KDF")
-            params = cls(int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"]))
+            values = {name: data[name] for name in KDF_LIMITS}
+            if any(type(v) is not int for v in values.values()):  # no bools, floats, strings
+                raise ValueError("not an integer")
         except (KeyError, TypeError, ValueError):
-            raise StoreCorrupt("the key file has unknown KDF parameters") from None
-        if not (
-            1 <= params.time_cost <= _MAX_TIME_COST
-            and 1 <= params.parallelism <= _MAX_PARALLELISM
-            and 8 * params.parallelism <= params.memory_kib <= _MAX_MEMORY_KIB
-        ):
-            raise StoreCorrupt("the key file has out-of-range KDF parameters")
-        return params
+            raise StoreCorrupt(f"{where} has unknown KDF parameters") from None
+        for name, (low, high) in KDF_LIMITS.items():
+            if name == "memory_kib":
+                low = max(low, 8 * values["parallelism"])
+            if not low <= values[name] <= high:
+                raise KdfParamsRefused(
+                    f"{where} asks for the KDF parameter {name}={values[name]}, outside the "
+                    f"allowed {low}..{high}; refused before deriving any key (the file was "
+                    "altered or not made by FieldScreen)",
+                    file=where,
+                    parameter=name,
+                )
+        return cls(values["time_cost"], values["memory_kib"], values["parallelism"])
 
 
 # 4 passes over 256 MiB with 2 lanes: ~0.4 s on the reference 2-core machine.
@@ -213,14 +233,14 @@ class KeySlot:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> KeySlot:
+    def from_json(cls, data: Any, where: str = "the key file") -> KeySlot:
         try:
             kind, kdf, wrap = data["kind"], data["kdf"], data["wrap"]
             if wrap["alg"] != "AES-256-GCM" or kind not in (SLOT_PASSPHRASE, SLOT_RECOVERY):
                 raise ValueError
             slot = cls(
                 kind=kind,
-                params=KdfParams.from_json(kdf),
+                params=KdfParams.from_json(kdf, f"{where}, {kind} slot,"),
                 salt=_unb64(kdf["salt"]),
                 nonce=_unb64(wrap["nonce"]),
                 wrapped=_unb64(wrap["data"]),
@@ -295,7 +315,9 @@ class KeySlots:
         return (json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n").encode("ascii")
 
     @classmethod
-    def from_json(cls, doc: Any) -> KeySlots:
+    def from_json(cls, doc: Any, where: str = "the key file") -> KeySlots:
+        """Parse key slots; every slot's KDF parameters are bound-checked here, so no caller
+        can derive a key from hostile ones. ``where`` names the file in messages."""
         if not isinstance(doc, dict) or doc.get("format") != KEYSLOTS_FORMAT:
             raise StoreCorrupt("this is not a FieldScreen key file")
         if not isinstance(doc.get("version"), int) or doc["version"] > KEYSLOTS_VERSION:
@@ -307,7 +329,7 @@ class KeySlots:
         slots = doc.get("slots")
         if not isinstance(store_id, str) or not isinstance(slots, list) or not slots:
             raise StoreCorrupt("the key file is damaged")
-        return cls(store_id, [KeySlot.from_json(s) for s in slots])
+        return cls(store_id, [KeySlot.from_json(s, where) for s in slots])
 
     @classmethod
     def load(cls, path: Path) -> KeySlots:
@@ -323,7 +345,7 @@ class KeySlots:
             doc = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise StoreCorrupt("the key file is damaged") from None
-        return cls.from_json(doc)
+        return cls.from_json(doc, f"the key file {path}")
 
     def save(self, path: Path) -> None:
         atomic_write(path, self.to_bytes())

@@ -178,6 +178,52 @@ def test_backup_and_restore(data: Path, initialised: str, tmp_path: Path) -> Non
     assert "pre-restore" in forced.stderr
 
 
+def test_restore_of_an_altered_backup_exits_2(
+    data: Path, initialised: str, tmp_path: Path
+) -> None:
+    backup = tmp_path / "store.fsbackup"
+    done = run_cli("backup", "-o", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    raw = backup.read_bytes()
+    magic_end = raw.index(b"\n") + 1
+    header_end = raw.index(b"\n", magic_end) + 1
+    header = json.loads(raw[magic_end:header_end])
+    header["keyslots"]["slots"] = [
+        s for s in header["keyslots"]["slots"] if s["kind"] != "recovery"
+    ]
+    line = json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
+    backup.write_bytes(raw[:magic_end] + line + raw[header_end:])
+    before = _hashes(data)
+    bad = run_cli("restore", str(backup), "--force", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert bad.returncode == 2, bad.stderr
+    assert "the backup was altered" in bad.stderr
+    assert "internal error" not in bad.stderr
+    assert _hashes(data) == before
+
+
+def test_restore_of_a_legacy_backup_needs_the_flag(
+    data: Path, initialised: str, tmp_path: Path
+) -> None:
+    backup = tmp_path / "store.fsbackup"
+    done = run_cli("backup", "-o", str(backup), data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    raw = backup.read_bytes()
+    magic_end = raw.index(b"\n") + 1
+    header_end = raw.index(b"\n", magic_end) + 1
+    header = json.loads(raw[magic_end:header_end])
+    header["version"] = 1
+    line = json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
+    backup.write_bytes(b"FIELDSCREEN-BACKUP 1\n" + line + raw[header_end + 65 :])
+    elsewhere = tmp_path / "elsewhere"
+    refused = run_cli("restore", str(backup), data_dir=elsewhere, stdin=PASSPHRASE + "\n")
+    assert refused.returncode == 2 and "--legacy-unauthenticated" in refused.stderr
+    assert not (elsewhere / "fieldscreen.db").exists()
+    done = run_cli("restore", str(backup), "--legacy-unauthenticated", data_dir=elsewhere,
+                   stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "not authenticated" in done.stderr
+
+
 def test_audit_verify_names_the_first_broken_entry(data: Path, initialised: str) -> None:
     for _ in range(3):
         assert run_cli("cases", "new", data_dir=data, stdin=PASSPHRASE + "\n").returncode == 0

@@ -185,3 +185,21 @@ def test_restore_interrupted_mid_switch_is_finished_on_next_open(
         assert newer_case not in {c.id for c in opened.cases.list()}
     assert not (data_dir / "restore-journal.json").exists()
     assert not [p for p in os.listdir(data_dir) if p.startswith(".restore-")]
+
+
+def test_two_restores_in_the_same_second_both_take_effect(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The kept folder's name is unique: a second restore never silently does nothing."""
+    with Store.create(data_dir, PASSPHRASE)[0] as store:
+        first = store.cases.create("FS-FIRST")
+        store.backup(tmp_path / "one.fsbackup")
+        second = store.cases.create("FS-SECOND")
+        store.backup(tmp_path / "two.fsbackup")
+    for name, expected in (("one", {first}), ("two", {first, second}), ("one", {first})):
+        restored, kept = Store.restore(data_dir, tmp_path / f"{name}.fsbackup", PASSPHRASE,
+                                       force=True)
+        with restored:
+            assert {c.id for c in restored.cases.list()} == expected
+        assert kept is not None and kept.is_dir()
+    assert len(list(data_dir.glob("pre-restore-*"))) == 3
