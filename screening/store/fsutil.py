@@ -4,15 +4,23 @@ Every file the store writes that is not the SQLCipher database (key slots, unloc
 backups, exports) goes through :func:`atomic_write` or :class:`AtomicFile`: a temporary file
 in the same folder, created 0600, fsynced, then ``os.replace``-d over the target and the folder
 fsynced. A crash leaves either the old file or the new one, never a torn one.
+
+A kill can leave such temporaries (and the store's working copies of the database) behind:
+:func:`remove_leftovers` clears the data folder at every open, and :class:`AtomicFile` clears
+stale temporaries of its own target before writing it again (see remove_stale_siblings).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import os
+import re
 import secrets
+import stat
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -48,6 +56,7 @@ class AtomicFile:
         self._file: IO[bytes] | None = None
 
     def __enter__(self) -> IO[bytes]:
+        remove_stale_siblings(self.path)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(self.tmp, flags, FILE_MODE)
@@ -87,16 +96,105 @@ class AtomicFile:
             self.tmp.unlink()
 
 
+STALE_AFTER_S = 120.0  # a temporary nobody wrote to for this long belongs to a dead process
+
+
+def remove_stale_siblings(path: Path) -> list[Path]:
+    """Delete the temporaries an earlier, killed write of ``path`` left beside it
+    (``.<name>.<8 hex>.tmp``, e.g. a whole encrypted backup next to a backup file), once
+    untouched for ``STALE_AFTER_S``: a write in progress keeps its temporary's time fresh.
+    Output folders are the user's: only this exact pattern is ever removed."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    cutoff = time.time() - STALE_AFTER_S
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     with AtomicFile(path) as f:
         f.write(data)
 
 
-def remove_stale_temps(folder: Path, name: str) -> None:
-    """Delete temporaries a crash left behind for ``name`` (they are never the only copy)."""
-    for stale in folder.glob(f".{name}.*.tmp"):
+# What an interrupted operation can leave in a data folder, as the store names it. None of these
+# is ever the only copy of anything once the store opens: see remove_leftovers.
+LEFTOVER_PATTERNS = (
+    ".*.tmp",  # AtomicFile temporaries: key slots, unlock state, restore journal, restore copies
+    ".backup-*",  # backup.write_backup's encrypted working copy (and its -wal/-shm/-journal)
+    ".restore-*",  # Store.restore's extracted database and key slots, before the switch
+    "ui.json.tmp",  # Workspace.set_ui_language
+)
+INIT_TEMP = ".fieldscreen-init.db"  # StorePaths.init_tmp: Store.create's database before its rename
+# Files that are never removed, whatever a pattern above says (the live store).
+_LIVE = frozenset(
+    {
+        "fieldscreen.db",
+        "fieldscreen.db-wal",
+        "fieldscreen.db-shm",
+        "keyslots.json",
+        "unlock-state.json",
+        "fieldscreen.lock",
+        "restore-journal.json",
+        "ui.json",
+    }
+)
+
+
+def _leftovers_in(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+    found: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name in _LIVE or not any(fnmatch.fnmatchcase(entry.name, p) for p in patterns):
+            continue
         with contextlib.suppress(OSError):
-            stale.unlink()
+            if not entry.is_dir(follow_symlinks=False):  # a link is removed, never followed
+                found.append(Path(entry.path))
+    return found
+
+
+def remove_leftovers(root: Path) -> list[str]:
+    """Delete what an interrupted operation (a kill, a power cut) left in the data folder
+    ``root``: encrypted working copies of the database (``.backup-*``, ``.restore-*``, the
+    create's ``.fieldscreen-init.db``) and half-written temporaries (``.*.tmp``, also in
+    ``backups/``). Returns the names removed (relative to ``root``; no personal data).
+
+    Call it with the store lock held, after ``finish_pending_restore`` and once the database
+    opened: then none of these is the only copy of anything. It removes nothing while a
+    restore journal is pending (its moves name ``.restore-*`` files), nothing of the live
+    store, never a folder (``pre-restore-*`` is a copy the user was told about), and the
+    create's database only once ``fieldscreen.db`` exists (until then it is the store).
+    """
+    if (root / "restore-journal.json").exists():
+        return []
+    stale = _leftovers_in(root, LEFTOVER_PATTERNS)
+    if (root / "fieldscreen.db").is_file():
+        stale += _leftovers_in(root, (INIT_TEMP, INIT_TEMP + "-*"))
+    stale += _leftovers_in(root / "backups", (".*.tmp",))
+    removed: list[str] = []
+    for path in stale:
+        try:
+            path.unlink()
+        except OSError:  # already gone, or e.g. read-only: the next open tries again
+            continue
+        removed.append(path.relative_to(root).as_posix())
+    for parent in {(root / name).parent for name in removed}:
+        with contextlib.suppress(OSError):
+            fsync_dir(parent)
+    return removed
 
 
 class StoreLock:

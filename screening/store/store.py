@@ -44,7 +44,7 @@ from screening.store.connection import (
     user_version,
 )
 from screening.store.core import StoreHandle, new_id
-from screening.store.fsutil import StoreLock, fsync_dir, io_error, remove_stale_temps
+from screening.store.fsutil import StoreLock, fsync_dir, io_error, remove_leftovers
 from screening.store.interviews import InterviewRepository
 from screening.store.keys import (
     SLOT_PASSPHRASE,
@@ -281,7 +281,7 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        remove_stale_temps(paths.root, KEYSLOTS_NAME)
+        remove_leftovers(paths.root)
         return cls(paths, conn, key, slots, lock)
 
     @staticmethod
@@ -439,6 +439,7 @@ class Store:
         *,
         recovery: bool = False,
         force: bool = False,
+        legacy_unauthenticated: bool = False,
         throttle: UnlockThrottle | None = None,
     ) -> tuple[Store, Path | None]:
         """Replace the store in ``data_dir`` with a backup; return it open, and the folder
@@ -446,6 +447,10 @@ class Store:
 
         ``secret`` is the passphrase (or, with ``recovery``, the recovery key) that was valid
         when the backup was made. Refuses to replace an existing store unless ``force``.
+        The backup's header MAC is checked right after unlocking, before anything in the data
+        folder is written; an altered backup raises ``BackupRefused`` (an InputError). A
+        backup from before header MACs (format 1) is refused unless
+        ``legacy_unauthenticated``: then nothing vouches for its key slots or dates.
         """
         paths = StorePaths(Path(data_dir))
         if cls.exists(paths.root) and not force:
@@ -455,7 +460,13 @@ class Store:
                 code=ErrorCode.STORE_ALREADY_INITIALISED,
             )
         source = Path(backup_file)
-        contents = backups.read_backup(source)  # fully verified before anything is touched
+        contents = backups.read_backup(source)  # hash and KDF bounds: before any key work
+        if not contents.authenticated and not legacy_unauthenticated:
+            raise backups.BackupRefused(
+                "not a usable FieldScreen backup: it was made by an older FieldScreen and its "
+                "header (key slots, dates) is not authenticated; restore it only if you know "
+                "where it came from, with `fieldscreen restore --legacy-unauthenticated`"
+            )
         ensure_private_dir(paths.root)
         lock = StoreLock(paths.lock)
         lock.acquire()
@@ -471,6 +482,8 @@ class Store:
                 throttle.record_failure()
                 raise
             throttle.record_success()
+            if contents.authenticated:
+                contents.verify(key)  # the header MAC: before the data folder is written
             token = secrets.token_hex(4)
             new_db = paths.root / f".restore-{token}.db"
             new_slots = paths.root / f".restore-{token}.keyslots"
@@ -494,6 +507,7 @@ class Store:
             detail={
                 "backup_created_at": str(contents.header.get("created_at", "")),
                 "replaced_existing": kept is not None,
+                "authenticated": contents.authenticated,
             },
         )
         return store, (paths.root / kept if kept else None)
