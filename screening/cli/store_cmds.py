@@ -1,5 +1,5 @@
 """Store commands: init, cases, export, export-decrypt, backup, restore, audit, passphrase,
-recovery-key, check.
+rekey, recovery-key, check.
 
 Secrets and names are read from the terminal or standard input (see ``common.py``), never
 from arguments. Machine-readable output (``--json``, recovery keys) goes to stdout; progress
@@ -291,6 +291,24 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rekey(args: argparse.Namespace) -> int:
+    """Rotate the data key: the current passphrase opens the store (and is checked, as for
+    every key change), then the new passphrase; the new recovery key goes to stdout."""
+    with open_store(args) as store:
+        new = read_passphrase("New passphrase: ", confirm=True)
+        _err("re-encrypting the store with a new key ...")
+        recovery_key = store.rekey(new)
+    _err(
+        "The store is re-encrypted with a new key. The old passphrase, the old recovery key, "
+        "old copies of keyslots.json and old backups no longer open the CURRENT store. Old "
+        "backups still open, with the secrets that were valid when they were made, and hold "
+        "what was in the store then: destroy old backups you no longer trust.\n"
+        "New recovery key (below); the old one no longer works. Write it down now."
+    )
+    print(recovery_key, flush=True)
+    return 0
+
+
 def cmd_recovery_key_new(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         recovery_key = store.regenerate_recovery_key()
@@ -401,6 +419,16 @@ def register(subparsers: Any) -> None:
         "--recovery-key", action="store_true", help="unlock with the recovery key instead"
     )
     p.set_defaults(func=cmd_passphrase_change)
+
+    p = subparsers.add_parser(
+        "rekey",
+        help="re-encrypt the store with a new key, new passphrase and new recovery key "
+        "(locks out old key files and secrets)",
+    )
+    p.add_argument(
+        "--recovery-key", action="store_true", help="unlock with the recovery key instead"
+    )
+    p.set_defaults(func=cmd_rekey)
 
     rk = subparsers.add_parser("recovery-key", help="replace the recovery key")
     rsub = rk.add_subparsers(dest="recovery_command", metavar="ACTION", required=True)

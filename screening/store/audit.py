@@ -104,6 +104,22 @@ class AuditLog:
         self._last_id, self._head = entry_id, digest
         return entry_id
 
+    def rehash(self) -> int:
+        """Recompute every entry's chain under this log's key (``Store.rekey``: the data key,
+        hence the chain key, changed). Only entries that verify under their old key should
+        be re-hashed: the caller checks the old chain first. Runs in the caller's transaction;
+        returns the number of entries."""
+        prev = GENESIS
+        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY id").fetchall()
+        for entry_id, at, action, case_id, interview_id, detail, _prev, _digest in rows:
+            digest = self._mac(entry_id, at, action, case_id, interview_id, detail, prev)
+            self._conn.execute(
+                "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, entry_id)
+            )
+            prev = digest
+        self.reload()
+        return len(rows)
+
     def entries(self, *, case_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
         sql = f"SELECT {_COLUMNS} FROM audit"
         params: list[Any] = []

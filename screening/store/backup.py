@@ -38,6 +38,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -369,11 +370,53 @@ def _checked_moves(root: Path, moves: list[tuple[str, str]]) -> None:
                 )
 
 
-def run_switch(root: Path, moves: list[tuple[str, str]]) -> None:
-    """Record the renames, then do them. Idempotent: ``finish_pending_restore`` repeats it."""
+def run_switch(root: Path, moves: list[tuple[str, str]], discard: tuple[str, ...] = ()) -> None:
+    """Record the renames, then do them. Idempotent: ``finish_pending_restore`` repeats it.
+
+    ``discard`` names ``pre-restore-<time>`` folders to delete once the renames are done
+    (``Store.rekey``: they hold the old key file); the journal goes only after they are gone."""
     _checked_moves(root, moves)
-    atomic_write(journal_path(root), json.dumps({"moves": moves}).encode("ascii"))
+    _checked_discard(root, list(discard))
+    doc: dict[str, Any] = {"moves": moves}
+    if discard:
+        doc["discard"] = list(discard)
+    atomic_write(journal_path(root), json.dumps(doc).encode("ascii"))
     finish_pending_restore(root)
+
+
+def kept_folders(root: Path) -> list[str]:
+    """The ``pre-restore-<time>`` folders in ``root`` (real folders, not links)."""
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return []
+    return [
+        name
+        for name in names
+        if _KEPT_FOLDER.fullmatch(name) and stat.S_ISDIR(os.lstat(root / name).st_mode)
+    ]
+
+
+def _checked_discard(root: Path, discard: list[str]) -> None:
+    for name in discard:
+        if not isinstance(name, str) or not _KEPT_FOLDER.fullmatch(name):
+            raise StoreCorrupt(
+                f"the restore journal ({journal_path(root).name}) asks to delete {name!r}, "
+                "which is not a pre-restore folder; refusing to move anything",
+                file=journal_path(root).name,
+            )
+
+
+def _discard_folder(root: Path, name: str) -> None:
+    path = root / name
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        path.unlink()  # never follow a link out of the data folder
+        return
+    shutil.rmtree(path)
 
 
 def finish_pending_restore(root: Path) -> bool:
@@ -385,6 +428,9 @@ def finish_pending_restore(root: Path) -> bool:
         moves = [(a, b) for a, b in doc["moves"]]
         if not all(isinstance(a, str) and isinstance(b, str) for a, b in moves):
             raise TypeError
+        discard = doc.get("discard", [])
+        if not isinstance(discard, list):
+            raise TypeError
     except FileNotFoundError:
         return False
     except (OSError, ValueError, KeyError, TypeError):
@@ -393,6 +439,7 @@ def finish_pending_restore(root: Path) -> bool:
             code=ErrorCode.STORE_CORRUPT,
         ) from None
     _checked_moves(root, moves)  # every path, before the first rename
+    _checked_discard(root, discard)
     try:
         for src_name, dst_name in moves:
             src, dst = root / src_name, root / dst_name
@@ -400,6 +447,14 @@ def finish_pending_restore(root: Path) -> bool:
                 dst.parent.mkdir(mode=0o700, exist_ok=True)
                 os.replace(src, dst)
                 fsync_dir(dst.parent)
+        fsync_dir(root)
+        if discard:
+            # Record that the renames are done before deleting anything: repeating them
+            # after a kill mid-delete would move the NEW files into a folder about to go.
+            if moves:
+                atomic_write(journal, json.dumps({"moves": [], "discard": discard}).encode())
+            for name in discard:
+                _discard_folder(root, name)
         fsync_dir(root)
         journal.unlink()
         fsync_dir(root)

@@ -70,6 +70,11 @@ class StoreHandle:
             conn, self._db, self._audit_log = self._db, None, None
             return conn
 
+    def reattach(self, conn: Connection, audit_key: bytes) -> None:
+        """Point the repositories at a new connection and chain key (``Store.rekey``)."""
+        with self.mutex:
+            self._db, self._audit_log = conn, AuditLog(conn, audit_key)
+
     @contextlib.contextmanager
     def tx(self, what: str) -> Iterator[Connection]:
         """One write transaction, committed (and fsynced) when the block ends."""

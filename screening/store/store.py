@@ -31,7 +31,7 @@ from screening.outputs import check_output_target
 from screening.paths import ensure_private_dir
 from screening.store import backup as backups
 from screening.store import export as exports
-from screening.store.audit import audit_key, now
+from screening.store.audit import AuditLog, audit_key, now
 from screening.store.audit_repo import AuditRepository
 from screening.store.cases import CaseRepository
 from screening.store.connection import (
@@ -40,6 +40,7 @@ from screening.store.connection import (
     apply_pragmas,
     close_quietly,
     connect_raw,
+    key_pragma,
     sqlite_error,
     user_version,
 )
@@ -54,6 +55,7 @@ from screening.store.keys import (
     check_passphrase,
     generate_recovery_key,
     kdf_profile,
+    normalise_recovery_key,
 )
 from screening.store.library import DirectoryImportRepository, InstrumentTextRepository
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
@@ -250,7 +252,13 @@ class Store:
     @classmethod
     def _attach(cls, paths: StorePaths, key: bytes, slots: KeySlots, lock: StoreLock) -> Store:
         """Open the database with ``key``: check, migrate, then build the Store."""
-        conn = connect_raw(paths.db, key)
+        try:
+            conn = connect_raw(paths.db, key)
+        except StoreCorrupt:
+            raise StoreCorrupt(
+                "the database file is damaged or is not this store's database (a key file "
+                "from before a `fieldscreen rekey` no longer opens it)"
+            ) from None
         try:
             version = user_version(conn)
             if version > LATEST_VERSION:
@@ -408,6 +416,137 @@ class Store:
             self._slots.save(self._paths.keyslots)
         self.audit.event("recovery_key.replaced")
         return recovery_key
+
+    def rekey(self, new_passphrase: str) -> str:
+        """Rotate the data key; set ``new_passphrase`` and return a NEW recovery key (show it
+        once). Faces ask for the current passphrase first (``verify_passphrase``).
+
+        Design (crash-safe like ``restore``): with the store mutex held, the live database
+        is copied (SQLite backup API, same key) to ``.restore-<t>.db``; the copy leaves WAL
+        mode and is re-encrypted in place with ``PRAGMA rekey`` under a new random 256-bit
+        key; in it the audit chain is re-hashed under the new chain key (``audit_key``) and
+        a ``store.rekeyed`` entry records the old head and whether the old chain verified.
+        New key slots (new passphrase, new recovery key) go to ``.restore-<t>.keyslots``.
+        Until here a kill leaves only ``.restore-*`` leftovers: the OLD state opens and the
+        next open sweeps them. Then the connection closes and ``backups.run_switch`` writes
+        ``restore-journal.json`` (old db and key file to a ``pre-restore-<time>/`` folder,
+        the new ones in, then delete that folder and every older ``pre-restore-*`` folder,
+        which hold old key files); once the journal is on disk the next open rolls it
+        forward: the NEW state opens. Either way exactly one of the two, with all data.
+
+        Old backups are not touched: they keep opening with the secrets valid when they
+        were made, but their key no longer opens this database.
+        """
+        check_passphrase(new_passphrase)
+        params = kdf_profile()
+        root = self._paths.root
+        with self._handle.mutex:
+            conn = self._handle.conn
+            old_report = self._handle.audit.verify()
+            old_head = self._handle.audit.head
+            new_key = secrets.token_bytes(32)
+            recovery_key = generate_recovery_key()
+            new_slots = KeySlots(self._slots.store_id, [])
+            new_slots.replace(SLOT_PASSPHRASE, new_passphrase, new_key, params)
+            new_slots.replace(
+                SLOT_RECOVERY, normalise_recovery_key(recovery_key), new_key, params
+            )
+            token = secrets.token_hex(4)
+            new_db = root / f".restore-{token}.db"
+            new_slots_path = root / f".restore-{token}.keyslots"
+            try:
+                self._write_rekeyed_copy(
+                    conn, self._key, new_db, new_key, old_head, old_report.ok
+                )
+                new_slots.save(new_slots_path)
+            except OSError as exc:
+                self._discard_rekey(new_db, new_slots_path)
+                raise io_error(exc, "re-encrypting the store failed") from None
+            except BaseException:
+                self._discard_rekey(new_db, new_slots_path)
+                raise
+            # The point of no return: from the journal on, the next open finishes the switch.
+            old = self._handle.detach()
+            try:
+                if old is not None:
+                    close_quietly(old)
+                discard = tuple(backups.kept_folders(root))
+                moves, kept = backups.plan_switch(
+                    root, DB_NAME, KEYSLOTS_NAME, new_db, new_slots_path
+                )
+                backups.run_switch(root, moves, discard + ((kept,) if kept else ()))
+                fresh = connect_raw(self._paths.db, new_key)
+                try:
+                    apply_pragmas(fresh)
+                except BaseException:
+                    fresh.close()
+                    raise
+            except BaseException as exc:
+                self._key = b""
+                self._lock.release()  # closed: the next open finishes or rolls back
+                if isinstance(exc, OSError):
+                    raise io_error(exc, "re-encrypting the store failed") from None
+                if isinstance(exc, DatabaseError):
+                    raise sqlite_error(exc, "re-encrypting the store") from None
+                raise
+            self._key = new_key
+            self._slots = new_slots
+            self._handle.reattach(fresh, audit_key(new_key))
+            remove_leftovers(root)
+            # The automatic pre-migration copies hold the old key slots: after a rotation
+            # they are exactly what an attacker with an old secret could use.
+            for copy in sorted(self._paths.backups.glob("*.fsbackup")):
+                with contextlib.suppress(OSError):
+                    copy.unlink()
+        return recovery_key
+
+    @staticmethod
+    def _write_rekeyed_copy(
+        conn: Connection,
+        key: bytes,
+        dest: Path,
+        new_key: bytes,
+        old_head: tuple[int, str],
+        chain_ok: bool,
+    ) -> None:
+        """A copy of the database at ``dest``, encrypted with ``new_key``, audit re-hashed."""
+        try:
+            # Same key as the live file, so the backup API copies the pages as they are.
+            copy = connect_raw(dest, key, create=True)
+            try:
+                conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # rekey needs a rollback journal
+                copy.execute(key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey", 1))
+            finally:
+                copy.close()
+            copy = connect_raw(dest, new_key)
+            try:
+                log = AuditLog(copy, audit_key(new_key))
+                copy.execute("BEGIN IMMEDIATE")
+                count = log.rehash()
+                log.append(
+                    "store.rekeyed",
+                    detail={
+                        "entries_rehashed": count,
+                        "previous_head_id": old_head[0],
+                        "previous_chain_ok": chain_ok,
+                    },
+                )
+                copy.execute("COMMIT")
+                check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                copy.close()
+            if check != "ok":  # pragma: no cover - the live database is damaged
+                raise StoreCorrupt("the re-encrypted copy failed its check; nothing changed")
+            _private_file(dest)
+        except DatabaseError as exc:
+            raise sqlite_error(exc, "re-encrypting the store", dest) from None
+
+    @staticmethod
+    def _discard_rekey(new_db: Path, new_slots: Path) -> None:
+        backups.discard_db(new_db)
+        with contextlib.suppress(OSError):
+            new_slots.unlink()
 
     # -- backup and restore --------------------------------------------------------------
     def check_output(self, dest: Path) -> Path:

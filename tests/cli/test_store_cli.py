@@ -298,3 +298,31 @@ def test_newer_store_is_refused_untouched(data: Path, initialised: str) -> None:
     assert done.returncode == 1
     assert "newer FieldScreen" in done.stderr and done.stderr.count("\n") == 1
     assert _hashes(data) == before
+
+
+def test_rekey_prints_a_new_recovery_key_and_checks_both_passphrases(
+    data: Path, initialised: str
+) -> None:
+    wrong = run_cli("rekey", data_dir=data, stdin=f"wrong guess\n{NEW_PASSPHRASE}\n")
+    assert wrong.returncode == 3
+    weak = run_cli("rekey", data_dir=data, stdin=f"{PASSPHRASE}\nshort\n")
+    assert weak.returncode == 2
+    done = run_cli("rekey", data_dir=data, stdin=f"{PASSPHRASE}\n{NEW_PASSPHRASE}\n")
+    assert done.returncode == 0, done.stderr
+    recovery_key = done.stdout.strip()
+    assert RECOVERY.fullmatch(recovery_key) and recovery_key != initialised
+    assert "no longer open the CURRENT store" in done.stderr
+    assert "destroy old backups" in done.stderr
+    assert run_cli("check", data_dir=data, stdin=PASSPHRASE + "\n").returncode == 3
+    assert run_cli("check", data_dir=data, stdin=NEW_PASSPHRASE + "\n").returncode == 0
+    by_key = run_cli(
+        "audit", "verify", "--recovery-key", data_dir=data, stdin=recovery_key + "\n"
+    )
+    if by_key.returncode == 2 and "unrecognized" in by_key.stderr:  # no --recovery-key there
+        by_key = run_cli(
+            "passphrase", "change", "--recovery-key", data_dir=data,
+            stdin=f"{recovery_key}\n{NEW_PASSPHRASE}\n",
+        )
+    assert by_key.returncode == 0, by_key.stderr
+    verify = run_cli("audit", "verify", data_dir=data, stdin=NEW_PASSPHRASE + "\n")
+    assert verify.returncode == 0, verify.stderr
