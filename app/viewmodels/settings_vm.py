@@ -41,9 +41,10 @@ class AuditRow:
 
 class SettingsViewModel(QObject):
     """Emits:
-    done(str, object): an operation name ("passphrase", "recovery", "backup", "export",
+    done(str, object): an operation name ("passphrase", "recovery", "rekey", "backup", "export",
         "restore", "audit", "instrument", "instrument.remove", "directory") and its result
-        snapshot (for "instrument.remove": whether the text stays as interviews' snapshot).
+        snapshot (for "instrument.remove": whether the text stays as interviews' snapshot;
+        for "recovery" and "rekey": the new recovery key, to show once).
     failed(str, str, str): operation name, error code, incident id.
     """
 
@@ -65,7 +66,7 @@ class SettingsViewModel(QObject):
         )
 
     def _failed(self, op: str, code: str, incident: str) -> None:
-        if op == "passphrase" and code == ErrorCode.STORE_WRONG_PASSPHRASE:
+        if op in ("passphrase", "rekey") and code == ErrorCode.STORE_WRONG_PASSPHRASE:
             self._wrong_current += 1
             if self._wrong_current >= MAX_WRONG_CURRENT:
                 log.info("too many wrong current passphrases: locking")
@@ -91,6 +92,19 @@ class SettingsViewModel(QObject):
             return store.regenerate_recovery_key()
 
         self._run("recovery", work)
+
+    def rekey(self, current: str, new: str) -> None:
+        """Check ``current`` (counts toward the unlock delay), then make a new data key,
+        re-encrypt everything under it, set ``new``; "rekey" is done with the NEW recovery
+        key. The store's mutex is held throughout, so nothing else uses it meanwhile."""
+        store = self.app_vm.require_store()
+
+        def work() -> str:
+            store.verify_passphrase(current)  # WrongPassphrase: nothing is changed
+            return store.rekey(new)
+
+        log.info("re-encrypting the store with a new key")
+        self._run("rekey", work)
 
     # -- backup, restore, export ----------------------------------------------------------
     def _checked(self, op: str, dest: Path) -> Path | None:

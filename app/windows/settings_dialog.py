@@ -3,9 +3,10 @@ tabs (directory, instruments, backup, audit) are in ``settings_tabs.py``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -128,9 +129,16 @@ class ProfileTab(TabPage):
 
 
 class SecurityTab(TabPage):
+    """Emits:
+    working(bool): True while the store is being re-encrypted (nothing else may use it).
+    """
+
+    working = Signal(bool)
+
     def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
+        self.rekeying = False
         layout = QVBoxLayout(self)
         self.intro = plain_label("", self)
         layout.addWidget(self.intro)
@@ -149,15 +157,26 @@ class SecurityTab(TabPage):
         row.addStretch(1)
         row.addWidget(self.change_button)
         layout.addLayout(row)
+        self.rekey_intro = plain_label("", self)
+        self.rekey_button = QPushButton(self)
+        self.rekey_button.clicked.connect(self._rekey)
+        layout.addSpacing(12)
+        layout.addWidget(self.rekey_intro)
+        layout.addWidget(self.rekey_button, 0, Qt.AlignmentFlag.AlignRight)
         self.busy = BusyBar(self)
         self.status = plain_label("", self)
         self.key_banner = Banner("warning", self)
         self.key_banner.hide()
         self.key_label = plain_label("", self, wrap=False, selectable=True)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.key_label.setFont(scaled_font(mono, 1.4, bold=True))
+        # Shown as on the first run: warning, the key large and left-to-right, "written down".
+        self.key_label.setFont(scaled_font(mono, 1.6, bold=True))
         self.key_label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        for w in (self.busy, self.status, self.key_banner, self.key_label):
+        self.key_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.key_written = QCheckBox(self)
+        self.key_written.hide()
+        self.key_written.toggled.connect(self._forget_key)
+        for w in (self.busy, self.status, self.key_banner, self.key_label, self.key_written):
             layout.addWidget(w)
         layout.addStretch(1)
         vm.done.connect(self._done)
@@ -174,17 +193,72 @@ class SecurityTab(TabPage):
             field.retranslate(name)
         set_button(self.change_button, _("Change passphrase"))
         set_button(self.recovery_button, _("Make a new recovery key…"))
+        self.rekey_intro.setText(self._rekey_text())
+        set_button(self.rekey_button, _("Change passphrase and re-encrypt…"))
+        acc(self.key_label, _("Recovery key"))
+        set_button(self.key_written, _("I have written down the recovery key and will keep "
+                                       "it safe"))
         self.busy.set_busy(self.busy.isVisible(), _("Working"))
 
-    def _change(self) -> None:
+    @staticmethod
+    def _rekey_text() -> str:
+        return _("Re-encrypting makes a new key and re-encrypts everything with it, with the "
+                 "new passphrase above and a new recovery key. The old passphrase, the old "
+                 "recovery key and old key files stop opening this data. Backups you made "
+                 "earlier still open with the old passphrase: destroy those you no longer "
+                 "trust.")
+
+    def _new_ok(self) -> bool:
         if self.new.check_now() != "ok":
             self.status.setText("✗ " + _("The new passphrase is not strong enough."))
-            return
+            return False
         if self.new.text() != self.confirm.text():
             self.status.setText("✗ " + _("The two new passphrases are not the same."))
+            return False
+        return True
+
+    def _change(self) -> None:
+        if not self._new_ok():
             return
         self.busy.set_busy(True)
         self.vm.change_passphrase(self.current.text(), self.new.text())
+
+    def _rekey(self) -> None:
+        if not self.current.text():
+            self.status.setText("✗ " + _("Type your current passphrase first."))
+            self.current.edit.setFocus()
+            return
+        if not self._new_ok():
+            return
+        if not dialogs.ask(self, _("Re-encrypt everything with a new key?"),
+                           self._rekey_text(), _("Re-encrypt"), danger=True):
+            return
+        self.status.clear()
+        self._set_rekeying(True)
+        self.vm.rekey(self.current.text(), self.new.text())
+
+    def _set_rekeying(self, on: bool) -> None:
+        """While re-encrypting: busy, every key button off, the dialog stays open."""
+        self.rekeying = on
+        self.busy.set_busy(on, _("Re-encrypting everything with a new key"))
+        for button in (self.change_button, self.recovery_button, self.rekey_button):
+            button.setEnabled(not on)
+        self.working.emit(on)
+
+    def _show_key(self, key: str) -> None:
+        self.key_banner.set_text(_("Warning: write this new recovery key on paper now. It "
+                                   "is shown only this once."), bold=True)
+        self.key_banner.show()
+        self.key_label.setText(key)
+        self.key_written.setChecked(False)
+        self.key_written.show()
+        self.key_label.setFocus()
+
+    def _forget_key(self, written: bool) -> None:
+        if written:  # shown once: gone from memory as soon as the officer says so
+            self.key_label.clear()
+            self.key_banner.hide()
+            self.key_written.hide()
 
     def _recovery(self) -> None:
         if not self.current.text():
@@ -198,21 +272,25 @@ class SecurityTab(TabPage):
             self.vm.regenerate_recovery_key(self.current.text())
 
     def _done(self, op: str, result: object) -> None:
-        if op not in ("passphrase", "recovery"):
+        if op not in ("passphrase", "recovery", "rekey"):
             return
+        if op == "rekey":
+            self._set_rekeying(False)
         self.busy.set_busy(False)
         self.clear()
         if op == "passphrase":
             self.status.setText("✓ " + _("The passphrase was changed."))
-        else:
-            self.key_banner.set_text(_("Warning: write this new recovery key on paper now. It "
-                                       "is shown only this once."), bold=True)
-            self.key_banner.show()
-            self.key_label.setText(str(result))
+            return
+        if op == "rekey":
+            self.status.setText("✓ " + _("Everything was re-encrypted with a new key. Use the "
+                                         "new passphrase from now on."))
+        self._show_key(str(result))
 
     def _failed(self, op: str, code: str, incident: str) -> None:
-        if op not in ("passphrase", "recovery"):
+        if op not in ("passphrase", "recovery", "rekey"):
             return
+        if op == "rekey":
+            self._set_rekeying(False)
         self.busy.set_busy(False)
         self.current.clear()
         show_error(self, code, incident=incident or None)
@@ -223,6 +301,7 @@ class SecurityTab(TabPage):
         self.status.clear()
         self.key_label.clear()
         self.key_banner.hide()
+        self.key_written.hide()
 
 
 class SettingsDialog(QDialog):
@@ -250,6 +329,7 @@ class SettingsDialog(QDialog):
         self.close_button = QPushButton(self)
         self.close_button.clicked.connect(self.accept)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.security.working.connect(self._working)
         self.finished.connect(lambda _r: self.clear_personal_data())
         ui_language().language_changed.connect(self.retranslate)
         self.retranslate()
@@ -266,6 +346,23 @@ class SettingsDialog(QDialog):
         for page in self.pages:
             page.retranslate()
         set_button(self.close_button, _("Close"))
+
+    def _working(self, on: bool) -> None:
+        """Re-encrypting: stay on this tab and open until the new recovery key is shown."""
+        self.tabs.tabBar().setEnabled(not on)
+        self.close_button.setEnabled(not on)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.security.rekeying and event.key() == Qt.Key.Key_Escape:
+            event.ignore()  # stay open for the new recovery key (locking still closes it)
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.security.rekeying:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def clear_personal_data(self) -> None:
         self.security.clear()
