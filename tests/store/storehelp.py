@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import sqlcipher3
@@ -74,3 +77,18 @@ def file_hashes(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name not in skip
     }
+
+
+def spawn_store_child(script: Path, args: list[str], stdin_text: str) -> subprocess.Popen[str]:
+    """A child process running ``script`` on a store (for kill -9 tests), its secrets
+    already written to its standard input. It inherits PYTEST_CURRENT_TEST and the fast KDF
+    profile from the environment."""
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2], env=os.environ.copy(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(stdin_text)
+    proc.stdin.flush()
+    return proc

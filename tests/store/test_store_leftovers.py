@@ -14,13 +14,11 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from storehelp import PASSPHRASE, answer, meta
+from storehelp import PASSPHRASE, answer, meta, spawn_store_child
 
 from screening.store import Store
 from screening.store import backup as backups
@@ -78,18 +76,8 @@ def _fill(store: Store) -> tuple[str, str, int]:
 
 
 def _run(args: list[str], rng: random.Random) -> str:
-    proc = subprocess.Popen(
-        [sys.executable, str(CHILD), *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=os.environ.copy(),  # PYTEST_CURRENT_TEST + fast KDF profile
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(PASSPHRASE + "\n")
-    proc.stdin.flush()
+    proc = spawn_store_child(CHILD, args, PASSPHRASE + "\n")
+    assert proc.stdout is not None
     first = proc.stdout.readline()
     if first != "ready\n":
         proc.kill()

@@ -3,17 +3,14 @@ every case, answer and the audit chain, and survives SIGKILL at any moment."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from storehelp import OTHER_PASSPHRASE, PASSPHRASE, answer, meta
+from storehelp import OTHER_PASSPHRASE, PASSPHRASE, answer, meta, spawn_store_child
 
 from screening.errors import InputError, StoreCorrupt, WrongPassphrase
 from screening.store import Store
@@ -148,18 +145,8 @@ def test_sigkill_during_rekey_leaves_exactly_one_state(data_dir: Path, store: St
     old_state = new_state = kills = 0
     started = time.monotonic()
     while kills < KILLS and time.monotonic() - started < BUDGET_S:
-        proc = subprocess.Popen(
-            [sys.executable, str(CHILD), str(data_dir)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            env=os.environ.copy(),  # PYTEST_CURRENT_TEST + fast KDF profile
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(f"{current}\n{other}\n")
-        proc.stdin.flush()
+        proc = spawn_store_child(CHILD, [str(data_dir)], f"{current}\n{other}\n")
+        assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first == "ready\n", proc.stderr.read() if proc.stderr else first
         time.sleep(rng.uniform(0.0, 0.4) if kills % 3 == 0 else rng.uniform(0.0, 0.06))
