@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from screening.errors import ErrorCode, InstrumentError, ScreeningError, StoreEr
 from screening.outputs import check_output_target
 from screening.paths import default_data_dir, ensure_private_dir
 from screening.store import Store
+from screening.store.fsutil import AtomicFile
 from screening.store.store import StorePaths
 
 if TYPE_CHECKING:  # loaded when first used: the app's first window does not need them
@@ -202,9 +202,8 @@ class Workspace:
             raise ValueError("not a language code")
         try:
             ensure_private_dir(self.data_dir)
-            tmp = self.layout.ui_prefs.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps({"language": lang}) + "\n", encoding="utf-8")
-            os.replace(tmp, self.layout.ui_prefs)
+            with AtomicFile(self.layout.ui_prefs) as fh:  # its temp is a swept leftover
+                fh.write((json.dumps({"language": lang}) + "\n").encode("utf-8"))
         except (OSError, ScreeningError):
             log.warning("could not save the UI language preference")
 

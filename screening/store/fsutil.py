@@ -133,24 +133,8 @@ LEFTOVER_PATTERNS = (
     ".*.tmp",  # AtomicFile temporaries: key slots, unlock state, restore journal, restore copies
     ".backup-*",  # backup.write_backup's encrypted working copy (and its -wal/-shm/-journal)
     ".restore-*",  # Store.restore's extracted database and key slots, before the switch
-    "ui.json.tmp",  # Workspace.set_ui_language
 )
 INIT_TEMP = ".fieldscreen-init.db"  # StorePaths.init_tmp: Store.create's database before its rename
-# Files that are never removed, whatever a pattern above says (the live store).
-_LIVE = frozenset(
-    {
-        "fieldscreen.db",
-        "fieldscreen.db-wal",
-        "fieldscreen.db-shm",
-        "keyslots.json",
-        "unlock-state.json",
-        "fieldscreen.lock",
-        "restore-journal.json",
-        "ui.json",
-    }
-)
-
-
 def _leftovers_in(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     found: list[Path] = []
     try:
@@ -158,7 +142,8 @@ def _leftovers_in(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     except OSError:
         return found
     for entry in entries:
-        if entry.name in _LIVE or not any(fnmatch.fnmatchcase(entry.name, p) for p in patterns):
+        # Every pattern starts with a dot: the live files (no leading dot) never match.
+        if not any(fnmatch.fnmatchcase(entry.name, p) for p in patterns):
             continue
         with contextlib.suppress(OSError):
             if not entry.is_dir(follow_symlinks=False):  # a link is removed, never followed
@@ -166,7 +151,7 @@ def _leftovers_in(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def remove_leftovers(root: Path) -> list[str]:
+def remove_leftovers(root: Path, db: Path, journal: Path) -> list[str]:
     """Delete what an interrupted operation (a kill, a power cut) left in the data folder
     ``root``: encrypted working copies of the database (``.backup-*``, ``.restore-*``, the
     create's ``.fieldscreen-init.db``) and half-written temporaries (``.*.tmp``, also in
@@ -176,12 +161,13 @@ def remove_leftovers(root: Path) -> list[str]:
     opened: then none of these is the only copy of anything. It removes nothing while a
     restore journal is pending (its moves name ``.restore-*`` files), nothing of the live
     store, never a folder (``pre-restore-*`` is a copy the user was told about), and the
-    create's database only once ``fieldscreen.db`` exists (until then it is the store).
+    create's database only once ``db`` exists (until then it is the store). ``db`` and
+    ``journal`` are the live database and the restore journal, as the store names them.
     """
-    if (root / "restore-journal.json").exists():
+    if journal.exists():
         return []
     stale = _leftovers_in(root, LEFTOVER_PATTERNS)
-    if (root / "fieldscreen.db").is_file():
+    if db.is_file():
         stale += _leftovers_in(root, (INIT_TEMP, INIT_TEMP + "-*"))
     stale += _leftovers_in(root / "backups", (".*.tmp",))
     removed: list[str] = []

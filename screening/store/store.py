@@ -289,7 +289,7 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        remove_leftovers(paths.root)
+        remove_leftovers(paths.root, paths.db, backups.journal_path(paths.root))
         return cls(paths, conn, key, slots, lock)
 
     @staticmethod
@@ -492,7 +492,7 @@ class Store:
             self._key = new_key
             self._slots = new_slots
             self._handle.reattach(fresh, audit_key(new_key))
-            remove_leftovers(root)
+            remove_leftovers(root, self._paths.db, backups.journal_path(root))
             # The automatic pre-migration copies hold the old key slots: after a rotation
             # they are exactly what an attacker with an old secret could use.
             for copy in sorted(self._paths.backups.glob("*.fsbackup")):

@@ -161,7 +161,7 @@ def _every_kind_of_leftover(root: Path) -> list[str]:
         ".fieldscreen-0a1b2c.pdf.tmp",  # reports.encrypt.atomic_write (if ever pointed here)
         StorePaths(root).init_tmp.name,  # Store.create, once fieldscreen.db exists
         StorePaths(root).init_tmp.name + "-wal",
-        "ui.json.tmp",  # Workspace.set_ui_language
+        ".ui.json.0badc0de.tmp",  # Workspace.set_ui_language (AtomicFile)
         "backups/.pre-migration-v1-20260101T000000Z.fsbackup.0badc0de.tmp",
     ]
     for name in names:
@@ -216,7 +216,7 @@ def test_nothing_is_removed_while_a_restore_is_pending(data_dir: Path, tmp_path:
     moves, _kept = backups.plan_switch(data_dir, DB_NAME, KEYSLOTS_NAME, new_db, new_slots)
     journal_path(data_dir).write_text(json.dumps({"moves": moves}), encoding="ascii")
 
-    assert remove_leftovers(data_dir) == []
+    assert remove_leftovers(data_dir, data_dir / DB_NAME, journal_path(data_dir)) == []
     assert new_db.exists() and new_slots.exists()
 
     with Store.open(data_dir, PASSPHRASE) as reopened:  # rolls the restore forward
@@ -234,7 +234,7 @@ def test_the_create_database_is_kept_until_it_is_the_store(data_dir: Path) -> No
     store.close()
     paths = StorePaths(data_dir)
     os.replace(paths.db, paths.init_tmp)
-    assert remove_leftovers(data_dir) == []
+    assert remove_leftovers(data_dir, data_dir / DB_NAME, journal_path(data_dir)) == []
     with Store.open(data_dir, PASSPHRASE) as reopened:
         assert [c.id for c in reopened.cases.list()] == [case_id]
     assert not paths.init_tmp.exists()
