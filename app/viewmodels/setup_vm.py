@@ -19,7 +19,12 @@ from PySide6.QtCore import QObject, Signal
 
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCard, InstrumentCatalog
-from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING, Consent, now_iso
+from screening.casework.consent import (
+    SCOPES,
+    SCREENING,
+    Consent,
+    now_iso,
+)
 from screening.casework.lifecycle import COMPANIONS, Declined, InterviewSetup, person_has_data
 from screening.errors import ScreeningError
 from screening.store import PersonInfo
@@ -27,7 +32,7 @@ from screening.store import PersonInfo
 log = logging.getLogger(__name__)
 
 # The scopes the consent page offers, in its order ("screening" is what "agrees" means).
-CONSENT_SCOPES = (SCREENING, REFERRAL, LAW_ENFORCEMENT)
+CONSENT_SCOPES = SCOPES  # the core's list, in its order
 
 __all__ = ["COMPANIONS", "CONSENT_SCOPES", "ConsentText", "NewPerson", "SetupDraft",
            "SetupViewModel"]
