@@ -165,6 +165,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("That file is not a FieldScreen backup, or it is damaged."),
         N_("Choose another backup file. Nothing was changed."),
     ),
+    ErrorCode.STORE_BACKUP_ALTERED: (
+        N_("This backup was changed after it was made, so it cannot be trusted."),
+        N_("Nothing was restored. Use another backup, and tell your supervisor: the file "
+           "may have been tampered with."),
+    ),
+    ErrorCode.STORE_BACKUP_UNAUTHENTICATED: (
+        N_("This backup was made by an older FieldScreen, and nothing proves it was not "
+           "changed since."),
+        N_("Nothing was restored. Only if you know where it came from, your technical "
+           "contact can restore it with `fieldscreen restore --legacy-unauthenticated`."),
+    ),
+    ErrorCode.CONSENT_MISSING: (
+        N_("The person's consent is not recorded, so nothing about them can be saved."),
+        N_("Go back to the consent step and record their decision."),
+    ),
+    ErrorCode.CONSENT_SCOPE: (
+        N_("A chosen service is outside what the person agreed to."),
+        N_("Remove it, or choose it again and type your reason for referring anyway."),
+    ),
+    ErrorCode.CONSENT_SHARING: (
+        N_("The person agreed to the screening only, not to sharing their details."),
+        N_("Make a copy without names and contact details, or record their consent to a "
+           "referral first."),
+    ),
+    ErrorCode.OUTPUT_TARGET: (
+        N_("FieldScreen does not save files there: that place is inside its data folder, is "
+           "one of its own files, or is not an ordinary file."),
+        N_("Choose another folder, outside the data folder. Nothing was saved or changed."),
+    ),
     ErrorCode.CONSENT_MISSING: (
         N_("The person's consent is not recorded, so nothing about them can be saved."),
         N_("Go back to the consent step and record their decision."),
@@ -199,6 +228,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 _open_boxes: set[QMessageBox] = set()
+
+
+# What the checks at unlock can find (screening/store/anchor.py), by their stable codes.
+INTEGRITY_MESSAGES: dict[str, str] = {
+    "recovery_slot_missing": N_("This store has no recovery key any more: if the passphrase "
+                                "is forgotten, every case is lost. Make a new recovery key in "
+                                "Settings now."),
+    "keyfile_unanchored": N_("The key file was replaced by an edited or much older copy."),
+    "keyfile_altered": N_("The key file was changed outside FieldScreen."),
+    "keyfile_older": N_("An older copy of the key file was put back, perhaps to hide failed "
+                        "unlock attempts."),
+    "audit_rewritten": N_("The audit trail was rewritten: some of its history was changed "
+                          "or deleted."),
+    "database_rolled_back": N_("An older copy of the database was put back: cases or changes "
+                               "made since may be missing."),
+    "unlock_count_reset": N_("The count of wrong passphrases was reset by hand, hiding "
+                             "failed unlock attempts."),
+}
+
+
+def show_integrity_warnings(parent: QWidget | None, codes: list[str]) -> QMessageBox | None:
+    """What the checks at unlock found, in the officer's language (non-blocking)."""
+    if not codes:
+        return None
+    lines = [_(INTEGRITY_MESSAGES[c]) if c in INTEGRITY_MESSAGES else c for c in codes]
+    text = (_("FieldScreen found signs that its files were changed while it was closed:")
+            + "\n\n" + "\n".join("• " + line for line in lines) + "\n\n"
+            + _("This is recorded in the audit trail. Tell your supervisor before you go on."))
+    box = QMessageBox(QMessageBox.Icon.Warning, _("FieldScreen"), text, parent=parent)
+    box.setObjectName("integrityWarning")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole))
+    box.setAccessibleName(_("Warning: files were changed"))
+    log.warning("integrity warnings shown: %s", ",".join(codes))
+    if parent is None:
+        _open_boxes.add(box)
+        box.finished.connect(lambda _r: _open_boxes.discard(box))
+    box.open()
+    return box
 
 
 def message_for(code: str) -> tuple[str, str]:

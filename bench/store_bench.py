@@ -6,6 +6,10 @@ under 2 ms median; search over 10,000 cases under 20 ms; unlock with the default
 parameters between 0.3 and 1 s.
 
 ``--quick`` uses fewer rounds (for a smoke run).
+
+``cipher_memory_security`` (issue #13) is process-wide and cannot be switched off again
+once a connection turned it on, so its cost is measured in child processes, ON and OFF
+alternating: ``--saves-only on|off N`` prints one median.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import random
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,10 +112,42 @@ def populate(store: Store, count: int, rng: random.Random) -> None:
     store._handle.conn.execute("PRAGMA synchronous = FULL")
 
 
+def saves_only(mode: str, n: int) -> float:
+    """Median save_answer (ms) in this process, with cipher_memory_security ``mode``."""
+    from screening.store import connection
+
+    connection.MEMORY_SECURITY = f"PRAGMA cipher_memory_security = {mode.upper()}"
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    os.environ["SCREENING_DEV"] = "1"
+    with tempfile.TemporaryDirectory(prefix="fieldscreen-bench-") as tmp:
+        store, _ = Store.create(Path(tmp) / "data", PASSPHRASE)
+        on = store._handle.conn.execute("PRAGMA cipher_memory_security").fetchone()[0]
+        assert str(on) == ("1" if mode == "on" else "0"), on
+        samples = store_saves(store, n)
+        store.close()
+    return statistics.median(samples) * 1000
+
+
+def memory_security_cost(n: int, rounds: int = 3) -> dict[str, list[float]]:
+    medians: dict[str, list[float]] = {"off": [], "on": []}
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.store_bench", "--saves-only", mode, str(n)],
+                capture_output=True, text=True, check=True,
+            )
+            medians[mode].append(float(done.stdout.strip()))
+    return medians
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="store_bench")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--saves-only", nargs=2, metavar=("on|off", "N"))
     args = parser.parse_args(argv)
+    if args.saves_only:
+        print(f"{saves_only(args.saves_only[0], int(args.saves_only[1])):.4f}")
+        return 0
     saves = 300 if args.quick else 2000
     cases = 2000 if args.quick else 10_000
     rounds = 2
@@ -202,6 +239,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{per_query[worst][1]} hits (limit 50)",
         )
     )
+    security = memory_security_cost(saves // 4)
+    off, on = statistics.median(security["off"]), statistics.median(security["on"])
+    rows.append((
+        "save_answer, cipher_memory_security OFF", f"{off:.3f}", "",
+        f"medians of {len(security['off'])} child runs x {saves // 4}",
+    ))
+    rows.append((
+        "save_answer, cipher_memory_security ON", f"{on:.3f}", "",
+        f"+{on - off:.3f} ms ({on / off:.2f}x); ON is what FieldScreen uses",
+    ))
     l_med, l_p99 = _stats(listing)
     rows.append((f"cases.list(limit=50), {cases}", f"{l_med:.3f}", f"{l_p99:.3f}", ""))
     a_med, a_p99 = _stats(list_all)

@@ -47,6 +47,8 @@ class ErrorCode(StrEnum):
     STORE_IO = "store.io"
     STORE_DISK_FULL = "store.disk_full"
     STORE_AUDIT_BROKEN = "store.audit_broken"
+    STORE_BACKUP_ALTERED = "store.backup_altered"
+    STORE_BACKUP_UNAUTHENTICATED = "store.backup_unauthenticated"
     # reports
     REPORT_FONT_MISSING = "report.font_missing"
     REPORT_FAILED = "report.failed"

@@ -93,8 +93,12 @@ class Workspace:
     def check_output(self, path: Path | str, *, folder: bool = False) -> Path:
         """``path`` if FieldScreen may write a file (or, with ``folder``, files) there; raises
         InputError (ErrorCode.OUTPUT_TARGET) for a place inside this data folder, the same file
-        as one of its files, or a device. Needs no unlocked store."""
-        return check_output_target(path, self.data_dir, folder=folder)
+        as one of its files, or a device. Needs no unlocked store; with one, the file is noted
+        (encrypted) so a temporary a killed write leaves beside it is swept later."""
+        target = check_output_target(path, self.data_dir, folder=folder)
+        if not folder and self.is_open:
+            self.store.remember_output(target)  # its temporary is swept if a write dies
+        return target
 
     # -- the store -----------------------------------------------------------------------
     def exists(self) -> bool:

@@ -112,6 +112,12 @@ class AppViewModel(QObject):
 
         self.runner.start("unlock", work, self._on_unlocked, self._on_unlock_failed)
 
+    def integrity_warnings(self) -> list[str]:
+        """Codes of what the checks at unlock found (anchor.py); empty when all is well."""
+        if not self.is_open:
+            return []
+        return [w.code for w in self.workspace.store.warnings]
+
     def _on_unlocked(self, store: Store) -> None:
         self.workspace.adopt(store)
         self._pending_close = False

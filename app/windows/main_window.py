@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.error_dialogs import show_error
+from app.error_dialogs import show_error, show_integrity_warnings
 from app.idle import IdleWatcher
 from app.qt_i18n import _, ui_language
 from app.viewmodels.app_vm import AppViewModel
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.app_vm.runner.start("catalog", shipped_instruments)
 
     def _connect(self) -> None:
+        self.integrity_box: QMessageBox | None = None  # what the checks at unlock found
         vm = self.app_vm
         vm.unlocked.connect(self._unlocked)
         vm.locked.connect(self._locked)
@@ -378,6 +380,8 @@ class MainWindow(QMainWindow):
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             self.go_cases()
+        # Signs of tampering found at unlock (also in the audit trail): said once, now.
+        self.integrity_box = show_integrity_warnings(self, self.app_vm.integrity_warnings())
 
     def _arm_idle(self) -> None:
         if self.app_vm.is_open:

@@ -109,5 +109,9 @@ def open_store(args: argparse.Namespace) -> Store:
             flush=True,
         )
     if use_recovery:
-        return Store.open_with_recovery_key(data_dir, secret)
-    return Store.open(data_dir, secret)
+        store = Store.open_with_recovery_key(data_dir, secret)
+    else:
+        store = Store.open(data_dir, secret)
+    for warning in store.warnings:  # found by the checks at open; also in the audit trail
+        print(f"warning: {warning.message}", file=sys.stderr, flush=True)
+    return store

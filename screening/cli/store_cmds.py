@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from screening.casework.anchors import anchor_from_file
 from screening.cli.common import (
     check_output,
     data_dir_from,
@@ -27,7 +28,7 @@ from screening.cli.common import (
 )
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.log import replace_control_chars
-from screening.store import Store, decrypt_export
+from screening.store import AuditAnchor, Store, decrypt_export
 from screening.store.backup import LEGACY_MAGIC
 from screening.store.export import FORMATS
 from screening.store.fsutil import atomic_write
@@ -249,9 +250,38 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 # -- audit, keys, check -------------------------------------------------------------------
+def _anchor_to_check(args: argparse.Namespace) -> AuditAnchor | None:
+    if args.anchor is None:
+        return None
+    try:
+        return AuditAnchor.parse(args.anchor)
+    except ValueError as exc:
+        raise InputError(f"--anchor: {exc}", code=ErrorCode.BAD_INPUT) from None
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    typed = _anchor_to_check(args)  # a mistyped anchor is refused before the passphrase
+    if args.against is not None and not args.against.is_file():
+        raise InputError(f"{args.against}: no such file", code=ErrorCode.BAD_INPUT)
     with open_store(args) as store:
         report = store.audit.report()
+        anchors: list[tuple[AuditAnchor, str]] = []
+        if typed is not None:
+            anchors.append((typed, "the anchor given"))
+        if args.against is not None:
+            anchor, what = anchor_from_file(
+                args.against, lambda: read_passphrase("PDF password: "))
+            anchors.append((anchor, f"the {what} {args.against}"))
+        problems = [(a, where, store.audit.check_anchor(a)) for a, where in anchors]
+    for anchor, where, problem in problems:
+        if problem is not None:
+            raise StoreError(
+                f"{where} does not match the audit trail (anchor {anchor.text}): {problem}. "
+                "The history up to it was changed after it was made.",
+                code=ErrorCode.STORE_AUDIT_BROKEN, entry=anchor.entry_id,
+            )
+        print(f"anchor {anchor.text} of {where}: found; the history up to entry "
+              f"{anchor.entry_id} is unchanged")
     if not report.ok:
         raise StoreError(
             f"audit trail broken at entry {report.first_broken}: {report.reason}",
@@ -405,6 +435,12 @@ def register(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="verify or list the audit trail")
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     p = asub.add_parser("verify", help="check the hash chain; names the first broken entry")
+    p.add_argument("--against", type=Path, metavar="FILE",
+                   help="also check the audit anchor a referral packet, export or backup "
+                   "carries: was the history up to it rewritten or rolled back since?")
+    p.add_argument("--anchor", metavar="N:HASH",
+                   help="the same for an anchor copied from a printed packet "
+                   "(e.g. 1234:3f9a1c2b7d4e99aa)")
     p.set_defaults(func=cmd_audit_verify)
     p = asub.add_parser("list", help="list audit entries (ids and actions only)")
     p.add_argument("--json", action="store_true")

@@ -8,18 +8,16 @@ when a password is given. The password is used, never stored or logged.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
 
-from screening.errors import ErrorCode, ReportError
+from screening.errors import ErrorCode, ReportError, StoreError
+from screening.store.fsutil import AtomicFile
 
 ATTACHMENT_NAME = "referral.json"
 # The receiver may print, copy text (search, screen readers) and fill forms, not edit.
@@ -60,49 +58,16 @@ def finish_pdf(pdf: bytes, attachment: bytes, password: str | None) -> bytes:
 def atomic_write(path: Path, data: bytes) -> str:
     """Write ``data`` to ``path`` via a temp file in the same folder, fsync, rename.
 
-    A crash leaves either the old file or the new one under ``path``, never half a PDF.
+    A crash leaves either the old file or the new one under ``path``, never half a PDF; the
+    temporary is named as every FieldScreen output's (``.<name>.<8 hex>.tmp``), so the sweep
+    of output folders at the next unlock removes one a killed write left behind.
     Returns the SHA-256 (hex) of ``data``.
     """
-    folder = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".fieldscreen-", suffix=".pdf.tmp", dir=folder)
-    except OSError as exc:
-        raise ReportError(
-            f"cannot write in the target folder ({exc.strerror})",
-            code=ErrorCode.REPORT_FAILED,
-            stage="write",
-        ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with AtomicFile(path) as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    except StoreError as exc:
         raise ReportError(
-            f"cannot write the PDF ({exc.strerror})", code=ErrorCode.REPORT_FAILED, stage="write"
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(folder)
+            f"cannot write the PDF ({exc.message})", code=ErrorCode.REPORT_FAILED, stage="write"
+        ) from None
     return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -9,6 +9,7 @@ from screening.store.backup import BackupInfo
 from screening.store.export import ExportInfo, decrypt_export
 from screening.store.keys import passphrase_problem
 from screening.store.models import (
+    AuditAnchor,
     AuditEntry,
     AuditReport,
     Case,
@@ -23,6 +24,7 @@ from screening.store.store import Store
 from screening.store.throttle import UnlockThrottle
 
 __all__ = [
+    "AuditAnchor",
     "AuditEntry",
     "AuditReport",
     "BackupInfo",

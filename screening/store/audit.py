@@ -7,7 +7,15 @@ table is AUTOINCREMENT) remembers the highest id ever written, so a deleted tail
 
 What it proves, honestly: editing or deleting entries with SQL, without recomputing the
 HMACs, is detected. Someone who holds the master key can recompute them and rewrite the
-chain; anchoring the head hash elsewhere (reports, backups) narrows that.
+chain; anchors (the head's id and hash) kept outside the database narrow that: in the key
+file (checked at every open, ``anchor.py``), on referral packets, in exports and backups
+(``fieldscreen audit verify --against FILE``).
+
+Key epochs: ``Store.rekey`` changes the master key, hence the chain key. Entries are never
+re-hashed (that would invalidate every anchor already handed out); instead the retired chain
+key is kept inside the (re-encrypted) database, in ``meta`` under ``audit_keys``, with the
+last entry id it signed, and the chain simply continues under the new key. The retired key
+gives nothing to someone who can read the new database: they hold the new key already.
 
 Entries carry ids, actions and codes only, never names, answer values or notes.
 """
@@ -28,6 +36,7 @@ from screening.store.connection import Connection
 from screening.store.models import AuditEntry, AuditReport
 
 GENESIS = "0" * 64
+AUDIT_KEYS_META = "audit_keys"  # [{"through": last entry id, "key": hex}], oldest first
 _COLUMNS = "id, at, action, case_id, interview_id, detail, prev_hash, hash"
 
 
@@ -51,6 +60,7 @@ class AuditLog:
     def __init__(self, conn: Connection, key: bytes) -> None:
         self._conn = conn
         self._key = key
+        self._retired: list[tuple[int, bytes]] = []  # (through id, chain key), ascending
         self._last_id = 0
         self._head = GENESIS
         self.reload()
@@ -62,6 +72,25 @@ class AuditLog:
         last = self._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
         self._last_id = max(seq, int(last[0]) if last else 0)
         self._head = str(last[1]) if last else GENESIS
+        self._retired = _read_retired(self._conn)
+
+    def retire_key(self, new_key: bytes) -> None:
+        """Keep signing with ``new_key`` from the next entry on; the current key is kept
+        (encrypted, in ``meta``) for verifying the entries it signed. Runs in the caller's
+        transaction (``Store.rekey``, on the re-encrypted copy)."""
+        retired = [*self._retired, (self._last_id, self._key)]
+        doc = [{"through": through, "key": key.hex()} for through, key in retired]
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (AUDIT_KEYS_META, json.dumps(doc, separators=(",", ":"))),
+        )
+        self._retired, self._key = retired, new_key
+
+    def _key_for(self, entry_id: int) -> bytes:
+        for through, key in self._retired:
+            if entry_id <= through:
+                return key
+        return self._key
 
     @property
     def head(self) -> tuple[int, str]:
@@ -82,7 +111,7 @@ class AuditLog:
             separators=(",", ":"),
             ensure_ascii=True,
         ).encode("ascii")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return hmac.new(self._key_for(entry_id), message, hashlib.sha256).hexdigest()
 
     def append(
         self,
@@ -104,22 +133,6 @@ class AuditLog:
         self._last_id, self._head = entry_id, digest
         return entry_id
 
-    def rehash(self) -> int:
-        """Recompute every entry's chain under this log's key (``Store.rekey``: the data key,
-        hence the chain key, changed). Only entries that verify under their old key should
-        be re-hashed: the caller checks the old chain first. Runs in the caller's transaction;
-        returns the number of entries."""
-        prev = GENESIS
-        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY id").fetchall()
-        for entry_id, at, action, case_id, interview_id, detail, _prev, _digest in rows:
-            digest = self._mac(entry_id, at, action, case_id, interview_id, detail, prev)
-            self._conn.execute(
-                "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, entry_id)
-            )
-            prev = digest
-        self.reload()
-        return len(rows)
-
     def entries(self, *, case_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
         sql = f"SELECT {_COLUMNS} FROM audit"
         params: list[Any] = []
@@ -132,6 +145,24 @@ class AuditLog:
             params.append(int(limit))
         rows = self._conn.execute(sql, params).fetchall()
         return [_entry(row) for row in reversed(rows)]
+
+    def check_anchor(self, entry_id: int, digest: str) -> str | None:
+        """None when entry ``entry_id`` is in the chain with a hash starting ``digest`` and
+        the chain verifies up to it: nothing up to that entry was rewritten or rolled back.
+        Otherwise what is wrong, in English."""
+        if entry_id == 0:
+            return None  # anchored when the trail was empty
+        row = self._conn.execute("SELECT hash FROM audit WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            return (f"entry {entry_id} is not in the audit trail: it was deleted, or the "
+                    "store was rolled back to a copy from before it")
+        if not str(row[0]).startswith(digest.lower()):
+            return (f"entry {entry_id} has another hash than the anchor: the history up to "
+                    "it was rewritten")
+        report = self.verify()
+        if not report.ok and report.first_broken is not None and report.first_broken <= entry_id:
+            return f"the audit trail is broken at entry {report.first_broken}: {report.reason}"
+        return None
 
     def verify(self) -> AuditReport:
         prev = GENESIS
@@ -157,6 +188,18 @@ class AuditLog:
         if seq >= expected:
             return AuditReport(False, expected, count, f"entries from {expected} are missing")
         return AuditReport(True, None, count)
+
+
+def _read_retired(conn: Connection) -> list[tuple[int, bytes]]:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (AUDIT_KEYS_META,)).fetchone()
+    if row is None:
+        return []
+    try:
+        doc = json.loads(row[0])
+        return sorted((int(item["through"]), bytes.fromhex(item["key"])) for item in doc)
+    except (TypeError, ValueError, KeyError):
+        # Unreadable: verify then reports the entries those keys signed as altered.
+        return []
 
 
 def _entry(row: tuple[Any, ...]) -> AuditEntry:

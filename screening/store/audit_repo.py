@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from screening.store.core import StoreHandle
-from screening.store.models import AuditEntry, AuditReport
+from screening.store.models import AuditAnchor, AuditEntry, AuditReport
 
 
 class AuditRepository:
@@ -30,6 +30,19 @@ class AuditRepository:
         with self._handle.tx("writing the audit trail"):
             self._handle.audit.append(action, case_id=case_id, interview_id=interview_id,
                                       detail=detail)
+
+    def anchor(self) -> AuditAnchor:
+        """The chain's head now: put it in anything that leaves the laptop (packet, export,
+        backup) so ``fieldscreen audit verify --against`` can later tell whether the history
+        up to it was rewritten or rolled back."""
+        with self._handle.read("reading the audit trail"):
+            entry_id, digest = self._handle.audit.head
+            return AuditAnchor(entry_id, digest)
+
+    def check_anchor(self, anchor: AuditAnchor) -> str | None:
+        """None when the history up to ``anchor`` is unchanged; else what is wrong."""
+        with self._handle.read("verifying the audit trail"):
+            return self._handle.audit.check_anchor(anchor.entry_id, anchor.digest)
 
     def verify(self) -> tuple[bool, int | None]:
         """(True, None) when the chain is intact, else (False, first broken entry id)."""

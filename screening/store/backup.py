@@ -88,7 +88,8 @@ def invalid(reason: str) -> StoreError:
 def altered(reason: str) -> BackupRefused:
     return BackupRefused(
         f"not a usable FieldScreen backup: the backup was altered ({reason}); nothing was "
-        "restored"
+        "restored",
+        code=ErrorCode.STORE_BACKUP_ALTERED,
     )
 
 
@@ -131,7 +132,8 @@ class BackupFile:
         if self.mac is None:
             raise BackupRefused(
                 "not a usable FieldScreen backup: it was made by an older FieldScreen and its "
-                "header is not authenticated"
+                "header is not authenticated",
+                code=ErrorCode.STORE_BACKUP_UNAUTHENTICATED,
             )
         if not hmac.compare_digest(header_mac(key, self.signed), self.mac):
             raise altered("its header does not match the store's key")

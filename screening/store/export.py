@@ -11,13 +11,17 @@ Encrypted export format ``FIELDSCREEN-EXPORT 1``::
                           "content": "json"|"csv", "created_at": ...,
                           "kdf": {"alg": "argon2id", "version": 19, "time_cost": t,
                                   "memory_kib": m, "parallelism": p, "salt": base64},
-                          "cipher": "AES-256-GCM", "nonce": base64 (12 bytes)}
+                          "cipher": "AES-256-GCM", "nonce": base64 (12 bytes),
+                          "audit_anchor": {"entry_id": n, "digest": hex}}
     <ciphertext || 16-byte tag>
 
 key = Argon2id(NFC(password), salt, t, m, p, 32 bytes); the associated data is both header
 lines exactly as stored. ``fieldscreen export-decrypt`` reverses it; any AES-GCM + Argon2id
-library can too. The header holds no personal data. It is not a standard container (not an
-encrypted ZIP or PDF): the recipient needs FieldScreen or a 15-line script.
+library can too. The header holds no personal data. ``audit_anchor`` is the store's audit
+head when the export was made (also in a JSON export's body): ``fieldscreen audit verify
+--against FILE`` checks, later, that the history up to it was not rewritten. It is not a
+standard container (not an encrypted ZIP or PDF): the recipient needs FieldScreen or a
+15-line script.
 
 CSV leaves out the person's details on purpose (it is meant for analysis); cells that a
 spreadsheet would run as a formula are prefixed with an apostrophe (``screening.spreadsheet``,
@@ -137,15 +141,19 @@ def _safe_cell(value: Any) -> str:
     return spreadsheet_safe(text)
 
 
-def build_export(store: Store, case_ids: Iterable[str], fmt: str) -> bytes:
+def build_export(
+    store: Store, case_ids: Iterable[str], fmt: str, anchor: dict[str, Any] | None = None
+) -> bytes:
     ids = list(case_ids)
     if fmt == "json":
-        doc = {
+        doc: dict[str, Any] = {
             "format": "fieldscreen-export",
             "version": 1,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "cases": [_case_doc(store, cid) for cid in ids],
         }
+        if anchor is not None:
+            doc["audit_anchor"] = anchor
         return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
         buffer = io.StringIO()
@@ -177,7 +185,9 @@ def build_export(store: Store, case_ids: Iterable[str], fmt: str) -> bytes:
     raise InputError(f"unknown export format; use one of {', '.join(FORMATS)}")
 
 
-def encrypt_export(data: bytes, password: str, content: str) -> bytes:
+def encrypt_export(
+    data: bytes, password: str, content: str, anchor: dict[str, Any] | None = None
+) -> bytes:
     params = kdf_profile()
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
@@ -190,6 +200,8 @@ def encrypt_export(data: bytes, password: str, content: str) -> bytes:
         "cipher": "AES-256-GCM",
         "nonce": _b64(nonce),
     }
+    if anchor is not None:
+        header["audit_anchor"] = anchor
     head = MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
     key = derive_kek(password, salt, params)
     return head + AESGCM(key).encrypt(nonce, data, head)

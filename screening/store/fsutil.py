@@ -99,7 +99,7 @@ class AtomicFile:
 STALE_AFTER_S = 120.0  # a temporary nobody wrote to for this long belongs to a dead process
 
 
-def remove_stale_siblings(path: Path) -> list[Path]:
+def remove_stale_siblings(path: Path, stale_after: float | None = None) -> list[Path]:
     """Delete the temporaries an earlier, killed write of ``path`` left beside it
     (``.<name>.<8 hex>.tmp``, e.g. a whole encrypted backup next to a backup file), once
     untouched for ``STALE_AFTER_S``: a write in progress keeps its temporary's time fresh.
@@ -110,13 +110,13 @@ def remove_stale_siblings(path: Path) -> list[Path]:
         entries = list(os.scandir(path.parent))
     except OSError:
         return removed
-    cutoff = time.time() - STALE_AFTER_S
+    cutoff = time.time() - (STALE_AFTER_S if stale_after is None else stale_after)
     for entry in entries:
         if not pattern.fullmatch(entry.name):
             continue
         with contextlib.suppress(OSError):
             st = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+            if stat.S_ISREG(st.st_mode) and st.st_mtime <= cutoff:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
     return removed

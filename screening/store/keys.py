@@ -15,6 +15,14 @@ file makes unwrapping fail instead of silently weakening it. The file holds no p
 ids, KDF parameters, salts, nonces and ciphertext only (no timestamps: the time a slot
 was made would tell when the passphrase last changed).
 
+The file as a whole is authenticated too (issue #13): an ``anchor`` section (a counter that
+only grows, the audit chain's head, the count of failed unlocks at that time) carries an
+HMAC, under a key derived from the master key, over the store id, every slot and the anchor
+itself. It is checked after every unlock (``anchor.py``): a removed or added slot, an older
+copy of the file or an edited anchor shows. The ``attempts`` section (failed unlocks: in a
+row, in total, the last time) is written while locked, so it cannot carry a MAC; the anchor
+remembers the total at the last unlock, so a total that went down is noticed.
+
 Argon2id cost: ``DEFAULT_KDF`` takes about 0.4 s on the project's reference machine (2 cores;
 measured in ``bench/store_bench.py``). Tests may use ``FIELDSCREEN_KDF_PROFILE=fast``, which is
 refused unless ``SCREENING_DEV=1`` or ``PYTEST_CURRENT_TEST`` is set.
@@ -24,6 +32,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -34,7 +45,9 @@ from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
 from screening.paths import dev_or_test
@@ -48,6 +61,9 @@ SLOT_RECOVERY = "recovery"
 PROFILE_ENV = "FIELDSCREEN_KDF_PROFILE"
 MIN_PASSPHRASE_LENGTH = 12  # issue #3, after NIST SP 800-63B: length, not composition rules
 MIN_ZXCVBN_SCORE = 3
+KEYFILE_MAC_INFO = b"fieldscreen key file v1"
+# A damaged "attempts" section must not reset the delay: it reads as this many failures.
+DAMAGED_ATTEMPTS = 3
 
 # Bounds applied whenever a slot is read (keyslots.json, a backup's slots, an encrypted
 # export), before any key is derived: a crafted file must not make us allocate gigabytes or
@@ -281,12 +297,77 @@ def open_slot(store_id: str, slot: KeySlot, secret: str) -> bytes | None:
         return None
 
 
+@dataclass(frozen=True)
+class Attempts:
+    """Failed unlocks, kept in the key file (not a separate file one can delete): how many
+    in a row (the delay), how many ever (never goes down), and the time of the last one."""
+
+    in_a_row: int = 0
+    total: int = 0
+    last_failed: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"in_a_row": self.in_a_row, "total": self.total,
+                "last_failed": round(self.last_failed, 3)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Attempts:
+        """Lenient: the section is unauthenticated and written on every failure. A damaged
+        one must not reset the delay, so it reads as a few failures just now (by the
+        caller, who knows the clock): ValueError."""
+        if data is None:
+            return cls()
+        in_a_row, total, last = data["in_a_row"], data["total"], data["last_failed"]
+        if type(in_a_row) is not int or type(total) is not int or in_a_row < 0 or total < 0:
+            raise ValueError("bad attempts")
+        return cls(in_a_row, max(total, in_a_row), float(last))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The authenticated part of the key file besides the slots: ``counter`` grows by one at
+    every anchoring (unlock, lock, key change); the audit head then; the failed-unlock total
+    then. ``mac`` covers these, the store id and every slot."""
+
+    counter: int
+    audit_id: int
+    audit_hash: str
+    failed_total: int
+    mac: str = ""
+
+    def body(self) -> dict[str, Any]:
+        return {"counter": self.counter, "audit_id": self.audit_id,
+                "audit_hash": self.audit_hash, "failed_total": self.failed_total}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Anchor:
+        try:
+            anchor = cls(data["counter"], data["audit_id"], data["audit_hash"],
+                         data["failed_total"], data["mac"])
+            ints = (anchor.counter, anchor.audit_id, anchor.failed_total)
+            if any(type(v) is not int or v < 0 for v in ints):
+                raise ValueError
+            if not isinstance(anchor.audit_hash, str) or not isinstance(anchor.mac, str):
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            raise StoreCorrupt("the key file is damaged (its anchor)") from None
+        return anchor
+
+
+def keyfile_mac_key(master_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=KEYFILE_MAC_INFO).derive(bytes(master_key))
+
+
 @dataclass
 class KeySlots:
-    """The content of ``keyslots.json``: the store id and its slots."""
+    """The content of ``keyslots.json``: the store id, its slots, the anchor and the
+    failed-unlock attempts."""
 
     store_id: str
     slots: list[KeySlot]
+    anchor: Anchor | None = None
+    attempts: Attempts = Attempts()  # frozen: sharing the default is safe
 
     @classmethod
     def new(cls, store_id: str, key: bytes, passphrase: str, recovery_key: str) -> KeySlots:
@@ -301,15 +382,47 @@ class KeySlots:
             ],
         )
 
+    # -- the anchor ----------------------------------------------------------------------
+    def _mac_message(self, body: dict[str, Any]) -> bytes:
+        doc = {
+            "format": KEYSLOTS_FORMAT,
+            "store_id": self.store_id,
+            "slots": [slot.to_json() for slot in self.slots],
+            "anchor": body,
+        }
+        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+    def sign(self, key: bytes, counter: int, audit_head: tuple[int, str],
+             failed_total: int) -> Anchor:
+        """Set a new anchor, MAC'd under ``key`` (the master key); the caller saves."""
+        body = Anchor(counter, audit_head[0], audit_head[1], failed_total)
+        mac = hmac.new(keyfile_mac_key(key), self._mac_message(body.body()),
+                       hashlib.sha256).hexdigest()
+        self.anchor = Anchor(counter, audit_head[0], audit_head[1], failed_total, mac)
+        return self.anchor
+
+    def anchor_intact(self, key: bytes) -> bool:
+        """Whether the anchor's MAC holds: the slots and the anchor are as FieldScreen last
+        wrote them with this store's key. False when there is no anchor."""
+        if self.anchor is None:
+            return False
+        good = hmac.new(keyfile_mac_key(key), self._mac_message(self.anchor.body()),
+                        hashlib.sha256).hexdigest()
+        return hmac.compare_digest(good, self.anchor.mac)
+
     # -- serialisation -------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "format": KEYSLOTS_FORMAT,
             "version": KEYSLOTS_VERSION,
             "store_id": self.store_id,
             "cipher": "sqlcipher4-raw-key",
             "slots": [slot.to_json() for slot in self.slots],
+            "attempts": self.attempts.to_json(),
         }
+        if self.anchor is not None:
+            doc["anchor"] = {**self.anchor.body(), "mac": self.anchor.mac}
+        return doc
 
     def to_bytes(self) -> bytes:
         return (json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n").encode("ascii")
@@ -317,7 +430,8 @@ class KeySlots:
     @classmethod
     def from_json(cls, doc: Any, where: str = "the key file") -> KeySlots:
         """Parse key slots; every slot's KDF parameters are bound-checked here, so no caller
-        can derive a key from hostile ones. ``where`` names the file in messages."""
+        can derive a key from hostile ones. ``where`` names the file in messages. A damaged
+        ``attempts`` section reads as ``FREE_FAILURES_ASSUMED`` failures in a row."""
         if not isinstance(doc, dict) or doc.get("format") != KEYSLOTS_FORMAT:
             raise StoreCorrupt("this is not a FieldScreen key file")
         if not isinstance(doc.get("version"), int) or doc["version"] > KEYSLOTS_VERSION:
@@ -329,7 +443,18 @@ class KeySlots:
         slots = doc.get("slots")
         if not isinstance(store_id, str) or not isinstance(slots, list) or not slots:
             raise StoreCorrupt("the key file is damaged")
-        return cls(store_id, [KeySlot.from_json(s, where) for s in slots])
+        anchor = None
+        if "anchor" in doc:
+            try:
+                anchor = Anchor.from_json(doc["anchor"])
+            except StoreCorrupt:  # an edited anchor is a warning at open, not a lock-out
+                anchor = Anchor(0, 0, "", 0, mac="")
+        try:
+            attempts = Attempts.from_json(doc.get("attempts"))
+        except (KeyError, TypeError, ValueError):
+            attempts = Attempts(in_a_row=DAMAGED_ATTEMPTS, total=DAMAGED_ATTEMPTS,
+                                last_failed=-1.0)
+        return cls(store_id, [KeySlot.from_json(s, where) for s in slots], anchor, attempts)
 
     @classmethod
     def load(cls, path: Path) -> KeySlots:
@@ -348,6 +473,11 @@ class KeySlots:
         return cls.from_json(doc, f"the key file {path}")
 
     def save(self, path: Path) -> None:
+        """Write the file. The ``attempts`` section of the file already at ``path`` wins
+        over this object's: it is written by the throttle, also while this object lives."""
+        if path.exists():
+            with contextlib.suppress(StoreError):
+                self.attempts = KeySlots.load(path).attempts
         atomic_write(path, self.to_bytes())
 
     # -- unlocking -----------------------------------------------------------------------

@@ -163,3 +163,45 @@ class AuditReport:
     first_broken: int | None
     entries: int
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditAnchor:
+    """A point in the audit chain: entry ``entry_id`` and its chain hash ``digest`` (64 hex).
+
+    Printed on referral packets and kept in exports and backups: while that entry is still
+    in the chain with that hash, nothing up to it was rewritten. ``text`` is the form people
+    copy and compare ("1234:3f9a1c2b7d4e99aa", 16 hex = 64 bits); ``parse`` accepts it or the
+    full hash."""
+
+    entry_id: int
+    digest: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.entry_id}:{self.digest[:16]}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"entry_id": self.entry_id, "digest": self.digest}
+
+    @classmethod
+    def parse(cls, text: str) -> AuditAnchor:
+        """``N:HEX`` as printed on a packet (HEX: 16 to 64 hex digits, spaces ignored);
+        ValueError otherwise."""
+        entry, _, digest = text.replace(" ", "").partition(":")
+        digest = digest.lower()
+        if not entry.isdigit() or not 16 <= len(digest) <= 64:
+            raise ValueError("an audit anchor looks like 1234:3f9a1c2b7d4e99aa")
+        if any(ch not in "0123456789abcdef" for ch in digest):
+            raise ValueError("an audit anchor looks like 1234:3f9a1c2b7d4e99aa")
+        return cls(int(entry), digest)
+
+    @classmethod
+    def from_json(cls, data: object) -> AuditAnchor:
+        """From ``to_json`` (exports, packets) or a backup header's ``{"id", "hash"}``."""
+        if isinstance(data, dict):
+            entry = data.get("entry_id", data.get("id"))
+            digest = data.get("digest", data.get("hash"))
+            if type(entry) is int and isinstance(digest, str):
+                return cls.parse(f"{entry}:{digest}")
+        raise ValueError("not an audit anchor")

@@ -3,8 +3,8 @@
 A data folder holds::
 
     fieldscreen.db        SQLCipher 4 database, raw 256-bit master key (all personal data)
-    keyslots.json         the master key wrapped per passphrase / recovery key (no personal data)
-    unlock-state.json     wrong-passphrase counter and time (no personal data)
+    keyslots.json         the master key wrapped per passphrase / recovery key, the audit anchor
+                          and the failed-unlock count (no personal data)
     fieldscreen.lock      single-writer lock (empty)
     backups/              automatic encrypted copies made before a schema migration
 
@@ -16,6 +16,8 @@ Everything else lives in repositories the Store owns, sharing one ``StoreHandle`
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
 import secrets
 import stat
@@ -29,6 +31,7 @@ from screening import __version__
 from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
 from screening.outputs import check_output_target
 from screening.paths import ensure_private_dir
+from screening.store import anchor as anchors
 from screening.store import backup as backups
 from screening.store import export as exports
 from screening.store.audit import AuditLog, audit_key, now
@@ -45,7 +48,14 @@ from screening.store.connection import (
     user_version,
 )
 from screening.store.core import StoreHandle, new_id
-from screening.store.fsutil import StoreLock, fsync_dir, io_error, remove_leftovers
+from screening.store.fsutil import (
+    STALE_AFTER_S,
+    StoreLock,
+    fsync_dir,
+    io_error,
+    remove_leftovers,
+    remove_stale_siblings,
+)
 from screening.store.interviews import InterviewRepository
 from screening.store.keys import (
     SLOT_PASSPHRASE,
@@ -62,8 +72,14 @@ from screening.store.migrations import LATEST_VERSION, migrate, too_new
 from screening.store.records import ContextRepository, ReferralRepository, SettingsRepository
 from screening.store.throttle import UnlockThrottle
 
+log = logging.getLogger(__name__)
+
 DB_NAME = "fieldscreen.db"
 KEYSLOTS_NAME = "keyslots.json"
+# Files written outside the data folder lately (in meta, encrypted): a killed write leaves a
+# temporary beside one (a whole backup, a PDF), swept at the next unlock and by rekey.
+RECENT_OUTPUTS_META = "recent_outputs"
+MAX_RECENT_OUTPUTS = 50
 
 
 @dataclass(frozen=True)
@@ -79,10 +95,6 @@ class StorePaths:
         return self.root / KEYSLOTS_NAME
 
     @property
-    def unlock_state(self) -> Path:
-        return self.root / "unlock-state.json"
-
-    @property
     def lock(self) -> Path:
         return self.root / "fieldscreen.lock"
 
@@ -93,6 +105,22 @@ class StorePaths:
     @property
     def backups(self) -> Path:
         return self.root / "backups"
+
+
+def _json_list(row: tuple[str] | None) -> list[str]:
+    try:
+        value = json.loads(row[0]) if row else []
+    except (TypeError, ValueError):
+        return []
+    return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+
+
+def _previous_keyfile(path: Path) -> KeySlots | None:
+    """The key file a restore is about to replace, if there is a readable one."""
+    try:
+        return KeySlots.load(path) if path.exists() else None
+    except StoreError:
+        return None
 
 
 def _private_file(path: Path) -> None:
@@ -116,7 +144,8 @@ class Store:
         self, paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, lock: StoreLock
     ) -> None:
         self._paths = paths
-        self._key = key
+        # A mutable copy, zeroed on close (best effort: see docs/security.md).
+        self._key = bytearray(key)
         self._slots = slots
         self._lock = lock
         self._handle = StoreHandle(conn, audit_key(key))
@@ -128,6 +157,8 @@ class Store:
         self.audit = AuditRepository(self._handle)
         self.instruments = InstrumentTextRepository(self._handle)
         self.directory = DirectoryImportRepository(self._handle)
+        # What the checks at open found (anchor.py): shown to the officer, also audited.
+        self.warnings: tuple[anchors.IntegrityWarning, ...] = ()
 
     # -- opening -------------------------------------------------------------------------
     @staticmethod
@@ -138,7 +169,7 @@ class Store:
     @staticmethod
     def unlock_delay(data_dir: Path) -> float:
         """Seconds the next unlock attempt will wait (a GUI can show a countdown)."""
-        return UnlockThrottle(StorePaths(Path(data_dir)).unlock_state).remaining()
+        return UnlockThrottle(StorePaths(Path(data_dir)).keyslots).remaining()
 
     @classmethod
     def create(cls, data_dir: Path, passphrase: str) -> tuple[Store, str]:
@@ -184,6 +215,7 @@ class Store:
             lock.release()
             raise
         store.audit.event("store.created", detail={"schema_version": LATEST_VERSION})
+        store._anchor()
         return store, recovery_key
 
     @classmethod
@@ -219,8 +251,7 @@ class Store:
         try:
             backups.finish_pending_restore(paths.root)
             slots = KeySlots.load(paths.keyslots)
-            throttle = throttle or UnlockThrottle(paths.unlock_state)
-            failed_before = throttle.failures
+            throttle = throttle or UnlockThrottle(paths.keyslots)
             throttle.wait()
             try:
                 key, slot = slots.unlock(kind, secret)
@@ -238,12 +269,21 @@ class Store:
             lock.release()
             raise
         try:
-            store._upgrade_slot(kind, secret, slot)
-            if failed_before:
-                # Failed attempts cannot be written while locked; they are counted outside
-                # (no personal data) and entered into the audit trail at the next unlock.
-                store.audit.event("unlock.failed", detail={"attempts": failed_before})
+            with store._handle.read("checking the key file's anchor") as conn:
+                warnings, failed_since = anchors.check(
+                    conn, slots, bytes(store._key), throttle.total
+                )
+            if failed_since:
+                # Failed attempts cannot be written while locked; they are counted in the key
+                # file (no personal data) and entered into the audit trail at the next unlock.
+                store.audit.event("unlock.failed", detail={"attempts": failed_since})
+            for warning in warnings:
+                store.audit.event("store.integrity_warning", detail={"code": warning.code})
+            store.warnings = tuple(warnings)
             store.audit.event("store.opened", detail={"via": kind})
+            store._upgrade_slot(kind, secret, slot)
+            store._anchor()
+            store._sweep_outputs(STALE_AFTER_S)
         except BaseException:
             store.close()
             raise
@@ -312,9 +352,21 @@ class Store:
         if not slot.params.weaker_than(target):
             return
         with self._handle.mutex:
-            self._slots.replace(kind, secret, self._key, target)
-            self._slots.save(self._paths.keyslots)
+            self._slots.replace(kind, secret, bytes(self._key), target)
+            self._anchor()
         self.audit.event("keyslot.upgraded", detail={"kind": kind})
+
+    def _anchor(self, floor: int = 0) -> None:
+        """Anchor the audit chain's head in the key file (see anchor.py): the counter goes
+        up in the database, then the key file is re-signed and written. Every write of the
+        key file goes through here, so its MAC always covers the slots it holds."""
+        with self._handle.mutex:
+            with self._handle.tx("anchoring the audit trail") as conn:
+                counter = anchors.next_counter(conn, self._slots, floor)
+                anchors.set_db_counter(conn, counter)
+            total = UnlockThrottle(self._paths.keyslots).total
+            self._slots.sign(bytes(self._key), counter, self._handle.audit.head, total)
+            self._slots.save(self._paths.keyslots)
 
     # -- closing -------------------------------------------------------------------------
     def close(self) -> None:
@@ -322,13 +374,21 @@ class Store:
         with self._handle.mutex:
             if self._handle.closed:
                 return
-            with contextlib.suppress(StoreError, DatabaseError):
+            with contextlib.suppress(StoreError, DatabaseError, OSError):
                 self.audit.event("store.locked")
+                self._anchor()
             conn = self._handle.detach()
             if conn is not None:
                 close_quietly(conn)
-            self._key = b""
+            self._forget_key()
             self._lock.release()
+
+    def _forget_key(self) -> None:
+        """Zero the data key's bytes (what Python allows: copies handed to libraries, and
+        the hex string given to SQLCipher, are dropped, not zeroed)."""
+        for i in range(len(self._key)):
+            self._key[i] = 0
+        self._key = bytearray()
 
     @property
     def closed(self) -> bool:
@@ -386,7 +446,7 @@ class Store:
         Raises WrongPassphrase. A wrong answer counts toward the same persisted delay as a
         wrong unlock and is audited, so an unlocked, unattended laptop is no shortcut.
         """
-        throttle = UnlockThrottle(self._paths.unlock_state)
+        throttle = UnlockThrottle(self._paths.keyslots)
         throttle.wait()
         try:
             self._slots.unlock(SLOT_PASSPHRASE, secret)
@@ -403,8 +463,8 @@ class Store:
         check_passphrase(new_passphrase)
         with self._handle.mutex:
             self._handle.conn  # noqa: B018 - raises if closed
-            self._slots.replace(SLOT_PASSPHRASE, new_passphrase, self._key)
-            self._slots.save(self._paths.keyslots)
+            self._slots.replace(SLOT_PASSPHRASE, new_passphrase, bytes(self._key))
+            self._anchor()
         self.audit.event("passphrase.changed")
 
     def regenerate_recovery_key(self) -> str:
@@ -412,8 +472,8 @@ class Store:
         recovery_key = generate_recovery_key()
         with self._handle.mutex:
             self._handle.conn  # noqa: B018
-            self._slots.replace(SLOT_RECOVERY, recovery_key, self._key)
-            self._slots.save(self._paths.keyslots)
+            self._slots.replace(SLOT_RECOVERY, recovery_key, bytes(self._key))
+            self._anchor()
         self.audit.event("recovery_key.replaced")
         return recovery_key
 
@@ -455,9 +515,12 @@ class Store:
             new_db = root / f".restore-{token}.db"
             new_slots_path = root / f".restore-{token}.keyslots"
             try:
-                self._write_rekeyed_copy(
-                    conn, self._key, new_db, new_key, old_head, old_report.ok
+                counter, head = self._write_rekeyed_copy(
+                    conn, bytes(self._key), new_db, new_key, old_head, old_report.ok,
+                    self._slots,
                 )
+                new_slots.attempts = KeySlots.load(self._paths.keyslots).attempts
+                new_slots.sign(new_key, counter, head, new_slots.attempts.total)
                 new_slots.save(new_slots_path)
             except OSError as exc:
                 self._discard_rekey(new_db, new_slots_path)
@@ -482,17 +545,19 @@ class Store:
                     fresh.close()
                     raise
             except BaseException as exc:
-                self._key = b""
+                self._forget_key()
                 self._lock.release()  # closed: the next open finishes or rolls back
                 if isinstance(exc, OSError):
                     raise io_error(exc, "re-encrypting the store failed") from None
                 if isinstance(exc, DatabaseError):
                     raise sqlite_error(exc, "re-encrypting the store") from None
                 raise
-            self._key = new_key
+            self._forget_key()
+            self._key = bytearray(new_key)
             self._slots = new_slots
             self._handle.reattach(fresh, audit_key(new_key))
             remove_leftovers(root, self._paths.db, backups.journal_path(root))
+            self._sweep_outputs(0.0)  # a killed backup's temporary holds the old key
             # The automatic pre-migration copies hold the old key slots: after a rotation
             # they are exactly what an attacker with an old secret could use.
             for copy in sorted(self._paths.backups.glob("*.fsbackup")):
@@ -508,8 +573,11 @@ class Store:
         new_key: bytes,
         old_head: tuple[int, str],
         chain_ok: bool,
-    ) -> None:
-        """A copy of the database at ``dest``, encrypted with ``new_key``, audit re-hashed."""
+        slots: KeySlots,
+    ) -> tuple[int, tuple[int, str]]:
+        """A copy of the database at ``dest``, encrypted with ``new_key``; its audit chain
+        goes on under the new chain key (the old one is kept for verifying, audit.py) and
+        its anchor counter one up. Returns that counter and the copy's audit head."""
         try:
             # Same key as the live file, so the backup API copies the pages as they are.
             copy = connect_raw(dest, key, create=True)
@@ -521,17 +589,16 @@ class Store:
                 copy.close()
             copy = connect_raw(dest, new_key)
             try:
-                log = AuditLog(copy, audit_key(new_key))
+                log = AuditLog(copy, audit_key(key))
                 copy.execute("BEGIN IMMEDIATE")
-                count = log.rehash()
+                log.retire_key(audit_key(new_key))
                 log.append(
                     "store.rekeyed",
-                    detail={
-                        "entries_rehashed": count,
-                        "previous_head_id": old_head[0],
-                        "previous_chain_ok": chain_ok,
-                    },
+                    detail={"previous_head_id": old_head[0], "previous_chain_ok": chain_ok},
                 )
+                counter = anchors.next_counter(copy, slots)
+                anchors.set_db_counter(copy, counter)
+                head = log.head
                 copy.execute("COMMIT")
                 check = copy.execute("PRAGMA quick_check").fetchone()[0]
             finally:
@@ -541,6 +608,7 @@ class Store:
             _private_file(dest)
         except DatabaseError as exc:
             raise sqlite_error(exc, "re-encrypting the store", dest) from None
+        return counter, head
 
     @staticmethod
     def _discard_rekey(new_db: Path, new_slots: Path) -> None:
@@ -552,7 +620,31 @@ class Store:
     def check_output(self, dest: Path) -> Path:
         """``dest`` if a file may be written there: never inside the data folder, over a
         store file (also through a link) or onto a device (see screening.outputs)."""
-        return check_output_target(dest, self._paths.root)
+        dest = check_output_target(dest, self._paths.root)
+        self.remember_output(dest)
+        return dest
+
+    def remember_output(self, dest: Path) -> None:
+        """Note a file about to be written outside the data folder, so a temporary that a
+        killed write leaves beside it is found later (``_sweep_outputs``)."""
+        with self._handle.tx("noting an output file") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                               (RECENT_OUTPUTS_META,)).fetchone()
+            seen = [str(dest)] + [p for p in _json_list(row) if p != str(dest)]
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (RECENT_OUTPUTS_META, json.dumps(seen[:MAX_RECENT_OUTPUTS])))
+
+    def _sweep_outputs(self, stale_after: float) -> int:
+        """Remove the temporaries killed writes left beside recent output files (only the
+        exact ``.<name>.<8 hex>.tmp`` of a file FieldScreen wrote, untouched for
+        ``stale_after`` seconds). Returns how many."""
+        with self._handle.read("reading the recent output files") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                               (RECENT_OUTPUTS_META,)).fetchone()
+        removed = sum(len(remove_stale_siblings(Path(p), stale_after)) for p in _json_list(row))
+        if removed:
+            log.info("removed %d temporary file(s) left beside output files", removed)
+        return removed
 
     def backup(self, dest: Path) -> backups.BackupInfo:
         """Write an encrypted backup file (see backup.py); restore it with ``Store.restore``."""
@@ -560,7 +652,7 @@ class Store:
         with self._handle.read("making a backup") as conn:
             info = backups.write_backup(
                 conn,
-                self._key,
+                bytes(self._key),
                 self._slots,
                 dest,
                 work_dir=self._paths.root,
@@ -604,14 +696,15 @@ class Store:
             raise backups.BackupRefused(
                 "not a usable FieldScreen backup: it was made by an older FieldScreen and its "
                 "header (key slots, dates) is not authenticated; restore it only if you know "
-                "where it came from, with `fieldscreen restore --legacy-unauthenticated`"
+                "where it came from, with `fieldscreen restore --legacy-unauthenticated`",
+                code=ErrorCode.STORE_BACKUP_UNAUTHENTICATED,
             )
         ensure_private_dir(paths.root)
         lock = StoreLock(paths.lock)
         lock.acquire()
         try:
             backups.finish_pending_restore(paths.root)
-            throttle = throttle or UnlockThrottle(paths.unlock_state)
+            throttle = throttle or UnlockThrottle(paths.keyslots)
             throttle.wait()
             try:
                 key, _slot = contents.slots.unlock(
@@ -627,6 +720,12 @@ class Store:
             new_db = paths.root / f".restore-{token}.db"
             new_slots = paths.root / f".restore-{token}.keyslots"
             backups.extract_and_check(contents, source, key, new_db)
+            # The replaced store's anchor counter and failed-unlock count carry over: a
+            # restore must not be a way to reset either.
+            replaced = _previous_keyfile(paths.keyslots)
+            floor = replaced.anchor.counter if replaced and replaced.anchor else 0
+            if replaced is not None:
+                contents.slots.attempts = replaced.attempts
             try:
                 contents.slots.save(new_slots)
             except BaseException:
@@ -641,14 +740,20 @@ class Store:
         except BaseException:
             lock.release()
             raise
-        store.audit.event(
-            "store.restored",
-            detail={
-                "backup_created_at": str(contents.header.get("created_at", "")),
-                "replaced_existing": kept is not None,
-                "authenticated": contents.authenticated,
-            },
-        )
+        try:
+            store.audit.event(
+                "store.restored",
+                detail={
+                    "backup_created_at": str(contents.header.get("created_at", "")),
+                    "replaced_existing": kept is not None,
+                    "replaced_anchor_counter": floor,
+                    "authenticated": contents.authenticated,
+                },
+            )
+            store._anchor(floor)
+        except BaseException:
+            store.close()
+            raise
         return store, (paths.root / kept if kept else None)
 
     # -- export --------------------------------------------------------------------------
@@ -680,9 +785,10 @@ class Store:
                 raise InputError("the export password must differ from the store's passphrase "
                                  "and recovery key", code=ErrorCode.STORE_WEAK_PASSPHRASE)
         ids = case_ids if case_ids is not None else [c.id for c in self.cases.list()]
-        data = builder(self, ids) if builder else exports.build_export(self, ids, fmt)
+        anchor = self.audit.anchor().to_json()
+        data = builder(self, ids) if builder else exports.build_export(self, ids, fmt, anchor)
         if password is not None:
-            data = exports.encrypt_export(data, password, fmt)
+            data = exports.encrypt_export(data, password, fmt, anchor)
         digest = exports.write_export(dest, data)
         self.audit.event(
             "store.export",

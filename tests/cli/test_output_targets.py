@@ -49,7 +49,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                    "-o", str(outside / "form.xlsx"), data_dir=data)
     assert made.returncode == 0, made.stderr
     (outside / "db-symlink.json").symlink_to(data / "fieldscreen.db")
-    os.link(data / "keyslots.json", outside / "keyslots-hardlink.json")
     return {"data": data, "outside": outside}
 
 
@@ -79,7 +78,13 @@ COMMANDS = {
 def _target(world: dict[str, Path], where: str) -> Path:
     if where == "{device}":
         return device_target(world["outside"])
-    return world["data"].parent / where
+    path = world["data"].parent / where
+    if path.name == "keyslots-hardlink.json":
+        # Every unlock rewrites keyslots.json (its anchor), so a link made earlier points at
+        # an old copy by now: link the live one.
+        path.unlink(missing_ok=True)
+        os.link(world["data"] / "keyslots.json", path)
+    return path
 
 
 def _assert_untouched(world: dict[str, Path], before: dict[str, str]) -> None:

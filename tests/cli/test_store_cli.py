@@ -21,10 +21,19 @@ RECOVERY = re.compile(r"([0-9A-HJKMNP-TV-Z]{4}-){7}[0-9A-HJKMNP-TV-Z]{4}")
 
 
 def _hashes(folder: Path) -> dict[str, str]:
+    """Each file's hash; the key file's failed-attempt count (which a wrong passphrase is
+    supposed to raise) left out."""
+    def state(p: Path) -> bytes:
+        if p.name != "keyslots.json":
+            return p.read_bytes()
+        doc = json.loads(p.read_bytes())
+        doc.pop("attempts", None)
+        return json.dumps(doc, sort_keys=True).encode()
+
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        p.name: hashlib.sha256(state(p)).hexdigest()
         for p in sorted(folder.iterdir())
-        if p.is_file() and p.name != "unlock-state.json"
+        if p.is_file()
     }
 
 

@@ -4,6 +4,7 @@ unlock state gives a specific message and is never overwritten (checked via the 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -90,10 +91,13 @@ def test_damaged_store_files_are_refused_untouched(pristine: Path, tmp_path: Pat
     assert _digests(data) == before  # nothing overwritten, nothing added
 
 
-def test_damaged_unlock_state_does_not_reset_the_delay(pristine: Path, tmp_path: Path) -> None:
+def test_damaged_unlock_count_does_not_reset_the_delay(pristine: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(pristine, data)
-    (data / "unlock-state.json").write_bytes(b"\x00\xff not json")
+    keyfile = data / "keyslots.json"
+    doc = json.loads(keyfile.read_text())
+    doc["attempts"] = {"in_a_row": "zero", "total": -1}  # garbled by hand
+    keyfile.write_text(json.dumps(doc))
     done = run_cli("cases", "list", data_dir=data, stdin=PASSPHRASE + "\n")
     assert done.returncode == 0, done.stderr
     assert "waiting" in done.stderr  # a garbled counter is treated as past failures, not zero

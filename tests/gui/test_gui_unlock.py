@@ -23,8 +23,10 @@ def test_wrong_passphrase_then_an_honest_countdown(qtbot, data_dir: Path) -> Non
     assert page.unlock_button.isEnabled()  # the first failures cost nothing
 
     # After several failures (here: written as the store's throttle would) the wait shows.
-    (data_dir / "unlock-state.json").write_text(
-        json.dumps({"failures": 6, "last_failure": time.time()}), encoding="utf-8")
+    keyfile = data_dir / "keyslots.json"
+    doc = json.loads(keyfile.read_text(encoding="utf-8"))
+    doc["attempts"] = {"in_a_row": 6, "total": 7, "last_failed": time.time()}
+    keyfile.write_text(json.dumps(doc), encoding="utf-8")
     page.prepare()
     assert not page.unlock_button.isEnabled()
     assert "seconds" in page.status.text()
@@ -51,3 +53,25 @@ def test_first_run_is_shown_only_without_a_store(qtbot, data_dir: Path) -> None:
     window = make_window(qtbot, data_dir)
     assert window.stack.currentWidget() is window.first_run
     assert not window.header.isVisible()
+
+
+def test_an_older_database_put_back_is_said_at_unlock(qtbot, data_dir: Path,
+                                                      tmp_path: Path) -> None:
+    """Issue #13: rolling the database back used to pass unnoticed."""
+    import shutil
+
+    Store.create(data_dir, PASSPHRASE)[0].close()
+    shutil.copy2(data_dir / "fieldscreen.db", tmp_path / "old.db")
+    with Store.open(data_dir, PASSPHRASE) as store:
+        store.cases.create()
+    shutil.copy2(tmp_path / "old.db", data_dir / "fieldscreen.db")
+    window = make_window(qtbot, data_dir)
+    unlock(qtbot, window, PASSPHRASE)
+    box = window.integrity_box
+    assert box is not None and box.isVisible()
+    assert "An older copy of the database was put back" in box.text()
+    assert "recorded in the audit trail" in box.text()
+    window.app_vm.lock()
+    box.accept()
+    unlock(qtbot, window, PASSPHRASE)  # said once: the next unlock is quiet
+    assert window.integrity_box is None

@@ -71,9 +71,23 @@ def decrypted_pages(db_file: Path, key: bytes, page_size: int = 4096) -> bytes:
     return bytes(out)
 
 
+def _state_bytes(path: Path) -> bytes:
+    """A file's bytes; for a key file, without its ``attempts`` section (a wrong passphrase
+    is supposed to change that, and only that)."""
+    data = path.read_bytes()
+    if path.name == "keyslots.json":
+        import json
+
+        doc = json.loads(data)
+        doc.pop("attempts", None)
+        data = json.dumps(doc, sort_keys=True).encode()
+    return data
+
+
 def file_hashes(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """What is in ``folder``, file by file (a key file's failed-attempt count aside)."""
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(folder)): hashlib.sha256(_state_bytes(p)).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name not in skip
     }

@@ -96,7 +96,7 @@ def test_an_altered_backup_is_refused_and_the_store_untouched(
     before = file_hashes(data_dir)
     with pytest.raises(InputError) as error:
         Store.restore(data_dir, backup, PASSPHRASE, force=True)
-    assert error.value.code == ErrorCode.STORE_BACKUP_INVALID
+    assert error.value.code == ErrorCode.STORE_BACKUP_ALTERED  # its own words in the app
     assert "the backup was altered" in str(error.value)
     assert file_hashes(data_dir) == before
     assert not [p for p in os.listdir(data_dir) if p.startswith((".restore-", "pre-restore"))]
@@ -130,7 +130,7 @@ def test_a_backup_without_a_header_mac_needs_the_explicit_legacy_flag(
     before = file_hashes(data_dir)
     with pytest.raises(InputError) as error:
         Store.restore(data_dir, backup, PASSPHRASE, force=True)
-    assert error.value.code == ErrorCode.STORE_BACKUP_INVALID
+    assert error.value.code == ErrorCode.STORE_BACKUP_UNAUTHENTICATED
     assert "--legacy-unauthenticated" in str(error.value)
     assert file_hashes(data_dir) == before
     restored, _kept = Store.restore(

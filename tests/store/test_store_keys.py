@@ -21,10 +21,10 @@ def test_wrong_passphrase_is_refused_and_changes_no_store_file(data_dir: Path) -
     store, _ = Store.create(data_dir, PASSPHRASE)
     store.cases.create()
     store.close()
-    before = file_hashes(data_dir, skip=("unlock-state.json",))
+    before = file_hashes(data_dir)
     with pytest.raises(WrongPassphrase):
         Store.open(data_dir, PASSPHRASE + "x")
-    assert file_hashes(data_dir, skip=("unlock-state.json",)) == before
+    assert file_hashes(data_dir) == before
     with Store.open(data_dir, PASSPHRASE) as reopened:
         assert len(reopened.cases.list()) == 1
 
@@ -145,7 +145,11 @@ def test_key_file_holds_no_personal_data(store: Store, data_dir: Path) -> None:
     text = (data_dir / "keyslots.json").read_text(encoding="ascii")
     assert marker not in text and "FS-TEST-1" not in text
     doc = json.loads(text)
-    assert set(doc) == {"format", "version", "store_id", "cipher", "slots"}
+    assert set(doc) == {"format", "version", "store_id", "cipher", "slots", "anchor", "attempts"}
+    # The anchor: a counter, the audit head (an id and a hash), the failed-unlock total, a
+    # MAC. No times; the attempts' only time is that of the last wrong passphrase.
+    assert set(doc["anchor"]) == {"counter", "audit_id", "audit_hash", "failed_total", "mac"}
+    assert set(doc["attempts"]) == {"in_a_row", "total", "last_failed"}
     assert {s["kind"] for s in doc["slots"]} == {"passphrase", "recovery"}
     for slot in doc["slots"]:
         assert set(slot) == {"kind", "kdf", "wrap"}  # no time of a passphrase change

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from storehelp import PASSPHRASE, answer, meta, spawn_store_child
+from storehelp import OTHER_PASSPHRASE, PASSPHRASE, answer, meta, spawn_store_child
 
 from screening.store import Store
 from screening.store import backup as backups
@@ -238,3 +238,27 @@ def test_the_create_database_is_kept_until_it_is_the_store(data_dir: Path) -> No
     with Store.open(data_dir, PASSPHRASE) as reopened:
         assert [c.id for c in reopened.cases.list()] == [case_id]
     assert not paths.init_tmp.exists()
+
+
+def test_temporaries_left_beside_output_files_are_swept(store: Store, data_dir: Path,
+                                                        tmp_path: Path) -> None:
+    """Issue #13: a killed backup or report left a whole encrypted copy beside the output."""
+    out = tmp_path / "outputs"
+    out.mkdir()
+    store.backup(out / "monday.fsbackup")
+    store.check_output(out / "case.pdf")  # a report about to be written
+    old = time.time() - 3600
+    stale = [out / ".monday.fsbackup.0badc0de.tmp", out / ".case.pdf.1234abcd.tmp"]
+    fresh = out / ".monday.fsbackup.feedf00d.tmp"  # a write in progress, perhaps
+    foreign = out / ".holiday.jpg.0badc0de.tmp"  # not a file FieldScreen wrote: never touched
+    for path in [*stale, fresh, foreign]:
+        path.write_bytes(b"encrypted bytes")
+    for path in [*stale, foreign]:
+        os.utime(path, (old, old))
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert [p for p in stale if p.exists()] == []
+        assert fresh.exists() and foreign.exists()
+        opened.rekey(OTHER_PASSPHRASE)  # rekey removes every temporary it knows of
+        assert not fresh.exists() and foreign.exists()
+    assert (out / "monday.fsbackup").exists()

@@ -122,8 +122,8 @@ def test_verifying_the_passphrase_on_an_open_store_counts_wrong_answers(
     for _ in range(2):
         with pytest.raises(WrongPassphrase):
             store.verify_passphrase("not the passphrase at all")
-    assert UnlockThrottle(data_dir / "unlock-state.json").failures == 2
+    assert UnlockThrottle(data_dir / "keyslots.json").failures == 2
     actions = [e.action for e in store.audit.entries()]
     assert actions.count("passphrase.check_failed") == 2
     store.verify_passphrase(PASSPHRASE)
-    assert UnlockThrottle(data_dir / "unlock-state.json").failures == 0
+    assert UnlockThrottle(data_dir / "keyslots.json").failures == 0

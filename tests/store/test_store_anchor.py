@@ -1,0 +1,178 @@
+"""Issue #13: rewriting the audit trail or rolling the store back must show.
+
+Each test plays an attacker who can write the data folder (and, where it says so, holds the
+passphrase), then opens the store as the officer would and checks what she is told and what
+the audit trail records. The last tests check there are no false alarms on ordinary use.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from storehelp import OTHER_PASSPHRASE, PASSPHRASE
+
+from screening.errors import WrongPassphrase
+from screening.store import AuditAnchor, Store
+from screening.store.anchor import COUNTER_META, db_counter
+from screening.store.connection import connect_raw
+from tests.attacker import master_key, rewrite_history
+
+
+def _codes(store: Store) -> list[str]:
+    return [w.code for w in store.warnings]
+
+
+def _audited(store: Store) -> list[str]:
+    return [str(e.detail.get("code")) for e in store.audit.entries()
+            if e.action == "store.integrity_warning"]
+
+
+def _master_key(data_dir: Path) -> bytes:
+    return master_key(data_dir, PASSPHRASE)
+
+
+def test_an_older_database_put_back_is_reported_and_audited(store: Store, data_dir: Path,
+                                                            tmp_path: Path) -> None:
+    store.close()
+    old = tmp_path / "old.db"
+    shutil.copy2(data_dir / "fieldscreen.db", old)
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        opened.cases.create()
+    shutil.copy2(old, data_dir / "fieldscreen.db")  # the case made since is gone
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert _codes(opened) == ["database_rolled_back"]
+        assert "older copy of fieldscreen.db" in opened.warnings[0].message
+        assert _audited(opened) == ["database_rolled_back"]
+        assert opened.audit.report().ok  # the chain alone cannot see it
+    with Store.open(data_dir, PASSPHRASE) as again:  # re-anchored: said once, kept in the trail
+        assert again.warnings == ()
+        assert _audited(again) == ["database_rolled_back"]
+
+
+def test_history_rewritten_with_the_passphrase_is_reported(store: Store, data_dir: Path) -> None:
+    store.cases.create()
+    store.close()
+    rewrite_history(data_dir, PASSPHRASE, drop_action="case.created")
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert opened.audit.report().ok  # recomputed: the chain itself looks intact
+        assert _codes(opened) == ["audit_rewritten"]
+
+
+def test_an_older_key_file_put_back_is_reported(store: Store, data_dir: Path,
+                                                tmp_path: Path) -> None:
+    store.close()
+    old = tmp_path / "keyslots.json"
+    shutil.copy2(data_dir / "keyslots.json", old)
+    Store.open(data_dir, PASSPHRASE).close()
+    shutil.copy2(old, data_dir / "keyslots.json")
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert _codes(opened) == ["keyfile_older"]
+
+
+def test_a_removed_recovery_slot_is_reported(store: Store, data_dir: Path) -> None:
+    """Removing the recovery slot used to go unnoticed until the day it was needed."""
+    store.close()
+    path = data_dir / "keyslots.json"
+    doc = json.loads(path.read_text())
+    doc["slots"] = [s for s in doc["slots"] if s["kind"] != "recovery"]
+    path.write_text(json.dumps(doc))
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert set(_codes(opened)) == {"recovery_slot_missing", "keyfile_altered"}
+        new_key = opened.regenerate_recovery_key()  # what the warning asks the officer to do
+    with Store.open_with_recovery_key(data_dir, new_key) as reopened:
+        assert reopened.warnings == ()
+
+
+def test_a_removed_anchor_is_reported(store: Store, data_dir: Path) -> None:
+    store.close()
+    path = data_dir / "keyslots.json"
+    doc = json.loads(path.read_text())
+    del doc["anchor"]  # as if written by a FieldScreen that knew no anchors
+    path.write_text(json.dumps(doc))
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert _codes(opened) == ["keyfile_unanchored"]
+
+
+def test_an_edited_anchor_is_reported_and_the_store_still_opens(store: Store,
+                                                                data_dir: Path) -> None:
+    case_id = store.cases.create()
+    store.close()
+    path = data_dir / "keyslots.json"
+    doc = json.loads(path.read_text())
+    doc["anchor"]["counter"] = "many"
+    path.write_text(json.dumps(doc))
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert _codes(opened) == ["keyfile_altered"]
+        assert opened.cases.get(case_id).id == case_id
+
+
+def test_a_crash_between_the_two_anchor_writes_is_no_alarm(store: Store,
+                                                           data_dir: Path) -> None:
+    store.close()
+    key = _master_key(data_dir)
+    conn = connect_raw(data_dir / "fieldscreen.db", key)
+    try:  # the database's counter went up; the key file was never written
+        counter = db_counter(conn)
+        conn.execute("UPDATE meta SET value = ? WHERE key = ?", (str(counter + 1), COUNTER_META))
+        conn.commit()
+    finally:
+        conn.close()
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert opened.warnings == ()
+
+
+def test_ordinary_use_raises_no_alarm(store: Store, data_dir: Path, tmp_path: Path) -> None:
+    store.cases.create()
+    backup = store.backup(tmp_path / "b.fsbackup")
+    store.change_passphrase(OTHER_PASSPHRASE)
+    recovery = store.regenerate_recovery_key()
+    store.close()
+    with Store.open_with_recovery_key(data_dir, recovery) as opened:
+        assert opened.warnings == ()
+        recovery = opened.rekey(PASSPHRASE)
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert opened.warnings == ()
+    restored, _kept = Store.restore(data_dir, backup.path, PASSPHRASE, force=True)
+    with restored:
+        assert restored.warnings == ()
+        restored.cases.create()
+    with Store.open(data_dir, PASSPHRASE) as opened:
+        assert opened.warnings == ()
+        assert _audited(opened) == []
+
+
+def test_a_restore_does_not_reset_the_counter_or_the_failed_attempts(
+    store: Store, data_dir: Path, tmp_path: Path
+) -> None:
+    backup = store.backup(tmp_path / "b.fsbackup")
+    store.close()
+    for _ in range(5):
+        Store.open(data_dir, PASSPHRASE).close()
+    before = json.loads((data_dir / "keyslots.json").read_text())["anchor"]["counter"]
+    for _ in range(2):
+        with pytest.raises(WrongPassphrase):
+            Store.open(data_dir, "a wrong guess at the keyboard")
+    restored, _ = Store.restore(data_dir, backup.path, PASSPHRASE, force=True)
+    with restored:
+        assert restored.warnings == ()
+        entry = [e for e in restored.audit.entries() if e.action == "store.restored"][-1]
+        assert entry.detail["replaced_anchor_counter"] == before
+    doc = json.loads((data_dir / "keyslots.json").read_text())
+    assert doc["anchor"]["counter"] > before
+    assert doc["attempts"]["total"] == 2
+
+
+def test_anchors_handed_out_before_a_rekey_still_verify(store: Store) -> None:
+    store.cases.create()
+    before = store.audit.anchor()
+    store.rekey(OTHER_PASSPHRASE)
+    assert store.audit.report().ok
+    assert store.audit.check_anchor(before) is None
+    assert store.audit.check_anchor(AuditAnchor.parse(before.text)) is None  # as printed
+    forged = AuditAnchor(before.entry_id, "0" * 64)
+    assert "rewritten" in (store.audit.check_anchor(forged) or "")
+    later = AuditAnchor(before.entry_id + 1000, before.digest)
+    assert "not in the audit trail" in (store.audit.check_anchor(later) or "")
