@@ -274,3 +274,14 @@ def test_keyslots_written_with_timestamps_still_load(
     with Store.open(data_dir, PASSPHRASE) as reopened:
         reopened.change_passphrase(OTHER_PASSPHRASE)
     assert "2025-03-04" not in path.read_text(encoding="ascii")
+
+
+def test_key_material_is_wiped_when_the_store_locks(store: Store) -> None:
+    """Issue #13: the data key lives in a buffer that is zeroed on lock, and SQLCipher wipes
+    and mlocks its own memory (cipher_memory_security)."""
+    conn = store._handle.conn
+    assert str(conn.execute("PRAGMA cipher_memory_security").fetchone()[0]) == "1"
+    buffer = store._key
+    assert len(buffer) == 32 and any(buffer)
+    store.close()
+    assert len(buffer) == 32 and not any(buffer)
