@@ -32,7 +32,7 @@ def _header_after(path: Path, magic: bytes) -> dict[str, object]:
         line = handle.readline(_HEADER_LIMIT)
     try:
         doc = json.loads(line.decode("ascii"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise _bad(path, "its header is damaged") from None
     if not isinstance(doc, dict):
         raise _bad(path, "its header is damaged")
@@ -41,6 +41,8 @@ def _header_after(path: Path, magic: bytes) -> dict[str, object]:
 
 def _anchor(path: Path, data: object, what: str) -> tuple[AuditAnchor, str]:
     try:
+        if isinstance(data, str):  # a packet's "<entry>:<hex>"
+            return AuditAnchor.parse(data), what
         return AuditAnchor.from_json(data), what
     except ValueError:
         raise _bad(path, f"this {what} holds no audit anchor (it was made by an older "
@@ -62,7 +64,7 @@ def _from_pdf(path: Path, ask_password: Callable[[], str]) -> tuple[AuditAnchor,
         for blob in attachments.get(name, []):
             try:
                 doc = json.loads(blob)
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 continue
             if isinstance(doc, dict):
                 return _anchor(path, doc.get("audit_anchor"), "referral packet")
@@ -90,7 +92,7 @@ def anchor_from_file(path: Path, ask_password: Callable[[], str]) -> tuple[Audit
     if start.lstrip().startswith(b"{"):
         try:
             doc = json.loads(path.read_bytes())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             raise _bad(path, "not a FieldScreen export (invalid JSON)") from None
         if isinstance(doc, dict) and doc.get("format") == "fieldscreen-export":
             return _anchor(path, doc.get("audit_anchor"), "export")

@@ -8,17 +8,20 @@ chain head (entry id and hash) and the failed-unlock total. The database keeps t
 counter in ``meta``. At every open (``check``):
 
 * the key file's MAC fails → it was edited (a slot removed or added, the anchor changed);
-* the database's counter is behind the key file's → the database was rolled back to an
-  older copy;
-* the anchored entry is gone, or there with another hash → the chain was rewritten;
-* the database's counter is ahead by more than one → an older key file was put back (one
-  ahead is a crash between the two writes of ``Store._anchor``, and harmless);
+* the anchored entry is gone and the database's counter is behind → the database was
+  rolled back to an older copy;
+* the anchored entry is gone (counter in step), or there with another hash → the chain was
+  rewritten;
+* the database's counter is ahead of the key file's → an older key file was put back
+  (``Store._anchor`` writes the key file first, so no crash leaves it behind);
 * the failed-unlock total went down since the anchor → the count was reset by hand.
 
 Each finding is a warning for the officer and an audit entry; the store still opens (an
 officer locked out of her cases by a tampered file would be a worse outcome). What this
-cannot see: the database AND the key file put back together from the same older moment, or
-history rewritten and re-anchored by someone holding the passphrase. Anchors that left the
+cannot see: the database AND the key file put back together from the same older moment (no
+passphrase needed for that), history rewritten and re-anchored by someone holding the
+passphrase, or entries written after the last anchoring when the app was killed before it
+could lock (the anchor then is the unlock's). Anchors that left the
 laptop (referral packets, exports, backups; ``fieldscreen audit verify --against``) catch
 those, up to the last one that left.
 """
@@ -90,39 +93,40 @@ def check(
         warnings.append(IntegrityWarning(
             "keyfile_altered",
             "the key file keyslots.json was changed outside FieldScreen (a key slot or its "
-            "anchor was added, removed or edited)",
+            "anchor was added, removed or edited); its record of the audit trail cannot be "
+            "trusted, so a database put back from an older copy would not show this time",
         ))
         return warnings, failed_total
-    rolled_back = False
-    if counter < anchor.counter:
-        rolled_back = True
-    elif counter > anchor.counter + 1:
-        warnings.append(IntegrityWarning(
-            "keyfile_older",
-            "the key file is older than the database: an older copy of keyslots.json was put "
-            "back (for example to hide failed unlock attempts or an old key slot)",
-        ))
+    row = None
     if anchor.audit_id > 0:
         row = conn.execute("SELECT hash FROM audit WHERE id = ?", (anchor.audit_id,)).fetchone()
-        if row is None and not rolled_back:
-            # The database is as recent as the key file, yet the anchored entry is gone:
-            # entries were deleted and the chain renumbered.
+    if anchor.audit_id > 0 and row is None:
+        if counter < anchor.counter:
+            warnings.append(IntegrityWarning(
+                "database_rolled_back",
+                "the database is older than its key file: an older copy of fieldscreen.db "
+                "was put back; cases or changes made since may be missing",
+            ))
+        else:  # as recent as the key file, yet the anchored entry is gone
             warnings.append(IntegrityWarning(
                 "audit_rewritten",
                 f"the audit trail was rewritten: entry {anchor.audit_id}, recorded in the "
                 "key file, is no longer there",
             ))
-        elif row is not None and str(row[0]) != anchor.audit_hash:
-            warnings.append(IntegrityWarning(
-                "audit_rewritten",
-                f"the audit trail was rewritten: entry {anchor.audit_id} no longer has the "
-                "hash the key file recorded",
-            ))
-    if rolled_back:
+    elif row is not None and str(row[0]) != anchor.audit_hash:
         warnings.append(IntegrityWarning(
-            "database_rolled_back",
-            "the database is older than its key file: an older copy of fieldscreen.db was "
-            "put back; cases or changes made since may be missing",
+            "audit_rewritten",
+            f"the audit trail was rewritten: entry {anchor.audit_id} no longer has the hash "
+            "the key file recorded",
+        ))
+    # The key file is written before the database at every anchoring: a database behind it
+    # with the anchored entry still there is an interrupted anchoring, nothing lost. A
+    # database AHEAD of it means an older key file was put back.
+    if counter > anchor.counter:
+        warnings.append(IntegrityWarning(
+            "keyfile_older",
+            "the key file is older than the database: an older copy of keyslots.json was put "
+            "back (for example to hide failed unlock attempts or an old key slot)",
         ))
     since = failed_total - anchor.failed_total
     if since < 0:

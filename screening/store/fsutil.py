@@ -84,6 +84,9 @@ class AtomicFile:
         except OSError as err:
             self._discard()
             raise io_error(err, "cannot write a file") from None
+        except BaseException:  # e.g. Ctrl+C during fsync: no half-written temporary stays
+            self._discard()
+            raise
         finally:
             if exc_type is not None:
                 self._discard()

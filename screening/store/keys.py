@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import unicodedata
@@ -64,6 +65,11 @@ MIN_ZXCVBN_SCORE = 3
 KEYFILE_MAC_INFO = b"fieldscreen key file v1"
 # A damaged "attempts" section must not reset the delay: it reads as this many failures.
 DAMAGED_ATTEMPTS = 3
+# FieldScreen writes one slot per kind. More would let someone who can write the folder (no
+# passphrase needed) make every unlock try many maximal-cost KDFs: refused beyond this.
+MAX_SLOTS = 4
+# Counters in the clear files are bounded, so a crafted number cannot overflow or hang.
+MAX_COUNT = 10**12
 
 # Bounds applied whenever a slot is read (keyslots.json, a backup's slots, an encrypted
 # export), before any key is derived: a crafted file must not make us allocate gigabytes or
@@ -318,9 +324,14 @@ class Attempts:
         if data is None:
             return cls()
         in_a_row, total, last = data["in_a_row"], data["total"], data["last_failed"]
-        if type(in_a_row) is not int or type(total) is not int or in_a_row < 0 or total < 0:
+        if type(in_a_row) is not int or type(total) is not int:
             raise ValueError("bad attempts")
-        return cls(in_a_row, max(total, in_a_row), float(last))
+        if not (0 <= in_a_row <= MAX_COUNT and 0 <= total <= MAX_COUNT):
+            raise ValueError("bad attempts")
+        last = float(last)
+        if not math.isfinite(last):
+            raise ValueError("bad attempts")
+        return cls(in_a_row, max(total, in_a_row), last)
 
 
 @dataclass(frozen=True)
@@ -345,7 +356,7 @@ class Anchor:
             anchor = cls(data["counter"], data["audit_id"], data["audit_hash"],
                          data["failed_total"], data["mac"])
             ints = (anchor.counter, anchor.audit_id, anchor.failed_total)
-            if any(type(v) is not int or v < 0 for v in ints):
+            if any(type(v) is not int or not 0 <= v <= MAX_COUNT for v in ints):
                 raise ValueError
             if not isinstance(anchor.audit_hash, str) or not isinstance(anchor.mac, str):
                 raise ValueError
@@ -443,6 +454,11 @@ class KeySlots:
         slots = doc.get("slots")
         if not isinstance(store_id, str) or not isinstance(slots, list) or not slots:
             raise StoreCorrupt("the key file is damaged")
+        if len(slots) > MAX_SLOTS:
+            raise StoreCorrupt(
+                f"the key file lists {len(slots)} key slots where FieldScreen writes two: it "
+                "was edited outside FieldScreen; put back a copy of keyslots.json you trust"
+            )
         anchor = None
         if "anchor" in doc:
             try:
@@ -451,7 +467,7 @@ class KeySlots:
                 anchor = Anchor(0, 0, "", 0, mac="")
         try:
             attempts = Attempts.from_json(doc.get("attempts"))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             attempts = Attempts(in_a_row=DAMAGED_ATTEMPTS, total=DAMAGED_ATTEMPTS,
                                 last_failed=-1.0)
         return cls(store_id, [KeySlot.from_json(s, where) for s in slots], anchor, attempts)
@@ -468,7 +484,8 @@ class KeySlots:
             raise StoreError("cannot read the key file", errno=exc.errno) from None
         try:
             doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # JSONDecodeError, a 5,000-digit number (int conversion limit), deep nesting
             raise StoreCorrupt("the key file is damaged") from None
         return cls.from_json(doc, f"the key file {path}")
 
@@ -486,15 +503,30 @@ class KeySlots:
 
     def unlock(self, kind: str, secret: str) -> tuple[bytes, KeySlot]:
         """The master key, and the slot that opened it; WrongPassphrase when none does."""
+        candidates = sorted(self._slots(kind), key=lambda s: (
+            s.params.time_cost * s.params.memory_kib, s.params.parallelism))
+        if not candidates:  # not a wrong secret: say what is wrong, count no failure
+            other = "passphrase" if kind == SLOT_RECOVERY else "recovery key"
+            raise StoreCorrupt(
+                f"the key file has no {kind} slot: it was edited outside FieldScreen; unlock "
+                f"with the {other}, then set a new {kind.replace('_', ' ')}"
+            )
         if kind == SLOT_RECOVERY:
             secret = normalise_recovery_key(secret)
-        for slot in self._slots(kind):
+        # Cheapest first: the genuine slot has today's parameters; a crafted costly one
+        # added by hand is reached only if the genuine one does not open.
+        for slot in candidates:
             key = open_slot(self.store_id, slot, secret)
             if key is not None:
                 return key, slot
         if kind == SLOT_RECOVERY:
             raise WrongPassphrase("wrong recovery key")
         raise WrongPassphrase("wrong passphrase")
+
+    def keep_only(self, opened: KeySlot) -> None:
+        """Drop every other slot of ``opened``'s kind (FieldScreen writes one per kind; more
+        were added by hand). Called after ``opened`` unlocked the store."""
+        self.slots = [s for s in self.slots if s.kind != opened.kind or s is opened]
 
     def is_store_secret(self, candidate: str) -> bool:
         """Whether ``candidate`` opens any slot: it is the store's passphrase or its recovery

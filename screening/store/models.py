@@ -190,8 +190,10 @@ class AuditAnchor:
         ValueError otherwise."""
         entry, _, digest = text.replace(" ", "").partition(":")
         digest = digest.lower()
-        if not entry.isdigit() or not 16 <= len(digest) <= 64:
+        if not entry.isascii() or not entry.isdigit() or not 16 <= len(digest) <= 64:
             raise ValueError("an audit anchor looks like 1234:3f9a1c2b7d4e99aa")
+        if len(entry) > 12 or int(entry) < 1:  # entry 0 (an empty trail) anchors nothing
+            raise ValueError("an audit anchor names an entry from 1 to 999999999999")
         if any(ch not in "0123456789abcdef" for ch in digest):
             raise ValueError("an audit anchor looks like 1234:3f9a1c2b7d4e99aa")
         return cls(int(entry), digest)
@@ -202,6 +204,6 @@ class AuditAnchor:
         if isinstance(data, dict):
             entry = data.get("entry_id", data.get("id"))
             digest = data.get("digest", data.get("hash"))
-            if type(entry) is int and isinstance(digest, str):
-                return cls.parse(f"{entry}:{digest}")
+            if type(entry) is int and 0 < entry < 10**12 and isinstance(digest, str):
+                return cls.parse(f"{entry}:{digest[:64]}")
         raise ValueError("not an audit anchor")

@@ -164,7 +164,10 @@ class Store:
     @staticmethod
     def exists(data_dir: Path) -> bool:
         paths = StorePaths(Path(data_dir))
-        return paths.keyslots.exists() or paths.db.exists()
+        # A restore or rekey killed mid-switch leaves only its journal for a moment: the
+        # next open finishes it. That is a store, never "create one with init".
+        return (paths.keyslots.exists() or paths.db.exists()
+                or backups.journal_path(paths.root).exists())
 
     @staticmethod
     def unlock_delay(data_dir: Path) -> float:
@@ -281,6 +284,7 @@ class Store:
                 store.audit.event("store.integrity_warning", detail={"code": warning.code})
             store.warnings = tuple(warnings)
             store.audit.event("store.opened", detail={"via": kind})
+            slots.keep_only(slot)  # extra slots of this kind were not FieldScreen's
             store._upgrade_slot(kind, secret, slot)
             store._anchor()
             store._sweep_outputs(STALE_AFTER_S)
@@ -357,16 +361,22 @@ class Store:
         self.audit.event("keyslot.upgraded", detail={"kind": kind})
 
     def _anchor(self, floor: int = 0) -> None:
-        """Anchor the audit chain's head in the key file (see anchor.py): the counter goes
-        up in the database, then the key file is re-signed and written. Every write of the
-        key file goes through here, so its MAC always covers the slots it holds."""
+        """Anchor the audit chain's head in the key file (see anchor.py): the key file is
+        re-signed with the next counter and written, then the database takes the counter.
+        In that order a failed or killed write never leaves the database ahead of the key
+        file (which would read as an older key file put back). Every write of the key file
+        goes through here, so its MAC always covers the slots it holds."""
         with self._handle.mutex:
-            with self._handle.tx("anchoring the audit trail") as conn:
+            with self._handle.read("anchoring the audit trail") as conn:
                 counter = anchors.next_counter(conn, self._slots, floor)
-                anchors.set_db_counter(conn, counter)
             total = UnlockThrottle(self._paths.keyslots).total
             self._slots.sign(bytes(self._key), counter, self._handle.audit.head, total)
-            self._slots.save(self._paths.keyslots)
+            try:
+                self._slots.save(self._paths.keyslots)
+            except OSError as exc:
+                raise io_error(exc, "cannot write the key file keyslots.json") from None
+            with self._handle.tx("anchoring the audit trail") as conn:
+                anchors.set_db_counter(conn, counter)
 
     # -- closing -------------------------------------------------------------------------
     def close(self) -> None:
@@ -484,8 +494,9 @@ class Store:
         Design (crash-safe like ``restore``): with the store mutex held, the live database
         is copied (SQLite backup API, same key) to ``.restore-<t>.db``; the copy leaves WAL
         mode and is re-encrypted in place with ``PRAGMA rekey`` under a new random 256-bit
-        key; in it the audit chain is re-hashed under the new chain key (``audit_key``) and
-        a ``store.rekeyed`` entry records the old head and whether the old chain verified.
+        key; in it the audit chain goes on under the new chain key (the retired key is kept
+        for verifying, audit.py) and a ``store.rekeyed`` entry records the old head and
+        whether the old chain verified.
         New key slots (new passphrase, new recovery key) go to ``.restore-<t>.keyslots``.
         Until here a kill leaves only ``.restore-*`` leftovers: the OLD state opens and the
         next open sweeps them. Then the connection closes and ``backups.run_switch`` writes
@@ -659,6 +670,7 @@ class Store:
                 audit_head=self._handle.audit.head,
             )
         self.audit.event("store.backup", detail={"sha256": info.sha256})
+        self._anchor()  # a copy left: anchor the key file to the history it holds
         return info
 
     @classmethod
@@ -741,6 +753,13 @@ class Store:
             lock.release()
             raise
         try:
+            if replaced is not None:
+                # Wrong passphrases typed at the replaced store since its last unlock (or
+                # for this backup): entered here, as the next unlock would have.
+                seen = replaced.anchor.failed_total if replaced.anchor else 0
+                since = UnlockThrottle(paths.keyslots).total - seen
+                if since > 0:
+                    store.audit.event("unlock.failed", detail={"attempts": since})
             store.audit.event(
                 "store.restored",
                 detail={
@@ -799,6 +818,7 @@ class Store:
                 "sha256": digest,
             },
         )
+        self._anchor()
         return exports.ExportInfo(dest, fmt, password is not None, len(ids), digest)
 
 

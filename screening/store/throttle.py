@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from screening.errors import StoreError
 from screening.store.fsutil import atomic_write
-from screening.store.keys import DAMAGED_ATTEMPTS, Attempts, KeySlots
+from screening.store.keys import DAMAGED_ATTEMPTS, MAX_COUNT, Attempts, KeySlots
 
 FREE_ATTEMPTS = 2  # typos happen: the first two failures cost nothing extra
 MAX_DELAY = 300.0  # seconds
@@ -38,6 +39,8 @@ def delay_after(failures: int) -> float:
     """
     if failures <= FREE_ATTEMPTS:
         return 0.0
+    if failures > FREE_ATTEMPTS + 20:  # 2**19 s is far past the cap: never compute 2**huge
+        return MAX_DELAY
     return min(MAX_DELAY, float(2 ** (failures - FREE_ATTEMPTS - 1)))
 
 
@@ -69,14 +72,16 @@ class UnlockThrottle:
         return self.path.with_name(LEGACY_STATE)
 
     def _legacy_failures(self) -> tuple[int, float]:
+        if not self._legacy.is_file():  # none (or a folder someone made in its place)
+            return 0, 0.0
         try:
             doc = json.loads(self._legacy.read_text(encoding="utf-8"))
             failures, last = int(doc["failures"]), float(doc["last_failure"])
-            if failures < 0:
+            if not 0 <= failures <= MAX_COUNT or not math.isfinite(last):
                 raise ValueError
         except FileNotFoundError:
             return 0, 0.0
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, OverflowError, RecursionError):
             return DAMAGED_ATTEMPTS, self.clock()
         return failures, last
 
@@ -97,14 +102,15 @@ class UnlockThrottle:
         self._memory = attempts
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # no key file here: kept in memory
+        except (OSError, ValueError, RecursionError):
+            return  # no key file here (or not one to write into): kept in memory
         if not isinstance(doc, dict):
             return
         doc["attempts"] = attempts.to_json()
         atomic_write(self.path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("ascii"))
-        with contextlib.suppress(FileNotFoundError):
-            self._legacy.unlink()  # merged into the key file
+        if self._legacy.is_file():
+            with contextlib.suppress(OSError):
+                self._legacy.unlink()  # merged into the key file
 
     @property
     def failures(self) -> int:
@@ -137,5 +143,5 @@ class UnlockThrottle:
     def record_success(self) -> None:
         """The delay starts again from zero; the total stays (the anchor takes it over)."""
         attempts = self._read()
-        if attempts.in_a_row or self._legacy.exists():
+        if attempts.in_a_row or self._legacy.is_file():
             self._write(replace(attempts, in_a_row=0))
