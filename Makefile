@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run test lint translations catalogs check-strings bench syscheck clean \
 	bundle bundle-test
-LOCALES := es fr ar pt ru
+LOCALES := es fr ar pt ru zh_Hans vi tl
 PYBABEL := $(VENV)/bin/pybabel
 
 help: ## list targets

@@ -194,23 +194,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
            "one of its own files, or is not an ordinary file."),
         N_("Choose another folder, outside the data folder. Nothing was saved or changed."),
     ),
-    ErrorCode.CONSENT_MISSING: (
-        N_("The person's consent is not recorded, so nothing about them can be saved."),
-        N_("Go back to the consent step and record their decision."),
+    ErrorCode.HANDOVER_ALTERED: (
+        N_("The referral packet was altered, or it is not a FieldScreen referral."),
+        N_("Nothing was stored. Ask the sender to send it again."),
     ),
-    ErrorCode.CONSENT_SCOPE: (
-        N_("A chosen service is outside what the person agreed to."),
-        N_("Remove it, or choose it again and type your reason for referring anyway."),
+    ErrorCode.HANDOVER_NOT_FOR_KEY: (
+        N_("This referral packet was not sent to your agency's key."),
+        N_("Choose your agency's key file, or ask the sender which key they used. Nothing "
+           "was stored."),
     ),
-    ErrorCode.CONSENT_SHARING: (
-        N_("The person agreed to the screening only, not to sharing their details."),
-        N_("Make a copy without names and contact details, or record their consent to a "
-           "referral first."),
+    ErrorCode.HANDOVER_RECIPIENT: (
+        N_("FieldScreen has no usable public key for that agency."),
+        N_("Ask the agency for the public key that `fieldscreen keys new` printed, and add it "
+           "to the referral directory."),
     ),
-    ErrorCode.OUTPUT_TARGET: (
-        N_("FieldScreen does not save files there: that place is inside its data folder, is "
-           "one of its own files, or is not an ordinary file."),
-        N_("Choose another folder, outside the data folder. Nothing was saved or changed."),
+    ErrorCode.HANDOVER_IDENTITY: (
+        N_("That file is not an agency key."),
+        N_("Choose the key file your agency made with `fieldscreen keys new`."),
     ),
     FILE_UNREADABLE: (
         N_("That file could not be read."),

@@ -20,6 +20,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
 from screening.i18n import N_, Translator, is_rtl
+from screening.i18n.bidi import ltr as bidi_ltr
+from screening.i18n.tags import match_language
 from screening.paths import translations_dir
 
 log = logging.getLogger(__name__)
@@ -72,13 +74,11 @@ def font_family_for(lang: str) -> str | None:
     return _CJK_FAMILIES.get(lang) or _CJK_FAMILIES.get(lang.split("_")[0])
 
 
-LRM = "\u200e"
-
-
 def ltr(text: str) -> str:
     """Keep dates, times and ids in their order inside right-to-left text: without the
-    marks "2026-03-07 10:00" shows as "10:00 2026-03-07" in an Arabic table cell."""
-    return f"{LRM}{text}{LRM}" if text else text
+    isolate "2026-03-07 10:00" shows as "10:00 2026-03-07" in an Arabic table cell. The
+    shared helper (``screening.i18n.bidi``, also used by the PDF) wraps it in LRI ... PDI."""
+    return bidi_ltr(text)
 
 
 def rtl(lang: str) -> bool:
@@ -168,7 +168,10 @@ class UiLanguage(QObject):
         return rtl(self.lang)
 
     def set_language(self, lang: str) -> None:
-        lang = _norm(lang or SOURCE_LANGUAGE)
+        # One tag per language whatever the spelling (zh-CN, zh-Hans, pt-BR: screening.i18n.
+        # tags); a language without a catalog keeps its code and shows English text.
+        lang = lang or SOURCE_LANGUAGE
+        lang = match_language(lang, available_ui_languages()) or _norm(lang)
         self.translator = Translator(lang)
         app = QApplication.instance()
         if isinstance(app, QApplication):

@@ -64,6 +64,11 @@ class ErrorCode(StrEnum):
     # outputs (appended): a file the user named would overwrite FieldScreen's own data,
     # or is a device / not a regular file (issue #13)
     OUTPUT_TARGET = "input.output_target"
+    # recipient-key hand-over (appended, issue #15)
+    HANDOVER_ALTERED = "handover.altered"  # altered in transit, or not a FieldScreen referral
+    HANDOVER_NOT_FOR_KEY = "handover.not_for_key"  # encrypted for another agency's key
+    HANDOVER_RECIPIENT = "handover.recipient"  # no usable public key for the recipient
+    HANDOVER_IDENTITY = "handover.identity"  # the identity file is not an age identity
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +32,10 @@ from screening.casework.referrals import allowed, offered_services, save_referra
 from screening.errors import ScreeningError
 from screening.reports.directory import NATIONAL, Directory, Service
 from screening.store import ReferralRecord
+
+if TYPE_CHECKING:
+    from screening.casework.handover import Recipient, Sent
+    from screening.reports.packet import Variant
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +63,14 @@ class ReferralViewModel(QObject):
     chosen_changed(): the list of chosen services changed.
     report_started(): the PDF is being written.
     report_written(str): the SHA-256 of the file written.
+    handed_over(object): a hand-over packet was written (``screening.casework.handover.Sent``).
     failed(str, str): error code and incident id.
     """
 
     chosen_changed = Signal()
     report_started = Signal()
     report_written = Signal(str)
+    handed_over = Signal(object)
     failed = Signal(str, str)
 
     def __init__(self, app_vm: AppViewModel, parent: QObject | None = None) -> None:
@@ -210,10 +217,30 @@ class ReferralViewModel(QObject):
         return True
 
     # -- the PDF ------------------------------------------------------------------------
-    def generate(self, path: Path, *, lang: str, redacted: bool, password: str | None) -> None:
-        """Write the PDF on a worker. ``password`` None means a plaintext file, which the
-        screen only allows after the officer confirmed it."""
+    def full_packet_needs_reason(self) -> bool:
+        """The person's consent does not cover sharing: a full packet needs the officer's
+        reason (the core decides; the redacted and minimal copies need none)."""
+        from screening.reports.service import consent_covers_sharing
+
+        return bool(self.case_id) and self.app_vm.is_open and not consent_covers_sharing(
+            self.app_vm.workspace, self.case_id)
+
+    def suggested_file_name(self, variant: Variant) -> str:
+        from screening.reports.packet import suggested_file_name
+
+        return suggested_file_name(self.case_reference or "case", variant)
+
+    def generate(self, path: Path, *, lang: str, redacted: bool = False,
+                 password: str | None, variant: Variant = "full",
+                 override_reason: str | None = None) -> None:
+        """Write the PDF (``variant``; ``redacted=True`` is ``variant="redacted"``) on a
+        worker. ``password`` None means a plaintext file, which the screen only allows after
+        the officer confirmed it. ``override_reason``: a full packet the consent does not
+        cover (the core refuses one without it)."""
         from screening.reports.service import write_case_report  # ReportLab: on first use
+
+        if redacted:
+            variant = "redacted"
 
         workspace = self.app_vm.workspace
         try:  # never into the data folder or onto a device (checked again by the core)
@@ -226,9 +253,33 @@ class ReferralViewModel(QObject):
         case_id = self.case_id
 
         def work() -> str:
-            return write_case_report(workspace, case_id, out, lang=lang, redacted=redacted,
-                                     password=password, allow_plaintext=password is None)
+            return write_case_report(workspace, case_id, out, lang=lang, variant=variant,
+                                     password=password, allow_plaintext=password is None,
+                                     override_reason=override_reason)
 
         self.last_path = out
         self.report_started.emit()
         self.app_vm.runner.start("report", work, self.report_written.emit, self.failed.emit)
+
+    # -- hand-over with the recipient's key (issue #15) -----------------------------------
+    def send(self, path: Path, recipient: Recipient, *, lang: str) -> None:
+        """Write the age-encrypted hand-over packet (full PDF and the case's data) for
+        ``recipient`` on a worker; emits handed_over or failed."""
+        from screening.casework.handover import check_packet_name, send_referral
+
+        workspace = self.app_vm.workspace
+        try:  # never into the data folder or onto a device (checked again by the core)
+            out = check_packet_name(workspace.check_output(Path(path)))
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code), "")
+            return
+        if not self.save():
+            return
+        case_id = self.case_id
+
+        def work() -> Sent:
+            return send_referral(workspace, case_id, recipient, out, lang=lang)
+
+        self.last_path = out
+        self.report_started.emit()
+        self.app_vm.runner.start("hand-over", work, self.handed_over.emit, self.failed.emit)

@@ -17,6 +17,8 @@ POPULATION = {
 VALIDATION = {
     "validated": N_("Validated instrument"),
     "adapted": N_("Adapted: not a validated instrument"),
+    "indicator_based": N_("Built from published indicators: not a validated instrument"),
+    "guidance_based": N_("Built from published guidance: not a validated instrument"),
     "draft": N_("Draft: not validated or reviewed"),
 }
 

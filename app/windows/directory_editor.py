@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.qt_i18n import _
 from app.viewmodels.settings_vm import SettingsViewModel
+from app.widgets.bidi_view import show_isolated
 from app.widgets.common import Banner, acc, plain_label, set_button
 from screening.errors import Problem
 from screening.reports.directory import COLUMNS
@@ -70,6 +71,9 @@ class DirectoryEditorDialog(QDialog):
         # names read left to right; in a right-to-left UI "+1 555 0101" would come out as
         # "0101 555 1+". Arabic names in cells still shape and read right to left.
         self.table.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        # Each cell is shown in its own direction (an Arabic name right to left, with its
+        # full stop at its end); what is edited and saved is the text as typed.
+        show_isolated(self.table)
         for row in read_rows(vm.editable_directory()):
             self._append(row)
         self.add_button = QPushButton(self)

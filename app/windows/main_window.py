@@ -31,11 +31,13 @@ from app.qt_i18n import _, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.cases_vm import CasesViewModel
 from app.viewmodels.catalog import InstrumentCatalog
+from app.viewmodels.handover_vm import Received, ReceiveViewModel
 from app.viewmodels.interview_vm import InterviewViewModel
 from app.viewmodels.referral_vm import ReferralViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.viewmodels.setup_vm import NewPerson, SetupViewModel
 from app.widgets.common import BusyBar, set_button
+from app.windows import dialogs, handover_dialogs
 from app.windows.cases_page import CasesPage
 from app.windows.consent_page import ConsentPage
 from app.windows.first_run import FirstRunPage
@@ -87,6 +89,8 @@ class MainWindow(QMainWindow):
         bar.setContentsMargins(0, 0, 0, 0)
         self.cases_button = QPushButton(self.header)
         self.cases_button.clicked.connect(self.go_cases)
+        self.receive_button = QPushButton(self.header)  # recipient-key hand-over (#15)
+        self.receive_button.clicked.connect(self.receive_referral)
         self.settings_button = QPushButton(self.header)
         self.settings_button.clicked.connect(self.open_settings)
         self.lock_button = QPushButton(self.header)
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.cases_button)
         bar.addStretch(1)
         bar.addWidget(self.busy)
+        bar.addWidget(self.receive_button)
         bar.addWidget(self.settings_button)
         bar.addWidget(self.lock_button)
         layout.addWidget(self.header)
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         self.setup_vm = SetupViewModel(app_vm, self.catalog, self)
         self.referral_vm = ReferralViewModel(app_vm, self)
         self.settings_vm = SettingsViewModel(app_vm, self.catalog, self)
+        self.receive_vm = ReceiveViewModel(app_vm, self)
 
         self.first_run = FirstRunPage(app_vm, self)
         self.unlock_page = UnlockPage(app_vm, self)
@@ -177,6 +183,9 @@ class MainWindow(QMainWindow):
         self.review_page.finished.connect(lambda _i: self._referral_for_current())
         self.review_page.referral_requested.connect(self.go_referral)
         self.referral_page.done.connect(lambda: self.go_cases(self.referral_vm.case_id or None))
+        self.receive_vm.received.connect(self._received)
+        self.receive_vm.failed.connect(
+            lambda code, incident: show_error(self, code, incident=incident or None))
 
     def _language_changed(self, _lang: str) -> None:
         self.retranslate()
@@ -184,6 +193,8 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(_("FieldScreen"))
         set_button(self.cases_button, _("Cases"))
+        set_button(self.receive_button, _("Receive a referral…"),
+                   _("Import a case another agency handed over to your agency's key"))
         set_button(self.settings_button, _("Settings…"))
         set_button(self.lock_button, _("Lock (Ctrl+L)"))
         for hook in self._page_hooks:
@@ -319,6 +330,15 @@ class MainWindow(QMainWindow):
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             self.go_cases()
+
+    def receive_referral(self) -> None:
+        """Receive a referral…: the packet, the agency's key, then the import on a worker."""
+        if self._guarded():
+            handover_dialogs.receive_flow(self, self.receive_vm)
+
+    def _received(self, received: Received) -> None:
+        self.go_cases(received.case_id)
+        dialogs.inform(self, _("Referral received"), handover_dialogs.received_text(received))
 
     def open_settings(self) -> SettingsDialog | None:
         if not self._guarded():

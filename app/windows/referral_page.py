@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,9 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
-from app.qt_i18n import _, available_ui_languages, language_name, ltr, ui_language
+from app.qt_i18n import _, available_ui_languages, language_name, ui_language
 from app.viewmodels.directory import KIND_TEXT, NEED_TEXT, ServiceView
+from app.viewmodels.handover_vm import handover_recipients
 from app.viewmodels.referral_vm import ReferralViewModel
+from app.widgets.bidi_view import data, show_isolated
+from app.widgets.bidi_view import lines as bidi_lines
 from app.widgets.common import (
     Banner,
     BusyBar,
@@ -43,21 +44,23 @@ from app.widgets.common import (
     sensitive,
 )
 from app.widgets.common import set_button as set_btn
-from app.windows import dialogs
+from app.widgets.report_options import ReportOptionsWidget
+from app.windows import dialogs, handover_dialogs
 
 
 def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
     """Name (marked when it is a placeholder or outside the consent), kind, languages,
-    contacts: for the tables."""
+    contacts: for the tables. Directory text is isolated (``data``): phone numbers and URLs
+    read left to right in the Arabic UI, and a name cannot pull the label around it."""
     ui = ui_language().lang
-    name = s.name + (" " + _("(example entry)") if s.example else "")
+    name = data(s.name) + (" " + _("(example entry)") if s.example else "")
     if s.outside_consent:  # first, so it shows even when the column cuts the name
         name = "⚠ " + _("Outside the consent: {name}").format(name=name)
     langs = ", ".join(language_name(c, ui) for c in s.languages)
     if s.interpreters:
         langs = (langs + "; " if langs else "") + _("others through interpreters")
     kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
-    return name, kind, langs, ltr(s.contacts)
+    return name, kind, langs, data(s.contacts)
 
 
 def _item(text: str) -> QTableWidgetItem:
@@ -134,6 +137,7 @@ class ReferralPage(QWidget):
         self.chosen.setTabKeyNavigation(False)
         self.chosen.itemChanged.connect(self._reason_edited)
         self.chosen.setWordWrap(True)
+        show_isolated(self.chosen, 2)  # the reason, as typed, shown in its own direction
         self.remove_button = QPushButton(self)
         self.remove_button.clicked.connect(self._remove)
         self.choose_status = plain_label("", self)
@@ -158,12 +162,9 @@ class ReferralPage(QWidget):
         self.report_lang_label = plain_label("", self, wrap=False)
         self.report_lang = QComboBox(self)
         self.report_lang_label.setBuddy(self.report_lang)
-        self.full = QRadioButton(self)
-        self.redacted = QRadioButton(self)
-        self.full.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.full)
-        group.addButton(self.redacted)
+        self.options = ReportOptionsWidget(self)  # full, redacted or minimal (issue #15)
+        self.full = self.options.buttons["full"]
+        self.redacted = self.options.buttons["redacted"]
         self.protect = QCheckBox(self)
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -171,13 +172,16 @@ class ReferralPage(QWidget):
         self.protect.toggled.connect(self.password.setEnabled)
         self.generate_button = QPushButton(self)
         self.generate_button.clicked.connect(self.generate)
+        self.send_button = QPushButton(self)  # recipient-key hand-over (issue #15)
+        self.send_button.clicked.connect(self.send)
         report_widgets: tuple[QWidget, ...] = (
-            self.report_lang_label, self.report_lang, self.full, self.redacted, self.protect,
-            self.password)
+            self.report_lang_label, self.report_lang, self.protect, self.password)
         for w in report_widgets:
             report.addWidget(w)
         report.addStretch(1)
         report.addWidget(self.generate_button)
+        report.addWidget(self.send_button)
+        layout.addWidget(self.options)
         layout.addLayout(report)
         self.busy = BusyBar(self)
         layout.addWidget(self.busy)
@@ -196,6 +200,7 @@ class ReferralPage(QWidget):
         vm.chosen_changed.connect(self._fill_chosen)
         vm.report_started.connect(lambda: self._busy(True))
         vm.report_written.connect(self._written)
+        vm.handed_over.connect(self._handed_over)
         vm.failed.connect(self._failed)
         self.retranslate()
 
@@ -225,11 +230,12 @@ class ReferralPage(QWidget):
         acc(self.narrative, _("Notes for the receiving service"))
         self.report_lang_label.setText(_("Report language"))
         acc(self.report_lang, _("Report language"))
-        set_btn(self.full, _("Full report"))
-        set_btn(self.redacted, _("Without names and contact details"))
+        self.options.retranslate()
         set_btn(self.protect, _("Protect with a password"))
         acc(self.password, _("Report password"))
         set_btn(self.generate_button, _("Make PDF…"))
+        set_btn(self.send_button, _("Send to…"),
+                _("Encrypt the full packet and the case's data for a receiving agency's key"))
         set_btn(self.open_button, _("Open the PDF"))
         set_btn(self.done_button, _("Done"))
         self.busy.set_busy(self.busy.isVisible(), _("Making the report"))
@@ -252,6 +258,8 @@ class ReferralPage(QWidget):
         for code in available_ui_languages():
             self.report_lang.addItem(language_name(code), code)
         self.report_lang.setCurrentIndex(max(0, self.report_lang.findData(ui_language().lang)))
+        self.options.clear()
+        self.options.set_needs_reason(self.vm.full_packet_needs_reason())
         self.retranslate()
         self._fill_chosen()
         self.directory.setFocus()
@@ -319,21 +327,21 @@ class ReferralPage(QWidget):
         if langs:
             lines.append(_("Languages: {languages}").format(languages=langs))
         if service.hours:
-            lines.append(_("Hours: {hours}").format(hours=service.hours))
+            lines.append(_("Hours: {hours}").format(hours=data(service.hours)))
         if service.notes:
-            lines.append(service.notes)
+            lines.append(data(service.notes))
         if service.outside_consent:
             lines.append(_("Outside the person's consent: referring them here needs consent "
                            "to {scope}. Choosing it asks for your reason.").format(
                                scope=self.vm.scope_needed_text(service)))
-        self.service_details.setText("\n".join(lines))
+        self.service_details.setText(bidi_lines(lines, self))
         acc(self.service_details, _("Selected service"))
 
     def _fill_chosen(self) -> None:
         self.chosen.blockSignals(True)
         self.chosen.setRowCount(len(self.vm.chosen))
         for row, c in enumerate(self.vm.chosen):
-            for col, text in enumerate((c.service.name, ltr(c.service.contacts))):
+            for col, text in enumerate((data(c.service.name), data(c.service.contacts))):
                 item = _item(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.chosen.setItem(row, col, item)
@@ -342,7 +350,7 @@ class ReferralPage(QWidget):
             self.chosen.setItem(row, 2, reason)
             if c.override_reason:
                 text = "⚠ " + _("Outside the consent. Your reason: {reason}").format(
-                    reason=c.override_reason)
+                    reason=data(c.override_reason))
             elif c.service.outside_consent:
                 text = "⚠ " + _("Outside the consent, without a reason")
             else:
@@ -386,6 +394,9 @@ class ReferralPage(QWidget):
 
     # -- the PDF ------------------------------------------------------------------------
     def generate(self) -> None:
+        if self.options.missing_reason():  # the core would refuse it: ask first
+            self.options.reason.setFocus()
+            return
         password = self.password.text() if self.protect.isChecked() else None
         if self.protect.isChecked() and not password:
             self.password.setFocus()
@@ -396,7 +407,8 @@ class ReferralPage(QWidget):
                   "password unless it goes straight to the receiving service."),
                 _("Save without a password"), _("Back"), danger=True):
             return
-        suggested = f"referral-{self.vm.case_reference or 'case'}.pdf"
+        variant = self.options.variant()
+        suggested = self.vm.suggested_file_name(variant)
         path = dialogs.choose_save_path(self, _("Save the referral report"), suggested,
                                         _("PDF files (*.pdf)"),
                                         check=self.vm.app_vm.workspace.check_output)
@@ -407,11 +419,33 @@ class ReferralPage(QWidget):
         self.result.clear()
         self.open_button.hide()
         self.vm.generate(path, lang=self.report_lang.currentData() or ui_language().lang,
-                         redacted=self.redacted.isChecked(), password=password)
+                         variant=variant, password=password,
+                         override_reason=self.options.override_reason())
+
+    def send(self) -> None:
+        """Send to…: the receiving agency's key, then where to save the encrypted file."""
+        recipient = handover_dialogs.choose_recipient(self, handover_recipients(self.vm.app_vm))
+        if recipient is None:
+            return
+        suggested = f"referral-{self.vm.case_reference or 'case'}.age"
+        path = dialogs.choose_save_path(self, _("Save the hand-over packet"), suggested,
+                                        _("Hand-over packets") + " (*.age)",
+                                        check=self.vm.app_vm.workspace.check_output)
+        if path is None or not self.vm.app_vm.is_open:
+            return
+        self.result.clear()
+        self.open_button.hide()
+        self.vm.send(path if path.suffix.lower() == ".age" else path.with_suffix(".age"),
+                     recipient, lang=self.report_lang.currentData() or ui_language().lang)
+
+    def _handed_over(self, sent: object) -> None:
+        self._busy(False)
+        self.result.setText(handover_dialogs.sent_text(sent))  # type: ignore[arg-type]
 
     def _busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
         self.generate_button.setEnabled(not busy)
+        self.send_button.setEnabled(not busy)
 
     def _written(self, sha256: str) -> None:
         self._busy(False)
@@ -447,5 +481,6 @@ class ReferralPage(QWidget):
         self.choose_status.clear()
         self.service_details.clear()
         self.password.clear()
+        self.options.clear()
         self.result.clear()
         self.open_button.hide()

@@ -29,6 +29,7 @@ from app.error_dialogs import show_error
 from app.qt_i18n import _, ltr, ngettext, ui_language
 from app.viewmodels.catalog import INSTRUMENT_SUFFIXES, XLSFORM_SUFFIXES, InstrumentCard
 from app.viewmodels.settings_vm import SettingsViewModel
+from app.widgets.bidi_view import data
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
 from app.widgets.instrument_card import VALIDATION
 from app.windows import dialogs
@@ -147,7 +148,7 @@ class DirectoryTab(_OpTab):
         rows = []
         for s in services or []:
             name, kind, langs, contacts = service_columns(s)
-            rows.append((name, kind, langs, s.region, contacts))
+            rows.append((name, kind, langs, data(s.region), contacts))
         _fill(self.table, rows)
 
     def edit(self) -> DirectoryEditorDialog:

@@ -49,6 +49,18 @@ class InterviewSetup:
     private_setting: bool = False
     companion: str = "none"
 
+    def __post_init__(self) -> None:
+        # zh-Hans, zh-CN, pt-BR, EN...: the instrument's own code for the language, so every
+        # face (--lang, the app, an answers file) reaches the same wording. Left as given
+        # when nothing matches: check() then names the instrument's languages.
+        from screening.i18n.tags import match_language
+
+        codes = self.instrument.instrument.languages
+        for name in ("respondent_language", "officer_language", "interpreter_language"):
+            given = getattr(self, name)
+            if given:
+                object.__setattr__(self, name, match_language(given, codes) or given)
+
     def __repr__(self) -> str:  # location may identify a place: keep it out of logs
         ins = self.instrument.instrument
         return f"InterviewSetup({ins.id}@{ins.version}, {self.respondent_language})"

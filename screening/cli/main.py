@@ -40,10 +40,16 @@ EXIT_WRONG_PASSPHRASE = 3
 def _command_modules() -> list[object]:
     # Each module contributes subcommands through `register(subparsers)`.
     from screening import selfcheck
-    from screening.cli import instrument_cmds, interview_cmds, referral_cmds, report_cmds
+    from screening.cli import (
+        handover_cmds,
+        instrument_cmds,
+        interview_cmds,
+        referral_cmds,
+        report_cmds,
+    )
 
     modules: list[object] = [instrument_cmds, interview_cmds, report_cmds, referral_cmds,
-                             selfcheck]
+                             handover_cmds, selfcheck]
     try:
         from screening.cli import store_cmds
     except ImportError:  # pragma: no cover - only while the store is being built
@@ -96,6 +102,10 @@ def _find_gui() -> GuiRunner | None:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    if getattr(args, "lang", None):  # a UI language: zh-CN, pt-BR...; unknown: exit 2
+        from screening.i18n.tags import REPORT_LANGUAGES, normalize_language
+
+        args.lang = normalize_language(args.lang, REPORT_LANGUAGES, what="UI language")
     try:
         runner = _find_gui()
     except ImportError as exc:

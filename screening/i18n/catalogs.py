@@ -34,8 +34,11 @@ def is_rtl(lang: str) -> bool:
 
 @lru_cache(maxsize=32)
 def _load(lang: str) -> gettext.NullTranslations:
+    from screening.i18n.tags import REPORT_LANGUAGES, canonical, match_language
+
+    code = match_language(lang, REPORT_LANGUAGES) or canonical(lang)  # zh-CN -> zh_Hans
     return gettext.translation(
-        DOMAIN, localedir=str(translations_dir()), languages=[lang], fallback=True
+        DOMAIN, localedir=str(translations_dir()), languages=[code], fallback=True
     )
 
 

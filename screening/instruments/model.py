@@ -86,8 +86,22 @@ class Provenance(_Strict):
     licence: str | None = None
 
 
+# What the instrument's evidence is, exactly as the file declares it (README "Instruments"):
+# - validated: tested against a reference standard; ``citation`` names the study;
+# - adapted: adapted from a validated tool (``citation`` should name that tool), not itself
+#   validated;
+# - indicator_based: built from published indicator frameworks (ILO, ILO-EC ...), never
+#   validated as a questionnaire; it must declare indicators;
+# - guidance_based: built from published practice guidance (e.g. WHO interviewing
+#   recommendations), not from a tool or an indicator list; not validated;
+# - draft: not validated and not reviewed.
+ValidationStatus = Literal["validated", "adapted", "indicator_based", "guidance_based", "draft"]
+VALIDATION_STATUSES: tuple[ValidationStatus, ...] = (
+    "validated", "adapted", "indicator_based", "guidance_based", "draft")
+
+
 class Validation(_Strict):
-    status: Literal["validated", "adapted", "draft"]
+    status: ValidationStatus
     citation: str | None = None
     note: Text | None = None
 

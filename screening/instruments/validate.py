@@ -348,12 +348,38 @@ def check_calculation_cycles(c: Checker) -> None:
             visit(name, [name])
 
 
+def check_validation_status(c: Checker) -> None:
+    """The declared status must be true of the file: an instrument "built from published
+    indicators" declares indicators that name their framework; one "adapted from a
+    validated tool" should name that tool (a warning: older files did not)."""
+    ins = c.ins
+    status = ins.validation.status
+    path: Path = ("validation", "status")
+    if status == "indicator_based":
+        if not ins.indicators:
+            c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                    "validation status 'indicator_based' needs indicators; this instrument "
+                    "declares none", path)
+        for index, ind in enumerate(ins.indicators):
+            if not ind.framework_ref:
+                c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                        f"indicator '{ind.name}' has no framework_ref, but the validation "
+                        "status 'indicator_based' says every indicator comes from a "
+                        "published framework", ("indicators", index), ind.name)
+    elif status == "adapted" and not ins.validation.citation:
+        c.warn(ErrorCode.INSTRUMENT_SCHEMA,
+               "validation status 'adapted' means adapted from a validated tool: name that "
+               "tool in validation.citation (or use 'indicator_based', 'guidance_based' or "
+               "'draft')", path)
+
+
 RULES: list[Callable[[Checker], None]] = [
     check_languages,
     check_names,
     check_items,
     check_scoring,
     check_calculation_cycles,
+    check_validation_status,
 ]
 
 

@@ -1,17 +1,22 @@
 """The Unicode Bidirectional Algorithm (UAX #9), as much of it as the referral PDF needs.
 
-ReportLab without the unpublished ``rlbidi`` does no bidi at all, and python-bidi is LGPL and
-not a dependency, so the report resolves embedding levels itself:
+ReportLab without the unpublished ``rlbidi`` does no bidi at all. python-bidi was considered
+(issue #15) and not taken: its API gives one reordered display string per paragraph, while
+this layout needs the embedding level of every character (it shapes runs of one level with
+HarfBuzz, wraps in logical order and then reorders each line, rules L1/L2); its Rust path
+documents gaps in the algorithm, and it is LGPL, which the one-folder bundle would have to
+honour. So the report resolves levels itself:
 
 * rules W1-W7, N0 (paired brackets, common pairs), N1-N2, I1-I2, L1 and L2;
-* isolates are supported the way the report uses them: a paragraph is a list of segments and
-  a segment marked ``isolate`` behaves like text wrapped in FSI ... PDI (its own direction
-  from its first strong character, a neutral for the text around it). Names and answers are
-  always isolated, so an Arabic name inside an English sentence (or the reverse) cannot pull
-  the punctuation around it;
-* explicit embedding, override and isolate *characters* typed into data (U+202A-U+202E,
-  U+2066-U+2069) are ignored, like BN. This is deliberate: text from a respondent or an
-  instrument file must not be able to reverse the words around it ("Trojan Source").
+* isolates, the way UAX #9 defines them (X5a-X5c, X6a, BD13 isolating run sequences):
+  LRI, RLI and FSI ... PDI in the text get their own level and count as one neutral for
+  the text around them. The text layout puts them there itself: every piece of data (a
+  name, an answer) is an FSI isolate, and ``screening.i18n.bidi`` wraps phone numbers,
+  URLs, ids, hashes and dates in LRI ... PDI, so they read left to right inside Arabic;
+* explicit embeddings and overrides (U+202A-U+202E) are ignored, like BN, and the text
+  layout removes every bidi control typed into data before adding its own: text from a
+  respondent or an instrument file must not be able to reverse the words around it
+  ("Trojan Source").
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-# Treated as "removed by X9": the explicit formatting characters and boundary neutrals.
-_REMOVED = frozenset({"RLE", "LRE", "RLO", "LRO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN"})
+# Removed by X9: explicit embeddings/overrides (ignored, see above) and boundary neutrals.
+_REMOVED = frozenset({"RLE", "LRE", "RLO", "LRO", "PDF", "BN"})
+_INITIATORS = frozenset({"LRI", "RLI", "FSI"})
+_ISOLATE_CONTROLS = _INITIATORS | {"PDI"}
 _STRONG = frozenset({"L", "R", "AL"})
-_NEUTRAL = frozenset({"B", "S", "WS", "ON"})
+_NEUTRAL = frozenset({"B", "S", "WS", "ON"}) | _ISOLATE_CONTROLS
+MAX_DEPTH = 125
 # Types reset to the paragraph level at the end of a line (L1), by original class.
 _TRAILING = frozenset({"WS", "BN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 
@@ -75,13 +83,22 @@ def bidi_class(ch: str) -> str:
 
 
 def strong_direction(text: str) -> int | None:
-    """Rules P2/P3: 0 for the first strong L, 1 for R/AL, None when there is none."""
+    """Rules P2/P3: 0 for the first strong L, 1 for R/AL, None when there is none.
+    Characters inside isolates are skipped; an unmatched PDI ends the search."""
+    depth = 0
     for ch in text:
         cls = bidi_class(ch)
-        if cls == "L":
-            return 0
-        if cls in ("R", "AL"):
-            return 1
+        if cls in _INITIATORS:
+            depth += 1
+        elif cls == "PDI":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif depth == 0:
+            if cls == "L":
+                return 0
+            if cls in ("R", "AL"):
+                return 1
     return None
 
 
@@ -95,7 +112,7 @@ def _resolve_weak(types: list[str], sos: str) -> None:
     prev = sos
     for i in range(n):
         if types[i] == "NSM":
-            types[i] = prev
+            types[i] = "ON" if prev in _ISOLATE_CONTROLS else prev
         prev = types[i]
     # W2 + W3: EN after AL is AN; AL becomes R.
     last_strong = sos
@@ -212,31 +229,18 @@ def _resolve_neutral(types: list[str], sos: str, eos: str, embedding: str) -> No
             i += 1
 
 
-def _resolve_run(text: str, level: int) -> list[int]:
-    """Levels for one isolating run sequence of ``text`` at paragraph/embedding ``level``."""
-    original = [bidi_class(ch) for ch in text]
-    kept = [i for i, cls in enumerate(original) if cls not in _REMOVED]
-    chars = [text[i] for i in kept]
-    types = [original[i] for i in kept]
-    orig_kept = [original[i] for i in kept]
-    sos = eos = _direction(level)
+def _resolve_sequence(
+    text: str, seq: Sequence[int], classes: Sequence[str], level: int, sos: str, eos: str
+) -> list[str]:
+    """W1-W7, N0, N1-N2 for one isolating run sequence: the resolved type per character."""
+    chars = [text[i] for i in seq]
+    types = [classes[i] for i in seq]
+    original = list(types)
     _resolve_weak(types, sos)
-    _resolve_brackets(chars, types, orig_kept, sos, sos)
-    _resolve_neutral(types, sos, eos, sos)
-    levels = [level] * len(text)
-    for pos, i in enumerate(kept):
-        t = types[pos]
-        if level & 1 == 0:
-            levels[i] = level + (1 if t == "R" else 2 if t in ("AN", "EN") else 0)
-        else:
-            levels[i] = level + (1 if t in ("L", "EN", "AN") else 0)
-    # Removed characters take the level of the character before them (UAX #9 5.2).
-    prev = level
-    for i, cls in enumerate(original):
-        if cls in _REMOVED:
-            levels[i] = prev
-        prev = levels[i]
-    return levels
+    embedding = _direction(level)
+    _resolve_brackets(chars, types, original, sos, embedding)
+    _resolve_neutral(types, sos, eos, embedding)
+    return types
 
 
 def isolate_level(outer: int, direction: int) -> int:
@@ -245,26 +249,106 @@ def isolate_level(outer: int, direction: int) -> int:
     return nxt if (nxt & 1) == direction else nxt + 1
 
 
-def resolve_levels(segments: Sequence[tuple[str, bool]], base_level: int) -> list[int]:
-    """Embedding levels for a paragraph made of ``(text, isolate)`` segments.
-
-    Isolated segments take their direction from their first strong character (FSI; LTR when
-    there is none) and count as one neutral for the text around them.
-    """
-    placeholder = "\ufffc"  # ON: what an isolate looks like from the outside (BD8)
-    outer = "".join(placeholder if iso else text for text, iso in segments)
-    outer_levels = _resolve_run(outer, base_level)
-    levels: list[int] = []
-    pos = 0
-    for text, iso in segments:
-        if iso:
-            direction = strong_direction(text) or 0
-            levels.extend(_resolve_run(text, isolate_level(base_level, direction)))
-            pos += 1
+def _explicit_levels(
+    text: str, classes: Sequence[str], base_level: int
+) -> tuple[list[int], dict[int, int]]:
+    """X1-X8 for isolates: each character's embedding level, and initiator -> matching PDI."""
+    levels = [base_level] * len(text)
+    stack = [base_level]
+    opened: list[int] = []
+    overflow = 0
+    matches: dict[int, int] = {}
+    for i, cls in enumerate(classes):
+        if cls in _INITIATORS:
+            levels[i] = stack[-1]
+            if cls == "FSI":
+                direction = strong_direction(text[i + 1 :]) or 0
+            else:
+                direction = 1 if cls == "RLI" else 0
+            new = isolate_level(stack[-1], direction)
+            if new <= MAX_DEPTH and overflow == 0:
+                stack.append(new)
+                opened.append(i)
+            else:
+                overflow += 1
+        elif cls == "PDI":
+            if overflow:
+                overflow -= 1
+            elif opened:
+                matches[opened.pop()] = i
+                stack.pop()
+            levels[i] = stack[-1]
         else:
-            levels.extend(outer_levels[pos : pos + len(text)])
-            pos += len(text)
-    return levels
+            levels[i] = stack[-1]
+    return levels, matches
+
+
+def _sequences(
+    kept: Sequence[int], levels: Sequence[int], classes: Sequence[str], matches: dict[int, int]
+) -> list[list[int]]:
+    """BD13: level runs chained across isolates into isolating run sequences."""
+    runs: list[list[int]] = []
+    for i in kept:
+        if runs and levels[runs[-1][-1]] == levels[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    run_at = {run[0]: run for run in runs}
+    continued = set(matches.values())
+    out: list[list[int]] = []
+    for run in runs:
+        if run[0] in continued:
+            continue  # appended to the sequence of its initiator below
+        seq = list(run)
+        while classes[seq[-1]] in _INITIATORS and seq[-1] in matches:
+            nxt = run_at.get(matches[seq[-1]])
+            if nxt is None:
+                break
+            seq.extend(nxt)
+        out.append(seq)
+    return out
+
+
+def resolve_levels(text: str, base_level: int) -> list[int]:
+    """Embedding levels of ``text``, one paragraph at paragraph level ``base_level``.
+
+    LRI/RLI/FSI ... PDI in ``text`` are isolates (FSI takes the direction of its first
+    strong character, LTR when there is none); the isolate controls themselves get the
+    level of the text around them.
+    """
+    n = len(text)
+    if n == 0:
+        return []
+    classes = [bidi_class(ch) for ch in text]
+    levels, matches = _explicit_levels(text, classes, base_level)
+    kept = [i for i in range(n) if classes[i] not in _REMOVED]
+    position = {i: k for k, i in enumerate(kept)}
+    resolved = list(levels)
+    for seq in _sequences(kept, levels, classes, matches):
+        level = levels[seq[0]]
+        k = position[seq[0]]
+        before = levels[kept[k - 1]] if k > 0 else base_level
+        last = seq[-1]
+        k = position[last]
+        if (classes[last] in _INITIATORS and last not in matches) or k + 1 >= len(kept):
+            after = base_level
+        else:
+            after = levels[kept[k + 1]]
+        sos = _direction(max(level, before))
+        eos = _direction(max(level, after))
+        types = _resolve_sequence(text, seq, classes, level, sos, eos)
+        for i, t in zip(seq, types, strict=True):
+            if level & 1 == 0:  # I1
+                resolved[i] = level + (1 if t == "R" else 2 if t in ("AN", "EN") else 0)
+            else:  # I2
+                resolved[i] = level + (1 if t in ("L", "EN", "AN") else 0)
+    # Removed characters take the level of the character before them (UAX #9 5.2).
+    prev = base_level
+    for i, cls in enumerate(classes):
+        if cls in _REMOVED:
+            resolved[i] = prev
+        prev = resolved[i]
+    return resolved
 
 
 def line_levels(

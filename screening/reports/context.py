@@ -11,14 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from screening.i18n import N_, Translator
 from screening.reports.fonts import FontSet
-from screening.reports.packet import AnswerValue, ReferralPacket
+from screening.reports.packet import AgeRange, AnswerValue, Month, ReferralPacket, When
+from screening.reports.redaction import POLICIES, RedactionPolicy
 from screening.reports.text import Span, TextBlock, TextStyle
 
 INK = colors.HexColor("#1a1a1a")
@@ -42,10 +43,36 @@ STATUS_NAMES = {
     "machine": N_("machine translation, not reviewed"),
     "draft": N_("draft translation, not reviewed"),
 }
+# Exactly what the instrument declares (screening.instruments.model.ValidationStatus): never
+# "adapted from a validated tool" unless the instrument says it is.
 VALIDATION_NAMES = {
     "validated": N_("validated"),
     "adapted": N_("adapted from a validated tool (not validated itself)"),
+    "indicator_based": N_("built from published indicators, not validated"),
+    "guidance_based": N_("built from published interviewing guidance, not validated"),
     "draft": N_("not validated"),
+}
+# Gender is typed as the person describes it; the usual words are shown in the report's
+# language, anything else as typed.
+GENDER_NAMES = {
+    "female": N_("female"),
+    "woman": N_("female"),
+    "f": N_("female"),
+    "male": N_("male"),
+    "man": N_("male"),
+    "m": N_("male"),
+    "non-binary": N_("non-binary"),
+    "nonbinary": N_("non-binary"),
+    "non_binary": N_("non-binary"),
+    "other": N_("another gender"),
+    "prefer_not": N_("prefers not to say"),
+    "prefer_not_to_say": N_("prefers not to say"),
+}
+BASIS_NAMES = {
+    # Translators: before an indicator, e.g. "Reported: Cannot refuse work or tasks".
+    "reported": N_("Reported: "),
+    # Translators: before an indicator the officer saw, e.g. "Observed: Signs of control".
+    "observed": N_("Observed: "),
 }
 KIND_NAMES = {
     "hotline": N_("Hotline"),
@@ -86,6 +113,11 @@ class Ctx:
         self.zone = packet.zone
         self.fonts = fonts
         self.width = width
+        self.policy: RedactionPolicy = POLICIES[packet.variant]
+
+    def withheld(self, path: str) -> bool:
+        """Whether this packet's variant withholds the field at ``path`` (redaction.FIELDS)."""
+        return self.policy.withholds(path)
 
     # -- text ---------------------------------------------------------------------------
     def tb(
@@ -113,6 +145,26 @@ class Ctx:
     def date(self, value: date) -> str:
         return format_date(value, "medium", locale=self.locale)
 
+    def month(self, value: Month) -> str:
+        return format_skeleton("yMMMM", date(value.year, value.month, 1), locale=self.locale)
+
+    def when(self, value: When) -> str:
+        """A moment as precisely as the packet gives it: date and time, the day, the month."""
+        if isinstance(value, datetime):
+            return self.dt(value)
+        if isinstance(value, Month):
+            return self.month(value)
+        return self.date(value)
+
+    def age(self, value: int | AgeRange) -> str:
+        if isinstance(value, AgeRange):
+            return self.number(value.low) + "–" + self.number(value.high)
+        return self.number(value)
+
+    def gender(self, value: str) -> str:
+        key = value.strip().lower()
+        return self._(GENDER_NAMES[key]) if key in GENDER_NAMES else value
+
     def number(self, value: int | float | Decimal) -> str:
         return format_decimal(value, locale=self.locale)
 
@@ -124,10 +176,10 @@ class Ctx:
         return name or code
 
     def value(self, v: AnswerValue) -> str:
-        if isinstance(v, datetime):
-            return self.dt(v)
-        if isinstance(v, date):
-            return self.date(v)
+        if isinstance(v, datetime | date | Month):
+            return self.when(v)
+        if isinstance(v, AgeRange):
+            return self.age(v)
         if isinstance(v, time):
             return format_time(v, "short", locale=self.locale)
         if isinstance(v, bool):

@@ -4,6 +4,10 @@ The shipped ``resources/referrals/<country>.csv`` files can be opened in any spr
 An agency replaces the ``example=yes`` placeholders with its own services and imports its
 file: ``import_directory`` validates the whole file (every problem with file, line and
 column, never a traceback) and merges it over the shipped entries by ``id``.
+
+The optional ``age_recipient`` column holds a service's age public key (``age1...``, made with
+``fieldscreen keys new``): a packet handed over to that service is encrypted for it
+(``fieldscreen report CASE --to ID``; see ``screening.handover``).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ COLUMNS = (
     "needs",
     "example",
     "notes",
+    "age_recipient",
 )
 NATIONAL = "national"
 
@@ -101,6 +106,7 @@ class Service:
     needs: tuple[str, ...] = ()
     example: bool = False
     notes: str = ""
+    age_recipient: str = ""  # the service's age public key (age1...) for hand-over, if any
 
     def contacts(self) -> tuple[Contact, ...]:
         kinds = {
@@ -236,6 +242,12 @@ def _check_row(
         if value not in _BOOL:
             bad(name, "must be yes or no")
         flags[name] = _BOOL.get(value, False)
+    if row.get("age_recipient"):
+        from screening.handover.keys import recipient_problem
+
+        problem = recipient_problem(row["age_recipient"])
+        if problem:
+            bad("age_recipient", problem)
     if flags["example"] and "example" not in row.get("name", "").lower():
         bad(
             "name",
@@ -257,6 +269,7 @@ def _check_row(
         needs=needs,
         example=flags["example"],
         notes=row.get("notes", ""),
+        age_recipient=row.get("age_recipient", ""),
     )
 
 

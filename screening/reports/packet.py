@@ -9,17 +9,18 @@ report's locale and time zone.
 ``referral.json`` and ``packet_sha256()`` (SHA-256 of its canonical JSON) is printed in every
 page footer, so a receiver can check the packet against the audit log.
 
-``redacted_copy()`` drops the person's name, date of birth and contact details and every
-free-text note (narrative, per-item notes, answers to ``text`` items, the officer's reason for
-a referral outside the consent; the fact that it was outside the consent stays). Fields
-holding personal data are ``repr=False``: these objects can reach logs through tracebacks.
+A packet is one ``variant``: ``full``, ``redacted`` (for a hotline) or ``minimal``. What a
+variant withholds or coarsens is a table in ``redaction``; ``for_variant()`` applies it to the
+data before anything is rendered, and a packet whose data does not match its variant cannot
+be built. Fields holding personal data are ``repr=False``: these objects can reach logs
+through tracebacks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
@@ -28,12 +29,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from screening.errors import ErrorCode, ReportError
+from screening.instruments.model import ValidationStatus
 
-AnswerValue = str | int | float | Decimal | date | time | datetime
 AnswerStatus = Literal["answered", "refused", "dont_know"]
 TranslationStatus = Literal["source", "reviewed", "machine", "draft"]
+Variant = Literal["full", "redacted", "minimal"]
+VARIANTS: tuple[Variant, ...] = ("full", "redacted", "minimal")
 PACKET_FORMAT = "fieldscreen-referral/1"
 FREE_TEXT_TYPE = "text"
+OBSERVATION_TYPE = "observation"
 URGENT_FLAG_KINDS = frozenset({"immediate_danger", "minor"})
 
 
@@ -41,22 +45,58 @@ def _bad(message: str, **context: Any) -> ReportError:
     return ReportError(message, code=ErrorCode.REPORT_FAILED, **context)
 
 
-def _aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
+def _aware(value: object, name: str) -> None:
+    """Times must carry their zone; a coarsened value (a date or a month) has none."""
+    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
         raise _bad(f"{name} must be a time-zone-aware datetime", field=name)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A date given only to the month: what a ``minimal`` packet keeps of a date."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise _bad(f"month {self.month} out of range", field="month")
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class AgeRange:
+    """An age given as a band (both ends included), e.g. 25-29 or 15-17."""
+
+    low: int
+    high: int
+
+    @property
+    def may_be_minor(self) -> bool:
+        return self.low < 18
+
+
+AnswerValue = str | int | float | Decimal | date | time | datetime | Month | AgeRange
+# A moment as the packet shows it: exact (a zone-aware datetime), or only its day or month.
+When = datetime | date | Month
 
 
 @dataclass(frozen=True)
 class Interview:
-    started_at: datetime
-    location: str
-    officer_name: str
-    agency: str
+    started_at: When
+    location: str | None
+    officer_name: str | None
+    agency: str | None
     interpreter_used: bool
     respondent_language: str  # language code, e.g. "ar"
     officer_language: str
     interpreter_language: str | None = None
-    ended_at: datetime | None = None
+    ended_at: When | None = None
+    # Where the person can be served, no finer than a region ("Example County, United
+    # States"): what a redacted or minimal copy shows instead of the location.
+    region: str | None = None
 
     def __post_init__(self) -> None:
         _aware(self.started_at, "interview.started_at")
@@ -70,7 +110,7 @@ class Person:
 
     name: str | None = field(default=None, repr=False)
     date_of_birth: date | None = field(default=None, repr=False)
-    age: int | None = None
+    age: int | AgeRange | None = None
     age_is_estimate: bool = False
     gender: str | None = None
     nationality: str | None = None
@@ -80,13 +120,20 @@ class Person:
 
 @dataclass(frozen=True)
 class Consent:
+    """What the person agreed to. ``recorded`` False: no consent is recorded for the case
+    (then there is nothing to date and nothing agreed)."""
+
     shared_items: tuple[str, ...]  # what the person agreed to share
-    recipients: tuple[str, ...]  # with whom
-    given_at: datetime
+    recipients: tuple[str, ...]  # with whom (as typed: free text)
+    given_at: When | None
     recorded_how: str  # e.g. "verbal consent, read aloud by the interpreter"
+    recorded: bool = True
 
     def __post_init__(self) -> None:
         _aware(self.given_at, "consent.given_at")
+        if not self.recorded and (self.given_at is not None or self.shared_items):
+            raise _bad("a consent that was not recorded has no date and covers nothing",
+                       field="consent")
 
 
 @dataclass(frozen=True)
@@ -94,7 +141,7 @@ class InstrumentInfo:
     instrument_id: str
     version: str
     title: str  # in the report language
-    validation_status: Literal["validated", "adapted", "draft"]
+    validation_status: ValidationStatus
     content_hash: str
     interview_language_status: TranslationStatus
     report_language_status: TranslationStatus | None = None
@@ -108,10 +155,13 @@ class Flag:
     label: str
     message: str = ""
     triggered_by: tuple[str, ...] = ()  # item ids in the appendix
+    # As the instrument declares it (a medical flag may be urgent, a "minor" flag on a
+    # youth screen is not); None: by kind, for callers that do not know.
+    urgent: bool | None = None
 
-    @property
-    def urgent(self) -> bool:
-        return self.kind in URGENT_FLAG_KINDS
+    def __post_init__(self) -> None:
+        if self.urgent is None:
+            object.__setattr__(self, "urgent", self.kind in URGENT_FLAG_KINDS)
 
 
 @dataclass(frozen=True)
@@ -192,7 +242,7 @@ class AppendixEntry:
 @dataclass(frozen=True)
 class ReferralPacket:
     document_id: str
-    generated_at: datetime
+    generated_at: When
     time_zone: str  # IANA name, e.g. "America/New_York"
     report_language: str  # e.g. "en", "ar", "zh_Hans"
     case_reference: str
@@ -204,7 +254,17 @@ class ReferralPacket:
     referrals: tuple[Referral, ...] = ()
     appendix: tuple[AppendixEntry, ...] = ()
     narrative: str | None = field(default=None, repr=False)
-    redacted: bool = False
+    variant: Variant = "full"
+    # Set on a packet handed over with a recipient's key (issue #15): the fingerprint of the
+    # age public key it is encrypted for, printed on the cover so the receiver can compare.
+    recipient_fingerprint: str | None = None
+    # A full packet written although the person's consent does not cover sharing: the
+    # officer's reason, printed on page 1 (free text: never in a redacted or minimal copy).
+    consent_override: str | None = field(default=None, repr=False)
+    # The store's audit head when the packet was made ("<entry>:<64 hex>", issue #13): printed
+    # in the footer, so `fieldscreen audit verify --anchor` (or --against this PDF) can show
+    # later whether the sender's history up to it was rewritten. Names no one.
+    audit_anchor: str | None = None
 
     def __post_init__(self) -> None:
         _aware(self.generated_at, "generated_at")
@@ -221,9 +281,22 @@ class ReferralPacket:
         ids = [e.item_id for e in self.appendix]
         if len(set(ids)) != len(ids):
             raise _bad("appendix lists an item twice", field="appendix")
-        if self.redacted and _has_personal_data(self):
-            # A packet claiming to be redacted must be one: build it with redacted_copy().
-            raise _bad("packet is marked redacted but holds personal data", field="redacted")
+        if self.variant not in VARIANTS:
+            raise _bad(f"unknown packet variant {self.variant!r}", field="variant")
+        from screening.reports.redaction import violations
+
+        if bad := violations(self):
+            # A packet claiming to be redacted must be one: build it with for_variant().
+            raise _bad(
+                f"packet is marked {self.variant} but holds what that variant withholds "
+                f"({', '.join(bad)})",
+                field="variant",
+            )
+
+    @property
+    def redacted(self) -> bool:
+        """True for every variant that withholds something (``redacted`` and ``minimal``)."""
+        return self.variant != "full"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -235,37 +308,34 @@ class ReferralPacket:
                 return e
         return None
 
+    def for_variant(self, variant: Variant) -> ReferralPacket:
+        """This packet as ``variant`` (see ``redaction.POLICIES``); the one way to redact."""
+        from screening.reports.redaction import apply_policy
+
+        return apply_policy(self, variant)
+
     def redacted_copy(self) -> ReferralPacket:
-        """This packet without name, date of birth, contact details or free-text notes."""
-        if self.redacted:
-            return self
-        person = self.person
-        age = person.age
-        if age is None and person.date_of_birth is not None:
-            age = _age_at(person.date_of_birth, self.interview.started_at.astimezone(self.zone))
-        entries = tuple(
-            replace(
-                e,
-                officer_note=None,
-                answer_asked=() if e.free_text else e.answer_asked,
-                answer_report=None if e.free_text else e.answer_report,
-            )
-            for e in self.appendix
-        )
-        referrals = tuple(replace(r, override_reason=None) for r in self.referrals)
-        return replace(
-            self,
-            redacted=True,
-            narrative=None,
-            appendix=entries,
-            referrals=referrals,
-            person=replace(person, name=None, date_of_birth=None, contact=None, age=age),
-        )
+        """The ``redacted`` variant (for a hotline)."""
+        return self.for_variant("redacted")
+
+    def indicator_basis(self, indicator: Indicator) -> Literal["reported", "observed", None]:
+        """Whether the person said it (``reported``) or the officer saw it (``observed``,
+        only when every answer behind it is an observation); None when no answer shown in
+        the appendix is behind it."""
+        types = [e.item_type for i in indicator.triggered_by if (e := self.entry(i))]
+        if not types:
+            return None
+        return "observed" if all(t == OBSERVATION_TYPE for t in types) else "reported"
+
+    def file_name(self) -> str:
+        """A file name to suggest for this packet (see ``suggested_file_name``)."""
+        return suggested_file_name(self.case_reference, self.variant)
 
     def to_json(self) -> dict[str, Any]:
         """The packet as JSON-ready data; the same content the PDF shows."""
         data: dict[str, Any] = {f.name: _to_jsonable(getattr(self, f.name)) for f in fields(self)}
         data["format"] = PACKET_FORMAT
+        data["redacted"] = self.redacted  # as in packets before variants
         return data
 
     def canonical_json(self) -> bytes:
@@ -278,38 +348,36 @@ class ReferralPacket:
         return hashlib.sha256(self.canonical_json()).hexdigest()
 
     def __repr__(self) -> str:
-        return f"ReferralPacket(document_id={self.document_id!r}, redacted={self.redacted})"
+        return f"ReferralPacket(document_id={self.document_id!r}, variant={self.variant!r})"
 
 
 def packet_sha256(packet: ReferralPacket) -> str:
     return packet.packet_sha256()
 
 
-def _age_at(born: date, when: datetime) -> int:
-    today = when.date()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+def suggested_file_name(case_reference: str, variant: Variant) -> str:
+    """A file name for a packet: the case reference (which every variant keeps) and the
+    variant, nothing else (no name, no date)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in case_reference)
+    suffix = "" if variant == "full" else f"-{variant}"
+    return f"referral-{safe or 'case'}{suffix}.pdf"
 
 
-def _has_personal_data(p: ReferralPacket) -> bool:
-    person = p.person
-    if person.name or person.date_of_birth or person.contact or p.narrative:
-        return True
-    if any(r.override_reason for r in p.referrals):
-        return True
-    return any(
-        e.officer_note or (e.free_text and (e.answer_asked or e.answer_report)) for e in p.appendix
-    )
+def age_at(born: date, when: date) -> int:
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
 
 
 def _to_jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
+    if is_dataclass(value) and not isinstance(value, type | Month | AgeRange):
         return {f.name: _to_jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
         return [_to_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, date | time):
+    if isinstance(value, date | time | Month):
         return value.isoformat()
+    if isinstance(value, AgeRange):
+        return f"{value.low}-{value.high}"
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, float):

@@ -94,6 +94,10 @@ class _Chrome:
             + screening.__version__
         )
         second = [Span(_("Packet SHA-256: ")), Span(self.hash, isolate=True)]
+        if self.packet.audit_anchor:
+            entry, _sep, digest = self.packet.audit_anchor.partition(":")
+            second += [Span("  ·  " + _("Audit anchor: ")),
+                       Span(f"{entry}:{digest[:16]}", isolate=True)]
         return [self._block([Span(first)], style, width), self._block(second, style, width)]
 
     def draw(self, canv: Canvas, page: int, pages: int) -> None:
@@ -141,12 +145,24 @@ def _bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
 
+def pdf_metadata(packet: ReferralPacket) -> dict[str, str]:
+    """Title, author, subject and keywords, made only from the packet (so from what its
+    variant kept): a redacted copy's metadata names no officer."""
+    _ = Translator(packet.report_language)
+    officer = ", ".join(x for x in (packet.interview.officer_name, packet.interview.agency) if x)
+    return {
+        "title": _("FieldScreen referral packet") + " " + packet.case_reference,
+        "author": officer or "FieldScreen",
+        "subject": packet.document_id,
+        "keywords": f"FieldScreen, referral, {packet.variant}, {packet.case_reference}",
+    }
+
+
 def render_pdf_bytes(packet: ReferralPacket, *, fonts: FontSet | None = None) -> tuple[bytes, int]:
     """Build the (unencrypted, attachment-less) PDF in memory. Returns bytes and page count."""
     fonts = fonts or default_fonts()
     frame_w = PAGE[0] - 2 * MARGIN
     buf = BytesIO()
-    _ = Translator(packet.report_language)
     with _build_lock:
         ctx = sections.Ctx(packet, fonts, frame_w)
         story = sections.story(ctx)  # resolves fonts and shapes: errors surface here
@@ -160,10 +176,8 @@ def render_pdf_bytes(packet: ReferralPacket, *, fonts: FontSet | None = None) ->
             topMargin=MARGIN,
             bottomMargin=MARGIN,
             initialFontName=fonts.base_font_name,
-            title=_("FieldScreen referral packet"),
-            author="FieldScreen",
-            subject=packet.document_id,
             creator="FieldScreen " + screening.__version__,
+            **pdf_metadata(packet),
             lang=_bcp47(packet.report_language),
         )
         frame = Frame(
@@ -196,8 +210,9 @@ def build_referral_pdf(
     """Write the referral PDF for ``packet`` to ``out_path``; return the file's SHA-256 hex.
 
     With ``password`` the file is AES-256 (R6) encrypted and nothing unencrypted touches the
-    disk. Without one the call is refused unless ``allow_plaintext`` is true. A redacted
-    packet (``packet.redacted``) is re-redacted defensively before rendering.
+    disk. Without one the call is refused unless ``allow_plaintext`` is true. The packet is
+    rendered as it is: make a redacted or minimal copy with ``packet.for_variant()`` first
+    (a packet marked as one cannot hold what that variant withholds).
     """
     if password is not None and not password:
         raise ReportError(
@@ -212,8 +227,6 @@ def build_referral_pdf(
             reason="plaintext_not_allowed",
         )
     started = time.perf_counter()
-    if packet.redacted:
-        packet = packet.redacted_copy()
     pdf, _pages = render_pdf_bytes(packet)
     data = finish_pdf(pdf, packet.canonical_json(), password)
     digest = atomic_write(Path(out_path), data)

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer
 
 from screening.reports.context import (
     ACCENT,
+    BASIS_NAMES,
     BODY,
     CONTACT_NAMES,
     FLAG_NAMES,
@@ -32,12 +33,10 @@ from screening.reports.context import (
     WARN_INK,
     Ctx,
 )
+from screening.reports.notices import consent_override, variant_notice, withheld
 from screening.reports.packet import AppendixEntry, Referral
+from screening.reports.redaction import REGION
 from screening.reports.text import Span, TextStyle
-
-
-def _withheld(c: Ctx) -> list[Span]:
-    return [Span(c._("Withheld in this redacted copy"))]
 
 
 def title_block(c: Ctx) -> list[Flowable]:
@@ -49,27 +48,13 @@ def title_block(c: Ctx) -> list[Flowable]:
         (_("Document ID"), [c.data(p.document_id)]),
         (
             _("Generated"),
-            [c.data(c.dt(p.generated_at)), Span(" "), c.data("(" + p.time_zone + ")")],
+            [c.data(c.when(p.generated_at)), Span(" "), c.data("(" + p.time_zone + ")")],
         ),
     ]
+    if p.recipient_fingerprint:
+        facts.append((_("Recipient key fingerprint"), [c.data(p.recipient_fingerprint)]))
     out.append(c.rows(facts, 0.25))
-    if p.redacted:
-        out.append(Spacer(1, 4))
-        out.append(
-            c.tb(
-                [
-                    Span(
-                        _(
-                            "Redacted copy: the person's name, date of birth, contact "
-                            "details and all free-text notes have been removed."
-                        ),
-                        bold=True,
-                    )
-                ],
-                TextStyle(size=9, color=WARN_INK),
-            )
-        )
-    return out
+    return out + variant_notice(c) + consent_override(c)
 
 
 def urgent_block(c: Ctx) -> list[Flowable]:
@@ -179,9 +164,16 @@ def result_block(c: Ctx) -> list[Flowable]:
             )
         )
         for ind in domain.indicators:
-            label = [Span("• "), c.data(ind.label)]
+            # What the person reported (or the officer saw), not a finding.
+            basis = c.p.indicator_basis(ind)
+            label = [Span("• ")]
+            if basis:
+                label.append(Span(_(BASIS_NAMES[basis]), bold=True))
+            label.append(c.data(ind.label))
             if ind.strength:
-                label += [Span(" (" + _(STRENGTH_NAMES.get(ind.strength, ind.strength)) + ")")]
+                strength = _(STRENGTH_NAMES.get(ind.strength, ind.strength))
+                label.append(Span(" (" + _("{strength} indicator").format(strength=strength)
+                                  + ")"))
             block = [c.tb(label, TextStyle(size=9.5, indent=8), where=f"indicator {ind.name}")]
             for item_id in ind.triggered_by:
                 entry = c.p.entry(item_id)
@@ -210,8 +202,8 @@ def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
         return [Span(_("Declined to answer"), bold=True)]
     if e.status == "dont_know":
         return [Span(_("Don't know"), bold=True)]
-    if c.p.redacted and e.free_text:
-        return _withheld(c)
+    if c.withheld("appendix.answer_asked") and e.free_text:
+        return withheld(c)
     values = e.answer_report if (report and e.answer_report is not None) else e.answer_asked
     lang = c.lang if (report and e.answer_report is not None) else e.asked_language
     if not values:
@@ -221,30 +213,29 @@ def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
 
 def person_block(c: Ctx) -> list[Flowable]:
     _ = c._
-    p = c.p
-    person = p.person
-    lang = p.interview.respondent_language
+    person = c.p.person
+    lang = c.p.interview.respondent_language
     rows: list[tuple[str, Sequence[Span] | Flowable]] = []
-    rows.append(
-        (_("Name"), _withheld(c) if p.redacted else [c.data(person.name or "—", lang, bold=True)])
-    )
-    if p.redacted:
-        rows.append((_("Date of birth"), _withheld(c)))
-    elif person.date_of_birth:
-        rows.append((_("Date of birth"), [c.data(c.date(person.date_of_birth))]))
+
+    def add(label: str, path: str, value: str | None, *, always: bool = False,
+            bold: bool = False, data_lang: str | None = None) -> None:
+        if c.withheld(path):
+            rows.append((label, withheld(c)))
+        elif value or always:
+            rows.append((label, [c.data(value or "—", data_lang, bold=bold)]))
+
+    add(_("Name"), "person.name", person.name, always=True, bold=True, data_lang=lang)
+    add(_("Date of birth"), "person.date_of_birth",
+        c.date(person.date_of_birth) if person.date_of_birth else None)
     if person.age is not None:
-        age = c.number(person.age)
+        age = c.age(person.age)
         text = _("{age} (estimate)").format(age=age) if person.age_is_estimate else age
         rows.append((_("Age"), [c.data(text)]))
-    if person.gender:
-        rows.append((_("Gender"), [c.data(person.gender)]))
-    if person.nationality:
-        rows.append((_("Nationality"), [c.data(person.nationality)]))
+    add(_("Gender"), "person.gender", c.gender(person.gender) if person.gender else None)
+    add(_("Nationality"), "person.nationality", person.nationality)
     if person.languages:
         rows.append((_("Languages"), [c.data(", ".join(c.language(x) for x in person.languages))]))
-    rows.append(
-        (_("Contact"), _withheld(c) if p.redacted else [c.data(person.contact or "—", lang)])
-    )
+    add(_("Contact"), "person.contact", person.contact, always=True, data_lang=lang)
     return [c.heading(_("Person")), c.rows(rows)]
 
 
@@ -257,14 +248,20 @@ def interview_block(c: Ctx) -> list[Flowable]:
             " — " + c.language(iv.interpreter_language) if iv.interpreter_language else ""
         )
     rows: list[tuple[str, Sequence[Span] | Flowable]] = [
-        (_("Started"), [c.data(c.dt(iv.started_at))]),
+        (_("Started"), [c.data(c.when(iv.started_at))]),
     ]
     if iv.ended_at:
-        rows.append((_("Ended"), [c.data(c.dt(iv.ended_at))]))
+        rows.append((_("Ended"), [c.data(c.when(iv.ended_at))]))
+    if c.policy.rules["interview.location"] is REGION:  # the region instead of the place
+        rows.append((_("Region"), [c.data(iv.location or "—")]))
+    else:
+        rows.append((_("Location"), [c.data(iv.location or "—")]))
+        if iv.region and iv.region != iv.location:
+            rows.append((_("Region"), [c.data(iv.region)]))
+    for label, path, value in ((_("Officer"), "interview.officer_name", iv.officer_name),
+                               (_("Agency"), "interview.agency", iv.agency)):
+        rows.append((label, withheld(c) if c.withheld(path) else [c.data(value or "—")]))
     rows += [
-        (_("Location"), [c.data(iv.location)]),
-        (_("Officer"), [c.data(iv.officer_name)]),
-        (_("Agency"), [c.data(iv.agency)]),
         (_("Interpreter"), [c.data(interpreter)]),
         (_("Respondent's language"), [c.data(c.language(iv.respondent_language))]),
         (_("Officer's language"), [c.data(c.language(iv.officer_language))]),
@@ -275,10 +272,16 @@ def interview_block(c: Ctx) -> list[Flowable]:
 def consent_block(c: Ctx) -> list[Flowable]:
     _ = c._
     con = c.p.consent
+    if not con.recorded:  # nothing agreed, nothing to date
+        return [c.heading(_("Consent")),
+                c.tb([Span(_("No consent was recorded in FieldScreen."), bold=True)], BODY)]
+    recipients: Sequence[Span] = (
+        withheld(c) if c.withheld("consent.recipients")
+        else [c.data("; ".join(con.recipients) or "—")])
     rows: list[tuple[str, Sequence[Span] | Flowable]] = [
         (_("Agreed to share"), [c.data("; ".join(con.shared_items) or "—")]),
-        (_("With"), [c.data("; ".join(con.recipients) or "—")]),
-        (_("When"), [c.data(c.dt(con.given_at))]),
+        (_("With"), recipients),
+        (_("When"), [c.data(c.when(con.given_at) if con.given_at else "—")]),
         (_("How it was recorded"), [c.data(con.recorded_how)]),
     ]
     return [c.heading(_("Consent")), c.rows(rows)]
@@ -359,7 +362,9 @@ def referrals_block(c: Ctx) -> list[Flowable]:
             rows.append((_("Languages"), [c.data(langs)]))
         if ref.hours:
             rows.append((_("Hours"), [c.data(ref.hours)]))
-        if ref.reason:
+        if c.withheld("referrals.reason"):
+            rows.append((_("Why referred"), withheld(c)))
+        elif ref.reason:
             rows.append((_("Why referred"), [c.data(ref.reason)]))
         if rows:
             block.append(c.rows(rows, 0.22))
@@ -375,8 +380,8 @@ def _outside_consent(c: Ctx, ref: Referral) -> list[Flowable]:
     _ = c._
     spans = [Span(_("Referred outside the person's consent."), bold=True), Span(" "),
              Span(_("Officer's reason: "))]
-    if c.p.redacted:
-        spans += _withheld(c)
+    if c.withheld("referrals.override_reason"):
+        spans += withheld(c)
     elif ref.override_reason:
         spans.append(c.data(ref.override_reason, c.p.interview.officer_language))
     else:
@@ -387,8 +392,8 @@ def _outside_consent(c: Ctx, ref: Referral) -> list[Flowable]:
 def narrative_block(c: Ctx) -> list[Flowable]:
     _ = c._
     out: list[Flowable] = [c.heading(_("Officer's notes"))]
-    if c.p.redacted:
-        return [*out, c.tb(_withheld(c), SMALL)]
+    if c.withheld("narrative"):
+        return [*out, c.tb(withheld(c), SMALL)]
     if not c.p.narrative:
         return [*out, c.tb(_("None recorded."), SMALL)]
     lang = c.p.interview.officer_language
@@ -431,7 +436,7 @@ def appendix_block(c: Ctx) -> list[Flowable]:
         if (
             e.status == "answered"
             and e.answer_report is not None
-            and not (c.p.redacted and e.free_text)
+            and not (c.withheld("appendix.answer_report") and e.free_text)
             and tuple(e.answer_report) != tuple(e.answer_asked)
         ):
             block.append(
@@ -441,7 +446,7 @@ def appendix_block(c: Ctx) -> list[Flowable]:
                     where=where,
                 )
             )
-        if e.officer_note and not c.p.redacted:
+        if e.officer_note and not c.withheld("appendix.officer_note"):
             block.append(
                 c.tb(
                     [

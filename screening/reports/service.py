@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+
 from screening.casework.consent import (
     LAW_ENFORCEMENT,
     REFERRAL,
@@ -29,7 +31,7 @@ from screening.engine.state import Evaluation, Step
 from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
 from screening.instruments.model import Instrument, ItemType
-from screening.reports.directory import Directory
+from screening.reports.directory import NATIONAL, Directory
 from screening.reports.packet import (
     AppendixEntry,
     Consent,
@@ -43,9 +45,9 @@ from screening.reports.packet import (
     Referral,
     ReferralPacket,
     Result,
+    Variant,
 )
-from screening.reports.referral_pdf import build_referral_pdf
-from screening.store import ReferralRecord
+from screening.store import ReferralRecord, Store
 from screening.store.keys import check_passphrase
 
 if TYPE_CHECKING:
@@ -170,7 +172,8 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
     )
     flags = tuple(
         Flag(name=f.name, kind=f.kind, label=f.label, message=f.message,
-             triggered_by=tuple(k for k in f.triggered_by if k in appendix_ids))
+             triggered_by=tuple(k for k in f.triggered_by if k in appendix_ids),
+             urgent=f.urgent)
         for f in scored.flags
     )
     return Result(level=scored.level, label=scored.label, domains=domains, flags=flags,
@@ -196,13 +199,39 @@ def _referrals(records: list[ReferralRecord], directory: Directory,
     return tuple(out)
 
 
+def _region(records: list[ReferralRecord], directory: Directory, lang: str) -> str | None:
+    """No finer than a region: that of the local services chosen (they serve where the
+    person is) when they agree, else their country; None when nothing says."""
+    services = [s for r in records if (s := directory.get(r.service_id)) is not None]
+    countries = {s.country for s in services if s.country}
+    if len(countries) != 1:
+        return None
+    country = countries.pop()
+    try:
+        country_name = Locale.parse(lang.replace("-", "_")).territories.get(country.upper())
+    except (UnknownLocaleError, ValueError):
+        country_name = None
+    country_name = country_name or country
+    local = {s.region for s in services if s.region and s.region.lower() != NATIONAL}
+    if len(local) == 1:
+        _ = Translator(lang)
+        # Translators: the separator between items of a list, e.g. "، " in Arabic.
+        return local.pop() + _(", ") + country_name
+    return country_name
+
+
 def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool = False,
-                      interview_id: str | None = None,
-                      now: dt.datetime | None = None) -> ReferralPacket:
-    """Assemble the referral packet of a case from the workspace's store (no other I/O).
+                      variant: Variant = "full", interview_id: str | None = None,
+                      now: dt.datetime | None = None,
+                      consent_override: str | None = None) -> ReferralPacket:
+    """Assemble the referral packet of a case from the workspace's store (no other I/O), as
+    ``variant`` (``redacted=True`` is the older spelling of ``variant="redacted"``).
 
     The instrument text is the one the interview was run with (the store's snapshot, by
-    content hash); the services come from the workspace's directory."""
+    content hash); the services come from the workspace's directory. ``consent_override``
+    is the officer's reason for a full packet the consent does not cover."""
+    if redacted:
+        variant = "redacted"
     _ = Translator(lang)
     store = ws.store
     case = store.cases.get(case_id)
@@ -240,9 +269,9 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             recorded_how=_(CONSENT_HOW.get(context.consent_recorded_how,
                                            context.consent_recorded_how)),
         )
-    else:
-        consent = Consent(shared_items=(), recipients=(), given_at=started,
-                          recorded_how=_("No consent was recorded in FieldScreen."))
+    else:  # nothing agreed: nothing to date (the page says no consent was recorded)
+        consent = Consent(shared_items=(), recipients=(), given_at=None, recorded_how="",
+                          recorded=False)
     interpreter_used = context.interpreter_used if context else meta.interpreter_used
     person = case.person
     dob = None
@@ -252,6 +281,7 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
         except ValueError:
             dob = None
     referral_records, narrative = store.referrals.get(case_id)
+    directory = ws.directory()
     packet = ReferralPacket(
         document_id=str(uuid.uuid4()),
         generated_at=moment,
@@ -269,6 +299,7 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             interpreter_language=(context.interpreter_language if context
                                   else meta.interpreter_language),
             ended_at=_when(interview.finished_at),
+            region=_region(referral_records, directory, lang),
         ),
         person=Person(
             name=person.name if person else None,
@@ -292,33 +323,81 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             validation_note=ins.text(ins.validation.note, _lang_for(ins, lang)) or None,
         ),
         result=result,
-        referrals=_referrals(referral_records, ws.directory(), case_consent(store, case_id)),
+        referrals=_referrals(referral_records, directory, case_consent(store, case_id)),
         appendix=tuple(appendix),
         narrative=narrative,
+        consent_override=(consent_override or "").strip() or None,
+        audit_anchor=_anchor_text(store),
     )
-    return packet.redacted_copy() if redacted else packet
+    return packet.for_variant(variant)
+
+
+def _anchor_text(store: Store) -> str:
+    anchor = store.audit.anchor()
+    return f"{anchor.entry_id}:{anchor.digest}"
+
+
+REPORT_KINDS: dict[Variant, str] = {
+    "full": "referral",
+    "redacted": "referral_redacted",
+    "minimal": "referral_minimal",
+}
+
+
+def consent_covers_sharing(ws: Workspace, case_id: str) -> bool:
+    """Whether the person's consent lets a full packet (who they are) be shared."""
+    consent = case_consent(ws.store, case_id)
+    return consent is not None and (consent.covers(REFERRAL) or consent.covers(LAW_ENFORCEMENT))
+
+
+def check_packet_allowed(ws: Workspace, case_id: str, variant: Variant = "full",
+                         override_reason: str | None = None) -> str | None:
+    """The override reason a packet carries, or why it cannot be written: a full packet
+    shares who the person is, so their consent must cover sharing, or the officer gives a
+    reason (printed on page 1 and audited). The other variants need neither."""
+    reason = (override_reason or "").strip() or None
+    if reason is not None and variant != "full":
+        raise InputError(f"an override reason is only for a full packet; a {variant} copy "
+                         "needs no consent to share", code=ErrorCode.BAD_INPUT)
+    if variant != "full":
+        return None
+    covered = consent_covers_sharing(ws, case_id)
+    if covered and reason is not None:
+        raise InputError("the person's consent covers sharing: a full packet needs no "
+                         "override reason (leave it out)", code=ErrorCode.BAD_INPUT)
+    if not covered and reason is None:
+        raise InputError(
+            "the person's consent does not cover sharing their details (it needs 'referral' "
+            "or 'law_enforcement'); record that consent first, write a --variant redacted or "
+            "minimal copy, or give --override-reason to write the full packet anyway",
+            code=ErrorCode.CONSENT_SHARING, case_id=case_id)
+    return reason
 
 
 def _check_consent_allows_a_packet(ws: Workspace, case_id: str) -> None:
-    """A full packet shares who the person is: their consent must cover sharing."""
-    consent = case_consent(ws.store, case_id)
-    if consent is not None and (consent.covers(REFERRAL) or consent.covers(LAW_ENFORCEMENT)):
-        return
-    raise InputError(
-        "the person's consent does not cover sharing their details (it needs 'referral' or "
-        "'law_enforcement'); record that consent first, or write a --redacted copy",
-        code=ErrorCode.CONSENT_SHARING, case_id=case_id)
+    """A full packet without an override (the older name; the hand-over uses it)."""
+    check_packet_allowed(ws, case_id, "full")
 
 
 def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
                       redacted: bool = False, password: str | None,
-                      allow_plaintext: bool = False, interview_id: str | None = None) -> str:
-    """Build the case's referral PDF at ``out_path``; record it in the audit trail.
+                      allow_plaintext: bool = False, interview_id: str | None = None,
+                      variant: Variant = "full", override_reason: str | None = None) -> str:
+    """Build the case's referral PDF at ``out_path`` as ``variant``; record it (with the
+    variant) in the audit trail.
 
     Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
     the caller must pass ``allow_plaintext=True`` (after warning the user). A path inside the
     data folder, over one of its files or onto a device is refused (``Workspace.check_output``).
+    A full packet the person's consent does not cover needs ``override_reason``: it is
+    printed on page 1 and the override is audited (ids only; the reason travels in the
+    packet, whose hash the audit trail records).
     """
+    if redacted:
+        variant = "redacted"
+    if variant not in REPORT_KINDS:
+        raise InputError(f"unknown packet variant '{variant}' (one of: "
+                         f"{', '.join(REPORT_KINDS)})", code=ErrorCode.BAD_INPUT)
     out_path = ws.check_output(out_path)
     if password is not None:
         # AES-256 R6 adds little key stretching: a weak password is the only protection
@@ -327,22 +406,27 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
         if ws.store.is_store_secret(password):
             raise InputError("the PDF password must differ from the store's passphrase "
                              "and recovery key", code=ErrorCode.STORE_WEAK_PASSPHRASE)
-    if not redacted:
-        _check_consent_allows_a_packet(ws, case_id)
-    packet = build_case_packet(ws, case_id, lang=lang, redacted=redacted,
-                               interview_id=interview_id)
+    from screening.reports.referral_pdf import build_referral_pdf  # ReportLab: on first use
+
+    override = check_packet_allowed(ws, case_id, variant, override_reason)
+    packet = build_case_packet(ws, case_id, lang=lang, variant=variant,
+                               interview_id=interview_id, consent_override=override)
     store = ws.store
     digest = build_referral_pdf(packet, out_path, password=password,
                                 allow_plaintext=allow_plaintext)
-    store.cases.record_report(
-        case_id, digest,
-        kind="referral_redacted" if redacted else "referral",
-        file_name=out_path.name,
+    kind = REPORT_KINDS[variant]
+    report_id = store.cases.record_report(
+        case_id, digest, kind=kind, file_name=out_path.name,
         data_sha256=packet.packet_sha256(),
     )
-    if not redacted:
+    if override is not None:
+        # Ids only: the reason itself is in the packet, whose hash report.recorded holds.
+        store.audit.event("report.consent_override", case_id=case_id,
+                          detail={"report_id": report_id, "kind": kind})
+    if variant == "full":
         case = store.cases.get(case_id)
         if case.status in ("draft", "screened"):
             store.cases.set_status(case_id, "referred")
-    log.info("referral written redacted=%s encrypted=%s", redacted, password is not None)
+    log.info("referral written variant=%s encrypted=%s override=%s", variant,
+             password is not None, override is not None)
     return digest

@@ -4,13 +4,17 @@
 of text in the report. For each paragraph it
 
 1. removes control characters and explicit bidi controls from the data (see ``bidi``);
-2. gives every character a font that covers it (``fonts.FontSet.assign``);
-3. resolves bidi embedding levels, with names and answers as isolates;
-4. shapes runs of one font/weight/level with HarfBuzz;
-5. wraps in logical order at spaces (and between CJK characters), then reorders each line
+2. isolates what reads left to right in every language (phone numbers, URLs, ids, hashes,
+   dates: ``screening.i18n.bidi``, the helper the app uses too), and wraps each piece of
+   data (names, answers) in an isolate of its own direction, and each sentence of
+   mixed-direction data in one too;
+3. gives every character a font that covers it (``fonts.FontSet.assign``);
+4. resolves bidi embedding levels (UAX #9 with isolates, ``bidi``);
+5. shapes runs of one font/weight/level with HarfBuzz;
+6. wraps in logical order at spaces (and between CJK characters), then reorders each line
    visually (UAX #9 L1/L2), so wrapped Arabic keeps its line order and embedded numbers and
    Latin names read left to right inside it;
-6. draws glyphs with ``/ActualText`` where needed, so extracted text is the real text.
+7. draws glyphs with ``/ActualText`` where needed, so extracted text is the real text.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
+from screening.i18n.bidi import FSI, LRI, PDI, RLI, has_direction, isolate, isolate_runs, ltr_runs
 from screening.reports.bidi import (
     bidi_class,
     line_levels,
@@ -97,20 +102,53 @@ class _Line:
     width: float  # points
 
 
+def _inside_runs(text: str) -> list[bool]:
+    """``True`` at each position inside an LRI ... PDI that holds exactly one of the helper's
+    left-to-right runs (a phone number, a date...): no line break goes there."""
+    inside = [False] * (len(text) + 1)
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in (LRI, RLI, FSI):
+            opened.append(i)
+        elif ch == PDI and opened:
+            start = opened.pop()
+            content = text[start + 1 : i]
+            runs = ltr_runs(content) if text[start] == LRI else []
+            if len(runs) == 1 and (runs[0].start, runs[0].end) == (0, len(content)):
+                for k in range(start + 1, i + 1):
+                    inside[k] = True
+    return inside
+
+
 def _break_opportunities(text: str) -> list[bool]:
     """``ok[i]``: a line may start at ``text[i]``: after a (breaking) space, around CJK
     characters except before closing / after opening punctuation, and after a hyphen or
-    slash between letters."""
+    slash between letters. Never inside a phone number, date or id (``_inside_runs``): a
+    phone number keeps its groups on one line; a URL or hash too long for a line still
+    breaks between letters."""
     ok = [False] * (len(text) + 1)
+    inside = _inside_runs(text)
     for i in range(1, len(text)):
         a, b = text[i - 1], text[i]
-        if _is_space(b):
+        if _is_space(b) or inside[i]:
             continue
         after_space = _is_space(a) and a not in "\u00a0\u202f"
         cjk = (_wide(a) or _wide(b)) and b not in _NO_BREAK_BEFORE and a not in _NO_BREAK_AFTER
         compound = a in "/-" and i >= 2 and text[i - 2].isalpha() and b.isalpha()
         ok[i] = after_space or cjk or compound
     return ok
+
+
+def _base_level(own: str, rtl: bool) -> int:
+    """The paragraph direction from the report's own words (data is isolated and does not
+    count): the report's direction when they have a letter of it, so a translated label
+    that starts with a Latin word ("SHA-256 للملف") stays right to left; otherwise their
+    first strong letter (an untranslated English label in an Arabic report keeps its
+    punctuation in place); with no letters at all, the report's direction."""
+    if has_direction(own, "rtl" if rtl else "ltr"):
+        return 1 if rtl else 0
+    first = strong_direction(own)
+    return (1 if rtl else 0) if first is None else first
 
 
 class _Paragraph:
@@ -132,20 +170,22 @@ class _Paragraph:
         faces: list[int] = []
         bolds: list[bool] = []
         span_of: list[int] = []
-        segments: list[tuple[str, bool]] = []
+        own: list[str] = []
         for k, span in enumerate(spans):
-            text, face_ids = fonts.assign(sanitize(span.text), lang=span.lang or lang, where=where)
+            piece = sanitize(span.text)
+            if span.isolate:  # data: its own direction, LTR runs and sentences isolated
+                piece = isolate(piece, "rtl" if rtl else "ltr")
+            else:  # the report's own words: only the LTR runs ("SHA-256", "24/7")
+                piece = isolate_runs(piece)
+                own.append(piece)
+            text, face_ids = fonts.assign(piece, lang=span.lang or lang, where=where)
             parts.append(text)
             faces.extend(face_ids)
             bolds.extend([span.bold] * len(text))
             span_of.extend([k] * len(text))
-            segments.append((text, span.isolate))
         self.text = text = "".join(parts)
-        # P2/P3 over the paragraph's own words (isolated data does not count): an
-        # untranslated English label in an Arabic report keeps its punctuation in place.
-        own = strong_direction("".join(t for t, iso in segments if not iso))
-        self.base = (1 if rtl else 0) if own is None else own
-        self.levels = resolve_levels(segments, self.base)
+        self.base = _base_level("".join(own), rtl)
+        self.levels = resolve_levels(text, self.base)
         self.runs: list[ShapedRun] = []
         self.run_of = [0] * len(text)
         self.adv = [0.0] * len(text)  # points, on each cluster's first character

@@ -36,7 +36,7 @@ def test_instruments_list_json() -> None:
     assert done.returncode == 0, done.stderr
     rows = {row["id"]: row for row in json.loads(done.stdout)}
     adult = rows["adult_indicators"]
-    assert adult["validation_status"] == "adapted"
+    assert adult["validation_status"] == "indicator_based"
     assert adult["languages"]["en"] == "source"
     assert adult["content_hash"].startswith("sha256:")
 

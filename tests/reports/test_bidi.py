@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from screening.i18n.bidi import FSI, LRI, PDI, RLI
 from screening.reports.bidi import (
     isolate_level,
     line_levels,
@@ -12,14 +13,18 @@ from screening.reports.bidi import (
     strong_direction,
 )
 
+CONTROLS = frozenset({FSI, LRI, RLI, PDI})
+
 
 def visual(text: str, base: int, isolates: tuple[str, ...] = ()) -> str:
-    """Characters in display order (left to right), via the module's L1/L2."""
-    segments = [(text, False)] + [(x, True) for x in isolates]
-    full = "".join(s for s, _ in segments)
-    levels = line_levels(full, resolve_levels(segments, base), 0, len(full), base)
+    """Characters in display order (left to right), via the module's L1/L2; ``isolates``
+    are appended as FSI ... PDI. The isolate controls themselves are not shown."""
+    full = text + "".join(FSI + x + PDI for x in isolates)
+    levels = line_levels(full, resolve_levels(full, base), 0, len(full), base)
     runs: list[tuple[int, list[str]]] = []
     for ch, lv in zip(full, levels, strict=True):
+        if ch in CONTROLS:
+            continue
         if runs and runs[-1][0] == lv:
             runs[-1][1].append(ch)
         else:
@@ -62,7 +67,7 @@ def test_brackets_pair_and_take_the_embedding_direction() -> None:
     # N0: a bracket pair around Latin text inside Arabic text resolves to the Arabic
     # direction (level 1; HarfBuzz then draws the mirrored glyphs), not to the Latin one.
     text = "عمل (ABC) الآن"
-    levels = resolve_levels([(text, False)], 1)
+    levels = resolve_levels(text, 1)
     assert levels[text.index("(")] == levels[text.index(")")] == 1
     assert levels[text.index("A")] == 2
     assert visual(text, 1) == "نآلا )ABC( لمع"  # display order before glyph mirroring

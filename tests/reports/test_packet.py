@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from screening.errors import ErrorCode, ReportError
+from screening.reports.packet import AgeRange
 from tests.reports.samples import make_packet
 
 
@@ -46,8 +47,9 @@ def test_redacted_copy_drops_personal_data_and_free_text() -> None:
     assert red.redacted
     assert red.person.name is None and red.person.date_of_birth is None
     assert red.person.contact is None and red.narrative is None
-    assert red.person.age == 26  # kept, computed from the date of birth at the interview
-    assert red.person.nationality == full.person.nationality
+    # A band, from the date of birth at the interview (issue #15: never the exact age)
+    assert red.person.age == AgeRange(25, 29)
+    assert red.person.nationality is None and red.person.gender is None
     story = red.entry("story")
     assert story is not None and story.answer_asked == ()
     assert all(e.officer_note is None for e in red.appendix)
@@ -59,7 +61,7 @@ def test_redacted_copy_drops_personal_data_and_free_text() -> None:
 
 def test_a_packet_marked_redacted_must_be_redacted() -> None:
     with pytest.raises(ReportError) as err:
-        replace(make_packet("en"), redacted=True)
+        replace(make_packet("en"), variant="redacted")
     assert err.value.code is ErrorCode.REPORT_FAILED
 
 

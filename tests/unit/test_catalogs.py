@@ -20,7 +20,7 @@ from screening.instruments import list_instruments
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
-UI_LOCALES = ["es", "fr", "ar", "pt", "ru"]
+UI_LOCALES = ["es", "fr", "ar", "pt", "ru", "zh_Hans", "vi", "tl"]
 CONTENT_LANGUAGES = {"en", "es", "fr", "ar", "pt", "ru", "zh_Hans", "vi", "tl"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdif]|%[sdif]")
 
@@ -92,3 +92,15 @@ def test_shipped_instruments_speak_every_content_language() -> None:
         assert all(info.status in ("source", "reviewed", "machine", "draft")
                    for info in ins.languages.values())
         assert ins.consent and set(ins.consent) >= CONTENT_LANGUAGES, ins.id
+
+
+def test_every_report_language_has_a_complete_catalog() -> None:
+    from screening.i18n import REPORT_LANGUAGES
+
+    assert set(REPORT_LANGUAGES) == {"en", *UI_LOCALES}  # `--lang` accepts exactly these
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    locales = re.search(r"^LOCALES := (.*)$", makefile, re.MULTILINE)
+    assert locales is not None and set(locales.group(1).split()) == set(UI_LOCALES)
+    for locale in UI_LOCALES:
+        header = _catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
+        assert header.last_translator == "FieldScreen machine translation (needs review)"

@@ -144,5 +144,6 @@ def test_shipped_instruments_all_load_with_matching_hash() -> None:
     assert results, "no instrument shipped"
     for result in results:
         assert result.instrument.content_hash == result.content_hash
-        assert result.instrument.validation.status in ("adapted", "validated")
+        # Issue #15: as the files are built; none is adapted from a validated tool.
+        assert result.instrument.validation.status in ("indicator_based", "guidance_based")
         assert result.instrument.provenance.wording

@@ -1,0 +1,75 @@
+"""Notices on page 1 of a referral packet: what this copy withholds (from the redaction
+table) and, on a full packet written without consent to share, the officer's reason."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, Spacer
+
+from screening.reports.context import URGENT_BG, URGENT_INK, WARN_INK, Ctx
+from screening.reports.text import Span, TextStyle
+
+
+def withheld(c: Ctx) -> list[Span]:
+    """What a withheld field shows."""
+    return [Span(c._("Withheld in this redacted copy"))]
+
+
+def variant_notice(c: Ctx) -> list[Flowable]:
+    """What this copy leaves out or gives less precisely, from the redaction table."""
+    _ = c._
+    policy = c.policy
+    if policy.heading is None:
+        return []
+    # Translators: the separator between items of a list, e.g. "، " in Arabic.
+    sep = _(", ")
+    style = TextStyle(size=9, color=WARN_INK)
+    lines = [c.tb([Span(_(policy.heading), bold=True)], style)]
+    if withheld := policy.withheld():
+        lines.append(
+            c.tb(
+                _("Withheld from this copy: {fields}.").format(
+                    fields=sep.join(_(w) for w in withheld)
+                ),
+                style,
+            )
+        )
+    if coarsened := policy.coarsened():
+        lines.append(
+            c.tb(
+                _("Given less precisely: {what}.").format(what=sep.join(_(w) for w in coarsened)),
+                style,
+            )
+        )
+    return [Spacer(1, 4), *lines]
+
+
+def consent_override(c: Ctx) -> list[Flowable]:
+    """A full packet written although the person's consent does not cover sharing: say so
+    first, with the officer's reason."""
+    _ = c._
+    reason = c.p.consent_override
+    if not reason:
+        return []
+    content: list[Flowable] = [
+        c.tb(
+            [Span(_("Written without the person's consent to share"), bold=True)],
+            TextStyle(size=12, color=URGENT_INK),
+        ),
+        c.tb(
+            [
+                Span(
+                    _(
+                        "The person's consent does not cover sharing their details. The officer "
+                        "wrote this full packet anyway, for this reason:"
+                    )
+                )
+            ],
+            TextStyle(size=9.5, color=URGENT_INK, space_before=2),
+        ),
+        c.tb(
+            [c.data(reason, c.p.interview.officer_language, bold=True)],
+            TextStyle(size=10.5, color=URGENT_INK, space_before=3),
+            where="consent override",
+        ),
+    ]
+    return [Spacer(1, 6), c.box(content, URGENT_BG, URGENT_INK)]
