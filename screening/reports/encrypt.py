@@ -29,11 +29,16 @@ PERMISSIONS = (
 )
 
 
-def finish_pdf(pdf: bytes, attachment: bytes, password: str | None) -> bytes:
-    """Add ``referral.json`` and, with a password, encrypt with AES-256 (R6)."""
+def finish_pdf(pdf: bytes, attachment: bytes, password: str | None,
+               pdf_date: str | None = None) -> bytes:
+    """Add ``referral.json`` and, with a password, encrypt with AES-256 (R6). ``pdf_date``
+    (a PDF date string, e.g. ``D:202612`` for a minimal copy) replaces the creation and
+    modification times ReportLab stamps to the second."""
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
         writer.add_attachment(ATTACHMENT_NAME, attachment)
+        if pdf_date is not None:
+            writer.add_metadata({"/CreationDate": pdf_date, "/ModDate": pdf_date})
         if password is not None:
             writer.encrypt(
                 user_password=password,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,18 @@ def _bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
 
+def pdf_date(packet: ReferralPacket) -> str:
+    """The PDF's creation date, no finer than the packet keeps ``generated_at`` (the
+    variant's policy made it a datetime, a date or a Month): a minimal copy's metadata
+    says the month, not the second."""
+    made = packet.generated_at
+    if isinstance(made, datetime):
+        return made.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")
+    if isinstance(made, date):
+        return made.strftime("D:%Y%m%d")
+    return f"D:{made.year:04d}{made.month:02d}"
+
+
 def pdf_metadata(packet: ReferralPacket) -> dict[str, str]:
     """Title, author, subject and keywords, made only from the packet (so from what its
     variant kept): a redacted copy's metadata names no officer."""
@@ -228,7 +241,7 @@ def build_referral_pdf(
         )
     started = time.perf_counter()
     pdf, _pages = render_pdf_bytes(packet)
-    data = finish_pdf(pdf, packet.canonical_json(), password)
+    data = finish_pdf(pdf, packet.canonical_json(), password, pdf_date(packet))
     digest = atomic_write(Path(out_path), data)
     # Events only: no document id, page count or protection of a case's report in the log.
     log.info("referral PDF written (%.0f ms)", (time.perf_counter() - started) * 1000)
