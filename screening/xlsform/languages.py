@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from screening.i18n.tags import canonical
+
 DEFAULT_PYXFORM_LANGUAGE = "default"
 UNDETERMINED = "und"
 
@@ -56,17 +58,9 @@ class LanguageName:
 
 
 def normalise_code(tag: str) -> str:
-    """``zh-hans`` -> ``zh_Hans``, ``EN`` -> ``en``, ``pt-br`` -> ``pt_BR``."""
-    parts = re.split(r"[-_]", tag.strip())
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "_".join(out)
+    """``zh-hans`` -> ``zh_Hans``, ``EN`` -> ``en``, ``pt-br`` -> ``pt_BR``: the one language-tag
+    normaliser the app, the CLI and the reports use (``screening.i18n.tags``)."""
+    return canonical(tag)
 
 
 def bcp47(code: str) -> str:
