@@ -111,8 +111,8 @@ def normalize_language(tag: str, supported: Iterable[str], *, what: str = "langu
     found = match_language(tag, codes)
     if found is None:
         raise InputError(
-            f"unknown {what} '{tag}' (supported: {', '.join(codes)}; BCP 47 tags such as "
-            "zh-Hans or pt-BR are understood)",
+            f"unknown {what} '{tag}' (supported: {', '.join(c.replace('_', '-') for c in codes)}; "
+            "BCP 47 tags such as zh-CN or pt-BR are understood)",
             code=ErrorCode.BAD_INPUT,
         )
     return found

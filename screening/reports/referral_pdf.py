@@ -86,20 +86,18 @@ class _Chrome:
         _ = self._
         width = PAGE[0] - 2 * MARGIN
         style = TextStyle(size=7, color=MUTED, align="center")
-        first = (
-            _("Page {page} of {pages}").format(page=page, pages=pages)
-            + "  ·  "
-            + _("Document {id}").format(id=self.packet.document_id)
-            + "  ·  "
-            + "FieldScreen "
-            + screening.__version__
-        )
+        first = [
+            Span(_("Page {page} of {pages}").format(page=page, pages=pages) + "  ·  "
+                 + _("Document {id}").format(id=self.packet.document_id) + "  ·  "),
+            # One left-to-right run: in an Arabic footer it read "0.1.0 FieldScreen".
+            Span("FieldScreen " + screening.__version__, isolate=True),
+        ]
         second = [Span(_("Packet SHA-256: ")), Span(self.hash, isolate=True)]
         if self.packet.audit_anchor:
             entry, _sep, digest = self.packet.audit_anchor.partition(":")
             second += [Span("  ·  " + _("Audit anchor: ")),
                        Span(f"{entry}:{digest[:16]}", isolate=True)]
-        return [self._block([Span(first)], style, width), self._block(second, style, width)]
+        return [self._block(first, style, width), self._block(second, style, width)]
 
     def draw(self, canv: Canvas, page: int, pages: int) -> None:
         w, h = PAGE
