@@ -78,3 +78,28 @@ def stored_interview(store_or_ws: Any, instrument: str, answers: dict[str, Any],
                         person=person, context=context or InterviewContextInput())
     return run_interview(ws, instrument, given, lang=lang, officer_lang=officer_lang,
                          case=case_id)
+
+
+# Referral details with every field filled (issue #15); synthetic, as the answers file's
+# "referral" object takes them. ``reason`` is the officer's reason (the case's narrative).
+SAMPLE_REFERRAL: dict[str, Any] = {
+    "reason": "Synthetic reason: asked for a safe place tonight and legal advice",
+    "safe_contact": "+962 79 555 9876, text only, weekdays after 18:00",
+    "contact_methods": ["call", "text"],
+    "current_location": "Synthetic hostel, Example Street, room 12",
+    "accommodation": "employer",
+    "exploitation_types": ["labour", "domestic_servitude"],
+    "exploitation_place": "Synthetic farm 4, Example Road",
+    "exploitation_region": "Example County",
+    "exploitation_from": "2025-03-14",
+    "exploitation_to": None,
+    "exploitation_ongoing": True,
+    "exploiters": "Two synthetic men called Boss K. and Sam, a white van",
+    "other_victims_children": 2,
+    "other_victims_adults": 5,
+    "other_victims": "Two synthetic girls about 14 at the farm",
+    "police_informed": True,
+    "police_reference": "CR/2026/0042-SYN",
+    "wants": ["safe_place", "legal_advice", "no_police"],
+    "wishes": "Synthetic words: wants to leave but fears for her sister",
+}

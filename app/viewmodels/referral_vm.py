@@ -6,6 +6,9 @@ consent to share with law enforcement). Services outside the consent are shown o
 request, and choosing one needs the officer's reason; the core refuses to save such a choice
 without it and audits each one. Choices are saved with the case whenever the PDF is made and
 when the app locks. The PDF is written on a worker thread by ``write_case_report``.
+
+The referral details (issue #15) are saved through the core one field at a time, as they are
+entered (``set_detail``); text still being typed is kept and saved with the next save.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,6 +30,14 @@ from screening.casework.consent import (
     Consent,
     case_consent,
     scope_needed,
+)
+from screening.casework.referral_details import (
+    PROBLEMS,
+    DetailError,
+    ReferralDetails,
+    ReferralUpdate,
+    load_referral_details,
+    save_referral_details,
 )
 from screening.casework.referrals import allowed, offered_services, save_referrals
 from screening.errors import ScreeningError
@@ -83,6 +94,8 @@ class ReferralViewModel(QObject):
         self.show_outside_consent = False
         self.chosen: list[ChosenService] = []
         self.narrative = ""
+        self.details = ReferralDetails()
+        self._pending: dict[str, Any] = {}  # details typed, not saved yet
         self.last_path: Path | None = None
 
     # -- loading ------------------------------------------------------------------------
@@ -110,6 +123,8 @@ class ReferralViewModel(QObject):
                                    outside_consent=not self._covers(rec.kind))
             self.chosen.append(ChosenService(view, rec.reason, rec.override_reason))
         self.narrative = narrative or ""
+        self.details = load_referral_details(store, case_id)
+        self._pending = {}
         self.chosen_changed.emit()
 
     def clear(self) -> None:
@@ -118,6 +133,8 @@ class ReferralViewModel(QObject):
         self.consent = None
         self.chosen = []
         self.narrative = ""
+        self.details = ReferralDetails()
+        self._pending = {}
         self.last_path = None
 
     @property
@@ -203,11 +220,40 @@ class ReferralViewModel(QObject):
             override_reason=c.override_reason,
         ) for c in self.chosen]
 
+    # -- referral details (issue #15) ------------------------------------------------------
+    def set_detail(self, name: str, value: Any, *, save: bool = True) -> dict[str, str]:
+        """One referral detail as entered (``name`` a key of the core's ``FIELDS``): saved
+        through the core now, or with ``save`` False kept for the next save (text being
+        typed). Returns why values were refused, translated, by key (empty: all saved)."""
+        self._pending[name] = value
+        return self.save_details() if save else {}
+
+    def save_details(self) -> dict[str, str]:
+        """Save the details entered and not saved yet, each on its own, so one refused value
+        does not hold back the others."""
+        pending, self._pending = self._pending, {}
+        if not self.case_id or not self.app_vm.is_open:  # locking: flushed before the lock
+            return {}
+        problems: dict[str, str] = {}
+        store = self.app_vm.require_store()
+        for name, value in pending.items():
+            try:
+                self.details = save_referral_details(store, self.case_id,
+                                                     ReferralUpdate({name: value}))
+            except DetailError as exc:
+                text = _(PROBLEMS[exc.problem]).format(**exc.params)
+                problems[name] = text[:1].upper() + text[1:]  # a sentence under the field
+            except ScreeningError as exc:
+                self.failed.emit(str(exc.code), "")
+                break
+        return problems
+
     def save(self) -> bool:
-        """Save the choices and notes through the core, which enforces the consent and
-        audits every referral outside it."""
+        """Save the choices, notes and details through the core, which enforces the consent
+        and audits every referral outside it."""
         if not self.case_id:
             return True
+        self.save_details()
         try:
             save_referrals(self.app_vm.require_store(), self.case_id, self.records(),
                            self.narrative or None)

@@ -1,5 +1,6 @@
 """Referral: services from the directory (filter by need, language, region), reasons, notes,
-and the referral PDF (full or redacted, optionally password-protected).
+the referral details a receiving agency needs (a second tab, issue #15), and the referral PDF
+(full or redacted, optionally password-protected).
 
 The screen says what the person's consent covers. Only services within it are listed unless
 the officer asks to see the others; choosing one of those asks for the officer's reason,
@@ -23,13 +24,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.error_dialogs import show_error
 from app.qt_i18n import _, available_ui_languages, language_name, ui_language
-from app.viewmodels.directory import KIND_TEXT, NEED_TEXT, ServiceView
+from app.viewmodels.directory import NEED_TEXT, ServiceView
 from app.viewmodels.handover_vm import handover_recipients
 from app.viewmodels.referral_vm import ReferralViewModel
 from app.widgets.bidi_view import data, show_isolated
@@ -44,29 +46,11 @@ from app.widgets.common import (
     sensitive,
 )
 from app.widgets.common import set_button as set_btn
+from app.widgets.referral_details import ReferralDetailsWidget
 from app.widgets.report_options import ReportOptionsWidget
+from app.widgets.service_table import service_columns
+from app.widgets.service_table import table_item as _item
 from app.windows import dialogs, handover_dialogs
-
-
-def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
-    """Name (marked when it is a placeholder or outside the consent), kind, languages,
-    contacts: for the tables. Directory text is isolated (``data``): phone numbers and URLs
-    read left to right in the Arabic UI, and a name cannot pull the label around it."""
-    ui = ui_language().lang
-    name = data(s.name) + (" " + _("(example entry)") if s.example else "")
-    if s.outside_consent:  # first, so it shows even when the column cuts the name
-        name = "⚠ " + _("Outside the consent: {name}").format(name=name)
-    langs = ", ".join(language_name(c, ui) for c in s.languages)
-    if s.interpreters:
-        langs = (langs + "; " if langs else "") + _("others through interpreters")
-    kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
-    return name, kind, langs, data(s.contacts)
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
-    return item
 
 
 class ReferralPage(QWidget):
@@ -88,8 +72,14 @@ class ReferralPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.unavailable)
         layout.addWidget(self.consent)
-        grid = QGridLayout()
-        layout.addLayout(grid, 1)
+        self.tabs = QTabWidget(self)  # the services and notes | the referral details
+        services = QWidget(self.tabs)
+        grid = QGridLayout(services)
+        self.details = ReferralDetailsWidget(self.tabs)
+        self.details.edited.connect(self._detail_edited)
+        self.tabs.addTab(services, "")
+        self.tabs.addTab(self.details, "")
+        layout.addWidget(self.tabs, 1)
 
         filters = QHBoxLayout()
         self.need = QComboBox(self)
@@ -211,6 +201,7 @@ class ReferralPage(QWidget):
                                     "services you recommend in the notes."))
         self._show_consent()
         set_btn(self.show_outside, _("Show services outside the consent"))
+        self.details.retranslate()
         for label, text in zip(self.filter_labels, (_("Helps with"), _("Language"), _("Region")),
                                strict=True):
             label.setText(text)
@@ -260,6 +251,9 @@ class ReferralPage(QWidget):
         self.report_lang.setCurrentIndex(max(0, self.report_lang.findData(ui_language().lang)))
         self.options.clear()
         self.options.set_needs_reason(self.vm.full_packet_needs_reason())
+        profile = self.vm.app_vm.officer_profile()
+        self.details.load(self.vm.details, profile.phone, profile.email)
+        self.tabs.setCurrentIndex(0)
         self.retranslate()
         self._fill_chosen()
         self.directory.setFocus()
@@ -296,6 +290,8 @@ class ReferralPage(QWidget):
             self.consent.setText(_("No consent is recorded for this case: every referral "
                                    "needs your reason."))
         acc(self.consent, _("What the person agreed to"))
+        self.tabs.setTabText(0, _("Services and notes"))
+        self.tabs.setTabText(1, _("Referral details"))
 
     def _show_outside_toggled(self, show: bool) -> None:
         self.vm.set_show_outside_consent(show)
@@ -388,6 +384,12 @@ class ReferralPage(QWidget):
         if 0 <= row < len(self.vm.chosen):
             self.vm.remove(self.vm.chosen[row].service.service_id)
 
+    def _detail_edited(self, name: str, value: object, final: bool) -> None:
+        problems = self.vm.set_detail(name, value, save=final)
+        if final:
+            self.details.show_problem(name, problems.get(name, ""))
+            self.details.refresh(self.vm.details, {name, *problems})
+
     def _reason_edited(self, item: QTableWidgetItem) -> None:
         if item.column() == 2:
             self.vm.set_reason(item.data(Qt.ItemDataRole.UserRole), item.text())
@@ -477,6 +479,7 @@ class ReferralPage(QWidget):
         self.narrative.clear()
         self.narrative.blockSignals(False)
         self.chosen.setRowCount(0)
+        self.details.clear()
         self.consent.clear()
         self.choose_status.clear()
         self.service_details.clear()

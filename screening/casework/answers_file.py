@@ -4,7 +4,11 @@
      "person": {"name": "...", "date_of_birth": "YYYY-MM-DD", "contact": "...",
                 "aliases": ["..."]},
      "context": {"interpreter": "ar", "location": "..."},
+     "referral": {"reason": "...", "safe_contact": "...", "current_location": "...", ...},
      "answers": {"item": value, ...}}
+
+``"referral"`` holds the referral details (``screening.casework.referral_details``); its
+``reason`` is the officer's reason for the referral (the case's narrative).
 
 Everything a person can do in the app can be written here; problems name the file and key.
 """
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.casework.consent import Consent
+from screening.casework.referral_details import ReferralUpdate, parse_referral
 from screening.errors import ErrorCode, InputError
 from screening.store import PersonInfo
 
@@ -43,6 +48,7 @@ class AnswersFile:
     consent: Consent | None
     person: PersonInfo | None = field(default=None, repr=False)
     context: InterviewContextInput = InterviewContextInput()
+    referral: ReferralUpdate | None = None
 
 
 def _bad(path: Path, message: str) -> InputError:
@@ -177,17 +183,21 @@ def read_answers_file(path: Path) -> AnswersFile:
         raise _bad(path, "nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise _bad(path, 'expected {"consent": {...}, "answers": {"item": value, ...}}')
-    unknown = set(data) - {"answers", "consent", "person", "context", "instrument", "language",
-                         "comment"}
+    unknown = set(data) - {"answers", "consent", "person", "context", "referral",
+                           "instrument", "language", "comment"}
     if unknown:
         raise _bad(path, f"unknown key(s) {sorted(unknown)}")
     try:
         consent = Consent.from_json(data["consent"]) if "consent" in data else None
     except InputError as exc:
         raise _bad(path, exc.message) from None
+    try:
+        referral = parse_referral(data["referral"]) if "referral" in data else None
+    except InputError as exc:
+        raise _bad(path, exc.message) from None
     return AnswersFile(answers=data["answers"], consent=consent,
                        person=_person(path, data.get("person")),
-                       context=_context(path, data.get("context")))
+                       context=_context(path, data.get("context")), referral=referral)
 
 
 __all__ = ["AnswersFile", "InterviewContextInput", "read_answers_file"]

@@ -15,9 +15,9 @@ authentication, the manifest, ``case.json``'s structure, the instrument text aga
 content hash, the PDF's embedded data against ``packet_sha256``, the answers against the
 instrument); ``receive_referral`` then stores it as a new case in one transaction: the
 person's details, the instrument snapshot, the interview with the sender's answers and
-consent as recorded, the referral choices, and ``referral.received`` in the audit trail with
-the provenance (sender's store id and agency, when, the sender's audit anchor). The outcome is
-computed again by this FieldScreen's engine from the answers.
+consent as recorded, the referral choices and details, and ``referral.received`` in the
+audit trail with the provenance (sender's store id and agency, when, the sender's audit
+anchor). The outcome is computed again by this FieldScreen's engine from the answers.
 
 Audit details hold ids, hashes and fingerprints only (plus the sender's agency name).
 """
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import screening
 from screening.casework.consent import case_consent
+from screening.casework.referral_details import load_referral_details, replace_referral_details
 from screening.engine.state import split_key
 from screening.engine.storage import SPECIALS, AnswerRecord
 from screening.errors import AnswerError, ErrorCode, InputError, InstrumentError
@@ -178,7 +179,7 @@ def send_referral(ws: Workspace, case_id: str, recipient: Recipient, out_path: P
     The packet is the full one: as for a full PDF, the person's consent must cover sharing,
     or ``override_reason`` is given (printed on page 1, the override audited)."""
     from screening.reports.encrypt import atomic_write, finish_pdf
-    from screening.reports.referral_pdf import render_pdf_bytes
+    from screening.reports.referral_pdf import pdf_date, render_pdf_bytes
     from screening.reports.service import build_case_packet, check_packet_allowed
 
     out_path = check_packet_name(ws.check_output(out_path))
@@ -192,7 +193,7 @@ def send_referral(ws: Workspace, case_id: str, recipient: Recipient, out_path: P
                                        consent_override=override),
                      recipient_fingerprint=recipient.fingerprint)
     pdf, _pages = render_pdf_bytes(packet)  # in memory: no plaintext copy on disk
-    pdf = finish_pdf(pdf, packet.canonical_json(), None)
+    pdf = finish_pdf(pdf, packet.canonical_json(), None, pdf_date(packet))
     created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     profile = ws.preferences.officer_profile()
     meta = interview.meta
@@ -201,12 +202,12 @@ def send_referral(ws: Workspace, case_id: str, recipient: Recipient, out_path: P
         document_id=packet.document_id, packet_sha256=packet.packet_sha256(),
         created_at=created_at,
         sender=casefile.Sender(store.store_id, meta.officer or profile.name, profile.agency,
-                               anchor, screening.__version__),
+                               anchor, screening.__version__, profile.phone, profile.email),
         recipient=recipient.to_json(), reference=case.reference,
         case_created_at=case.created_at, person=case.person, interview=interview,
         context=store.context.get(interview.id),
         answers=store.interviews.load_answers(interview.id), referrals=records,
-        narrative=narrative)
+        narrative=narrative, details=load_referral_details(store, case_id))
     members = {
         container.PDF: pdf,
         container.CASE: json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8"),
@@ -259,8 +260,13 @@ class Provenance:
                 "recipient_fingerprint": self.recipient_fingerprint,
                 "sender_case_reference": self.sender_case_reference}
 
+    phone: str = field(default="", repr=False)
+    email: str = field(default="", repr=False)
+
     def to_json(self) -> dict[str, Any]:
-        return {**self.audit_detail(), "officer": self.officer}
+        """As printed for the receiver: with how to reach the sending officer."""
+        return {**self.audit_detail(), "officer": self.officer,
+                "phone": self.phone or None, "email": self.email or None}
 
 
 @dataclass(frozen=True)
@@ -373,7 +379,8 @@ def open_packet(data: bytes, identities: list[x25519.Identity], ws: Workspace
         audit_anchor=case.sender.audit_anchor, document_id=case.document_id,
         packet_sha256=case.packet_sha256, file_sha256=hashlib.sha256(data).hexdigest(),
         recipient_fingerprint=fingerprint(case.recipient_public_key),
-        sender_case_reference=case.reference)
+        sender_case_reference=case.reference, phone=case.sender.phone,
+        email=case.sender.email)
     return OpenedPacket(members[container.PDF], case, loaded, provenance)
 
 
@@ -424,6 +431,7 @@ def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
             result = ws.casework.open(interview_id).result()
             store.interviews.finish(interview_id, result)
             store.referrals.save(case_id, list(case.referrals), case.narrative)
+            replace_referral_details(store, case_id, case.details)
             store.audit.event(RECEIVED, case_id=case_id, interview_id=interview_id,
                               detail=opened.provenance.audit_detail())
             reference = store.cases.get(case_id).reference

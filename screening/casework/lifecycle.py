@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening.casework.consent import Consent
 from screening.casework.preferences import Preferences
+from screening.casework.referral_details import ReferralUpdate, save_referral_details
 from screening.engine.storage import is_answered
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.store import InterviewContext, InterviewMeta, PersonInfo
@@ -158,12 +159,14 @@ class Casework:
 
     # -- starting ------------------------------------------------------------------------
     def start(self, setup: InterviewSetup, consent: Consent, *, case_id: str | None = None,
-              person: PersonInfo | None = None, reference: str | None = None
-              ) -> Started | Declined:
+              person: PersonInfo | None = None, reference: str | None = None,
+              referral: ReferralUpdate | None = None) -> Started | Declined:
         """Record the consent decision; when given, create what the interview needs.
 
         ``case_id`` adds the interview to an existing case; otherwise a case is created
-        (with ``reference``, or a generated one) only now, after consent.
+        (with ``reference``, or a generated one) only now, after consent. ``person`` and
+        ``referral`` (the referral details and the officer's reason) are stored in the same
+        transaction, after the consent; a declined consent stores neither.
         """
         setup.check()
         ins = setup.instrument.instrument
@@ -205,6 +208,8 @@ class Casework:
             if person is not None and person_has_data(person):
                 existing = self.store.cases.get(case_id).person
                 self.store.cases.update_person(case_id, merge_person(existing, person))
+            if referral is not None:
+                save_referral_details(self.store, case_id, referral)
         log.info("interview started")  # events only: no ids in the log
         return Started(case_id, interview_id)
 

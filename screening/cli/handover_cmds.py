@@ -165,7 +165,8 @@ def cmd_receive(args: argparse.Namespace) -> int:
         return 0
     src = received.provenance
     print(f"received as case {received.reference} ({received.case_id})")
-    sender = ", ".join(x for x in (src.officer, src.agency) if x) or "unnamed sender"
+    sender = ", ".join(x for x in (src.officer, src.agency, src.phone, src.email)
+                       if x) or "unnamed sender"
     print(f"from: {sender}; FieldScreen store {src.sender_store_id}; sent {src.sent_at}")
     print(f"sender's audit anchor: {src.audit_anchor.text}; document {src.document_id}")
     print(f"encrypted for key fingerprint: {src.recipient_fingerprint}")

@@ -69,7 +69,8 @@ def run_interview(ws: Workspace, loaded_ref: str, given: AnswersFile, *, lang: s
     casework = ws.casework
     if given.consent.given:
         casework.rehearse(setup, given.answers)  # a bad answer stops here: nothing stored
-    started = casework.start(setup, given.consent, case_id=case, person=given.person)
+    started = casework.start(setup, given.consent, case_id=case, person=given.person,
+                             referral=given.referral)
     if isinstance(started, Declined):
         return {"consent": "declined", "stored": False}
     run = casework.open(started.interview_id)

@@ -3,7 +3,7 @@
 Shape (``"format": "fieldscreen-case/1"``; every key is always present, ``null`` where empty)::
 
     {"format", "document_id", "packet_sha256", "created_at",
-     "sender": {"store_id", "officer", "agency", "fieldscreen",
+     "sender": {"store_id", "officer", "agency", "phone", "email", "fieldscreen",
                 "audit_anchor": {"entry_id", "digest"}},
      "recipient": {"public_key", "fingerprint", "service_id", "service_name"},
      "case": {"reference", "created_at", "person": {name, aliases, date_of_birth, gender,
@@ -17,7 +17,12 @@ Shape (``"format": "fieldscreen-case/1"``; every key is always present, ``null``
                    "answers": [{item, value, special, language, answered_at, relevant, note}],
                    "result": {the stored result, as `fieldscreen interview --json` prints}},
      "referrals": {"services": [{service_id, service_name, kind, reason, contacts, languages,
-                                 override_reason}], "narrative"}}
+                                 override_reason}], "narrative",
+                   "details": {the referral details, as `fieldscreen referrals show --json`
+                               prints them under "referral", without "reason"} | null}}
+
+``sender.phone``, ``sender.email`` and ``referrals.details`` came with issue #15's referral
+details: a packet without them reads as one with none.
 
 ``packet_sha256`` is the SHA-256 of the data embedded in ``referral.pdf`` (printed in its
 footer). ``parse`` checks every type it reads and raises ``Altered`` naming the field (never
@@ -29,7 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from screening.casework.referral_details import ReferralDetails
 from screening.engine.storage import AnswerRecord
+from screening.errors import InputError
 from screening.handover.keys import ALTERED, Altered
 from screening.store import AuditAnchor, InterviewContext, InterviewMeta, PersonInfo
 from screening.store.models import Interview
@@ -46,9 +53,13 @@ class Sender:
     agency: str
     audit_anchor: AuditAnchor
     fieldscreen: str = ""
+    # How the receiving agency reaches the referring officer (their profile).
+    phone: str = field(default="", repr=False)
+    email: str = field(default="", repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"store_id": self.store_id, "officer": self.officer, "agency": self.agency,
+                "phone": self.phone or None, "email": self.email or None,
                 "fieldscreen": self.fieldscreen, "audit_anchor": self.audit_anchor.to_json()}
 
 
@@ -71,6 +82,7 @@ class CaseFile:
     result: dict[str, Any] = field(repr=False)
     referrals: tuple[ReferralRecord, ...] = field(repr=False)
     narrative: str | None = field(repr=False)
+    details: ReferralDetails = field(default=ReferralDetails(), repr=False)
 
     @property
     def sender_outcome(self) -> str | None:
@@ -89,7 +101,7 @@ def build(*, document_id: str, packet_sha256: str, created_at: str, sender: Send
           recipient: dict[str, Any], reference: str, case_created_at: str,
           person: PersonInfo | None, interview: Interview, context: InterviewContext | None,
           answers: dict[str, AnswerRecord], referrals: list[ReferralRecord],
-          narrative: str | None) -> dict[str, Any]:
+          narrative: str | None, details: ReferralDetails | None = None) -> dict[str, Any]:
     """The ``case.json`` document of one interview of a case."""
     return {
         "format": CASE_FORMAT,
@@ -109,7 +121,9 @@ def build(*, document_id: str, packet_sha256: str, created_at: str, sender: Send
             "answers": [answer_json(answers[k]) for k in sorted(answers)],
             "result": interview.result,
         },
-        "referrals": {"services": [r.to_json() for r in referrals], "narrative": narrative},
+        "referrals": {"services": [r.to_json() for r in referrals], "narrative": narrative,
+                      "details": (details.to_json() if details is not None
+                                  and not details.empty else None)},
     }
 
 
@@ -223,6 +237,15 @@ def _referral(r: _Doc) -> ReferralRecord:
                           override_reason=r.opt_text("override_reason"))
 
 
+def _details(doc: Any) -> ReferralDetails:
+    if doc is None:
+        return ReferralDetails()
+    try:  # the same checks as every face's input (kinds, vocabularies, limits)
+        return ReferralDetails.from_json(doc, "referrals.details")
+    except InputError:
+        raise _bad("referrals.details") from None
+
+
 def parse(value: Any) -> CaseFile:
     """A ``case.json`` document as a ``CaseFile``; ``Altered`` when it is not one."""
     doc = _Doc(value, "case.json")
@@ -245,7 +268,9 @@ def parse(value: Any) -> CaseFile:
                       agency=sender.opt_text("agency") or "",
                       audit_anchor=AuditAnchor(anchor.number("entry_id"),
                                                _hex(anchor, "digest")),
-                      fieldscreen=sender.opt_text("fieldscreen") or ""),
+                      fieldscreen=sender.opt_text("fieldscreen") or "",
+                      phone=sender.opt_text("phone") or "",
+                      email=sender.opt_text("email") or ""),
         recipient_public_key=doc.obj("recipient").text("public_key"),
         reference=case.text("reference"),
         person=_person(case.value.get("person")),
@@ -257,6 +282,7 @@ def parse(value: Any) -> CaseFile:
         result=result,
         referrals=tuple(_referral(r) for r in referrals.objs("services")),
         narrative=referrals.opt_text("narrative"),
+        details=_details(referrals.value.get("details")),
     )
 
 

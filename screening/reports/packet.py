@@ -97,6 +97,9 @@ class Interview:
     # Where the person can be served, no finer than a region ("Example County, United
     # States"): what a redacted or minimal copy shows instead of the location.
     region: str | None = None
+    # How a receiving agency reaches the referring officer (their profile; issue #15).
+    officer_phone: str | None = field(default=None, repr=False)
+    officer_email: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         _aware(self.started_at, "interview.started_at")
@@ -219,6 +222,31 @@ class Referral:
 
 
 @dataclass(frozen=True)
+class Details:
+    """The referral details (``screening.casework.referral_details``): codes as stored (the
+    renderer names them), free text as typed, periods as a day or a month."""
+
+    contact_methods: tuple[str, ...] = ()  # call | text | voicemail | ...
+    safe_contact: str | None = field(default=None, repr=False)
+    current_location: str | None = field(default=None, repr=False)
+    accommodation: str | None = None
+    exploitation_types: tuple[str, ...] = ()
+    exploitation_place: str | None = field(default=None, repr=False)
+    exploitation_region: str | None = field(default=None, repr=False)
+    exploitation_from: date | Month | None = None
+    exploitation_to: date | Month | None = None
+    exploitation_ongoing: bool = False
+    exploiters: str | None = field(default=None, repr=False)
+    other_victims_children: int | None = None  # None: not known
+    other_victims_adults: int | None = None
+    other_victims: str | None = field(default=None, repr=False)
+    police_informed: bool | None = None
+    police_reference: str | None = field(default=None, repr=False)
+    wants: tuple[str, ...] = ()
+    wishes: str | None = field(default=None, repr=False)  # in the person's words
+
+
+@dataclass(frozen=True)
 class AppendixEntry:
     """One question that was asked. Items skipped by the questionnaire's logic are not
     entries at all (they are not "no")."""
@@ -255,6 +283,8 @@ class ReferralPacket:
     appendix: tuple[AppendixEntry, ...] = ()
     narrative: str | None = field(default=None, repr=False)
     variant: Variant = "full"
+    # What a receiving agency needs to act (issue #15); None: none were entered.
+    details: Details | None = None
     # Set on a packet handed over with a recipient's key (issue #15): the fingerprint of the
     # age public key it is encrypted for, printed on the cover so the receiver can compare.
     recipient_fingerprint: str | None = None

@@ -30,6 +30,17 @@ What each variant is for, and why it keeps what it keeps:
     for each referral, notes and narrative, free-text answers, the consent's recipients as
     typed), because free text can hold any of these.
 
+    Of the referral details (issue #15) it keeps what routes a case without naming anyone:
+    the types of exploitation, its region (the officer's "region or country" field, in
+    place of the place itself) and its dates, whether it goes on, the accommodation's kind
+    (provided by the employer, a shelter ...), the safe ways to make contact (not the number),
+    how many other potential victims there are (children first), whether the police were
+    informed, and what the person asks for from the list. It withholds the officer's phone
+    and email, the police reference (a key to a police record that names the person; the
+    case reference is the key to quote back), and the free text: the safe contact details,
+    where the person is now, the alleged exploiters, the other victims and the person's own
+    words. The person's aliases are in no packet at all.
+
 ``minimal``, for anyone else (a second opinion, statistics)
     As ``redacted``, and dates (answers included) only to the month.
 
@@ -164,6 +175,18 @@ class _Region(Rule):
         return None if value is None else where.packet.interview.region
 
 
+class _RegionOf(Rule):
+    """A place given as the region its record names in ``attr`` (nothing when none does)."""
+
+    coarsens = _Region.coarsens
+
+    def __init__(self, attr: str) -> None:
+        self.attr = attr
+
+    def apply(self, value: Any, where: Where) -> Any:
+        return None if value is None else getattr(where.owner, self.attr)
+
+
 class _Answers(Rule):
     """Answers in the appendix: free text withheld, the person's age banded, dates by
     ``dates``."""
@@ -194,6 +217,7 @@ DAY: Rule = _Day()
 MONTH: Rule = _Month()
 AGE_BAND: Rule = _AgeBand()
 REGION: Rule = _Region()
+EXPLOITATION_REGION: Rule = _RegionOf("exploitation_region")
 ANSWERS_EXACT_DATES: Rule = _Answers(KEEP)
 ANSWERS_MONTHS: Rule = _Answers(MONTH)
 
@@ -223,6 +247,8 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("interview.region",             None,                              KEEP, KEEP, KEEP),
     ("interview.officer_name",       N_("Officer"),                     KEEP, WITHHOLD, WITHHOLD),
     ("interview.agency",             N_("Agency"),                      KEEP, WITHHOLD, WITHHOLD),
+    ("interview.officer_phone",      N_("Officer's phone and email"),   KEEP, WITHHOLD, WITHHOLD),
+    ("interview.officer_email",      N_("Officer's phone and email"),   KEEP, WITHHOLD, WITHHOLD),
     ("interview.interpreter_used",   None,                              KEEP, KEEP, KEEP),
     ("interview.interpreter_language", None,                            KEEP, KEEP, KEEP),
     ("interview.respondent_language", None,                             KEEP, KEEP, KEEP),
@@ -259,6 +285,27 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("appendix.officer_note",        N_("Officer's notes on answers"),
                                      KEEP, WITHHOLD, WITHHOLD),
     ("narrative",                    N_("Officer's notes"),             KEEP, WITHHOLD, WITHHOLD),
+    ("details.contact_methods",      None,                              KEEP, KEEP, KEEP),
+    ("details.safe_contact",         N_("Safe contact details"),        KEEP, WITHHOLD, WITHHOLD),
+    ("details.current_location",     N_("Where the person is now"),     KEEP, WITHHOLD, WITHHOLD),
+    ("details.accommodation",        None,                              KEEP, KEEP, KEEP),
+    ("details.exploitation_types",   None,                              KEEP, KEEP, KEEP),
+    ("details.exploitation_place",   None,
+                                     KEEP, EXPLOITATION_REGION, EXPLOITATION_REGION),
+    ("details.exploitation_region",  None,                              KEEP, KEEP, KEEP),
+    ("details.exploitation_from",    None,                              KEEP, DAY, MONTH),
+    ("details.exploitation_to",      None,                              KEEP, DAY, MONTH),
+    ("details.exploitation_ongoing", None,                              KEEP, KEEP, KEEP),
+    ("details.exploiters",           N_("Alleged exploiters"),          KEEP, WITHHOLD, WITHHOLD),
+    ("details.other_victims_children", None,                            KEEP, KEEP, KEEP),
+    ("details.other_victims_adults", None,                              KEEP, KEEP, KEEP),
+    ("details.other_victims",        N_("About the other potential victims"),
+                                                                        KEEP, WITHHOLD, WITHHOLD),
+    ("details.police_informed",      None,                              KEEP, KEEP, KEEP),
+    ("details.police_reference",     N_("Police reference"),            KEEP, WITHHOLD, WITHHOLD),
+    ("details.wants",                None,                              KEEP, KEEP, KEEP),
+    ("details.wishes",               N_("What the person wants, in their words"),
+                                                                        KEEP, WITHHOLD, WITHHOLD),
     ("consent_override",             None,                              KEEP, WITHHOLD, WITHHOLD),
 )
 # fmt: on

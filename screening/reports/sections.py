@@ -33,6 +33,7 @@ from screening.reports.context import (
     WARN_INK,
     Ctx,
 )
+from screening.reports.details_section import details_block
 from screening.reports.notices import consent_override, variant_notice, withheld
 from screening.reports.packet import AppendixEntry, Referral
 from screening.reports.redaction import REGION
@@ -467,6 +468,7 @@ def story(c: Ctx) -> list[Flowable]:
         title_block,
         urgent_block,
         translation_warning,
+        details_block,  # what the receiving agency needs to act, where it looks first
         result_block,
         referrals_block,
         person_block,

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import uuid
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +25,11 @@ from screening.casework.consent import (
     normalise_scope,
 )
 from screening.casework.consent import Consent as CaseConsent
+from screening.casework.referral_details import (
+    ReferralDetails,
+    load_referral_details,
+    period_value,
+)
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
@@ -36,11 +41,13 @@ from screening.reports.packet import (
     AppendixEntry,
     Consent,
     Contact,
+    Details,
     Flag,
     Indicator,
     IndicatorDomain,
     InstrumentInfo,
     Interview,
+    Month,
     Person,
     Referral,
     ReferralPacket,
@@ -220,6 +227,23 @@ def _region(records: list[ReferralRecord], directory: Directory, lang: str) -> s
     return country_name
 
 
+def _period(text: str | None) -> dt.date | Month | None:
+    if not text:
+        return None
+    value = period_value(text)
+    return value if isinstance(value, dt.date) else Month(*value)
+
+
+def packet_details(details: ReferralDetails) -> Details | None:
+    """The case's referral details as the packet holds them (None: none entered)."""
+    if details.empty:
+        return None
+    values = {f.name: getattr(details, f.name) for f in fields(Details)}
+    values["exploitation_from"] = _period(details.exploitation_from)
+    values["exploitation_to"] = _period(details.exploitation_to)
+    return Details(**values)
+
+
 def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool = False,
                       variant: Variant = "full", interview_id: str | None = None,
                       now: dt.datetime | None = None,
@@ -300,6 +324,8 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
                                   else meta.interpreter_language),
             ended_at=_when(interview.finished_at),
             region=_region(referral_records, directory, lang),
+            officer_phone=profile.phone or None,
+            officer_email=profile.email or None,
         ),
         person=Person(
             name=person.name if person else None,
@@ -326,6 +352,7 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
         referrals=_referrals(referral_records, directory, case_consent(store, case_id)),
         appendix=tuple(appendix),
         narrative=narrative,
+        details=packet_details(load_referral_details(store, case_id)),
         consent_override=(consent_override or "").strip() or None,
         audit_anchor=_anchor_text(store),
     )

@@ -115,6 +115,7 @@ def _case_doc(store: Store, case_id: str) -> dict[str, Any]:
         "interviews": interviews,
         "referrals": [r.to_json() for r in referrals],
         "narrative": narrative,
+        "referral_details": store.referrals.details(case_id),  # issue #15
         "reports": [
             {"kind": r.kind, "file_name": r.file_name, "sha256": r.sha256, "at": r.created_at}
             for r in store.cases.reports(case_id)

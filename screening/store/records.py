@@ -189,7 +189,8 @@ class ContextRepository:
 
 
 class ReferralRepository:
-    """``store.referrals``: the services a case is referred to, and the officer's narrative."""
+    """``store.referrals``: the services a case is referred to, the officer's narrative (the
+    reason for the referral) and the referral details (``referral_details``, schema 3)."""
 
     def __init__(self, handle: StoreHandle) -> None:
         self._handle = handle
@@ -237,6 +238,50 @@ class ReferralRepository:
             for r in rows
         ]
         return referrals, (note[0] if note else None)
+
+    # -- the officer's reason and the referral details (issue #15) -----------------------
+    def save_narrative(self, case_id: str, narrative: str | None) -> None:
+        """Replace the officer's narrative (the reason for the referral) alone."""
+        stamp = now()
+        with self._handle.tx("saving the referral reason") as conn:
+            case_reference(conn, case_id)  # raises when unknown
+            if narrative and narrative.strip():
+                conn.execute(
+                    "INSERT OR REPLACE INTO case_notes (case_id, narrative, updated_at)"
+                    " VALUES (?, ?, ?)", (case_id, narrative, stamp),
+                )
+            else:
+                conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
+            self._handle.audit.append("case.referral_reason", case_id=case_id)
+
+    def save_details(self, case_id: str, details: dict[str, Any] | None,
+                     changed: list[str]) -> None:
+        """Replace the case's referral details (a JSON object the casework layer checked;
+        None removes them). The audit entry names the fields ``changed``, never a value."""
+        stamp = now()
+        with self._handle.tx("saving referral details") as conn:
+            case_reference(conn, case_id)  # raises when unknown
+            if details:
+                conn.execute(
+                    "INSERT OR REPLACE INTO referral_details (case_id, details, updated_at)"
+                    " VALUES (?, ?, ?)", (case_id, to_json(details, "referral details"), stamp),
+                )
+            else:
+                conn.execute("DELETE FROM referral_details WHERE case_id = ?", (case_id,))
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
+            self._handle.audit.append("case.referral_details", case_id=case_id,
+                                      detail={"fields": list(changed)})
+
+    def details(self, case_id: str) -> dict[str, Any] | None:
+        """The case's referral details as stored (a JSON object), or None."""
+        with self._handle.read("reading referral details") as conn:
+            row = conn.execute("SELECT details FROM referral_details WHERE case_id = ?",
+                               (case_id,)).fetchone()
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
 
 
 class SettingsRepository:

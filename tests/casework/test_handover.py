@@ -18,11 +18,16 @@ from pathlib import Path
 import pytest
 
 from screening.casework.preferences import OfficerProfile
+from screening.casework.referral_details import (
+    load_referral_details,
+    parse_referral,
+    save_referral_details,
+)
 from screening.paths import resource_path
 from screening.store import PersonInfo
 from screening.workspace import Workspace
 from tests.cli.helpers import PASSPHRASE, run_cli
-from tests.factories import stored_interview
+from tests.factories import SAMPLE_REFERRAL, stored_interview
 from tests.reports.pdftools import one_line, pdftotext
 
 ANSWERS = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))["answers"]
@@ -31,6 +36,9 @@ ALIAS = "L. Synthetic"
 PHONE = "+962 79 555 1234"
 OFFICER = "Officer Synthetic-Sender"
 AGENCY = "Synthetic Border Unit"
+OFFICER_PHONE = "+962 6 555 0100"
+OFFICER_EMAIL = "officer.synthetic@example.org"
+DETAILS = {k: v for k, v in SAMPLE_REFERRAL.items() if k != "reason"}
 SERVICE = "us-example-shelter"
 IDENTITY_PASSPHRASE = "lantern orchard violet mariner 77"
 ALTERED = "the packet was altered or is not a FieldScreen referral"
@@ -61,10 +69,12 @@ def _officer(root: Path, scope: tuple[str, ...] = ("screening", "referral")
     data = root / "officer"
     with Workspace(data) as ws:
         ws.create(PASSPHRASE)
-        ws.preferences.save_officer_profile(OfficerProfile(name=OFFICER, agency=AGENCY))
+        ws.preferences.save_officer_profile(OfficerProfile(
+            name=OFFICER, agency=AGENCY, phone=OFFICER_PHONE, email=OFFICER_EMAIL))
         done = stored_interview(ws, "adult_indicators", ANSWERS, lang="en", scope=scope,
                                 person=PersonInfo(name=NAME, aliases=(ALIAS,),
                                                   contact=PHONE))
+        save_referral_details(ws.store, str(done["case_id"]), parse_referral(DETAILS))
     return data, str(done["case_id"])
 
 
@@ -138,6 +148,7 @@ def _interview_record(ws: Workspace, case_id: str) -> dict:
         "consent": (ctx.consent_given, tuple(ctx.consent_scope), ctx.consent_at,
                     ctx.consent_language) if ctx else None,
         "referrals": (records, narrative),
+        "details": load_referral_details(store, case_id),
     }
 
 
@@ -208,6 +219,7 @@ def test_officer_to_caseworker_same_answers_and_outcome_on_both_sides(
         [interview] = ws.store.cases.get(doc["case_id"]).interviews
         assert interview.meta.officer == OFFICER
     assert received == sent
+    assert sent["details"].to_json() == DETAILS  # the referral details came along
     assert sent["outcome"] == doc["outcome"] == "refer"
     assert sent["person"].aliases == (ALIAS,)
     # Provenance: who sent it, when, and the sender's audit head at that moment.
@@ -216,6 +228,7 @@ def test_officer_to_caseworker_same_answers_and_outcome_on_both_sides(
     assert entry.detail["sender_agency"] == AGENCY
     assert anchor_hashes[anchor["entry_id"]] == anchor["digest"]
     assert doc["from"]["officer"] == OFFICER
+    assert (doc["from"]["phone"], doc["from"]["email"]) == (OFFICER_PHONE, OFFICER_EMAIL)
     fingerprint = handover["key"]["fingerprint"]
     assert entry.detail["recipient_fingerprint"] == fingerprint
     assert sent_entry.detail["recipient_fingerprint"] == fingerprint
@@ -223,6 +236,7 @@ def test_officer_to_caseworker_same_answers_and_outcome_on_both_sides(
     for detail in (entry.detail, sent_entry.detail):  # ids and fingerprints, no person data
         text = json.dumps(detail, ensure_ascii=False)
         assert NAME not in text and ALIAS not in text and PHONE not in text
+        assert OFFICER_PHONE not in text and DETAILS["exploiters"] not in text
     # The PDF that came with it: the full packet, its cover naming the key it was sent to.
     text = one_line(pdftotext(pdf_out))
     assert NAME in text
@@ -252,6 +266,8 @@ def test_the_packet_opens_with_the_real_age_tool_into_the_documented_container(
         members["instrument.json"]).hexdigest()
     assert members["referral.pdf"].startswith(b"%PDF")
     assert case["referrals"]["services"][0]["service_id"] == SERVICE
+    assert case["referrals"]["details"] == DETAILS
+    assert case["sender"]["phone"] == OFFICER_PHONE
     # Nothing of the person in plaintext on disk at the sender's side.
     assert NAME.encode() not in handover["packet"].read_bytes()
 

@@ -5,6 +5,8 @@ folder A, and once through the app's view-models into data folder B, the way the
 screen does it: set up, consent, then each item in turn (answer, required check, next) until
 the end, then finish. Both stores must then hold the same result, answers, consent, person,
 interview meta and instrument snapshot. Anything one face adds or drops makes this fail.
+The referral details (issue #15) go in the answers file's "referral" object on one side and
+through the referral screen's details tab on the other, and must be stored alike too.
 
 Synthetic person and answers only.
 """
@@ -16,17 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from detailshelp import fill_details
 from guihelp import PASSPHRASE as GUI_PASSPHRASE
 from guihelp import create_store
 
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCatalog
 from app.viewmodels.interview_vm import InterviewViewModel
+from app.viewmodels.referral_vm import ReferralViewModel
 from app.viewmodels.setup_vm import NewPerson, SetupViewModel
+from app.windows.referral_page import ReferralPage
 from screening.engine.state import split_key
 from screening.store import Store
 from screening.workspace import Workspace
 from tests.cli.helpers import PASSPHRASE, ROOT, run_cli
+from tests.factories import SAMPLE_REFERRAL
 
 DEMO = json.loads((ROOT / "resources" / "demo" / "answers.json").read_text(encoding="utf-8"))
 INSTRUMENT = DEMO["instrument"]
@@ -72,7 +78,8 @@ def _cli_face(folder: Path, tmp_path: Path) -> dict[str, Any]:
     answers_file = tmp_path / "answers.json"
     answers_file.write_text(json.dumps({
         "consent": {"given": True, "scope": SCOPE, "language": LANG},
-        "person": PERSON, "context": CONTEXT, "answers": ANSWERS}), encoding="utf-8")
+        "person": PERSON, "context": CONTEXT, "referral": SAMPLE_REFERRAL,
+        "answers": ANSWERS}), encoding="utf-8")
     done = run_cli("interview", "--instrument", INSTRUMENT, "--lang", LANG,
                    "--answers", str(answers_file), "--json", data_dir=folder,
                    stdin=PASSPHRASE + "\n")
@@ -124,6 +131,14 @@ def _gui_face(qtbot: Any, folder: Path) -> str:
             pytest.fail("the interview did not end")
         assert rejected == []
         assert vm.finish()
+        # The referral screen: the details tab filled in, the reason in the notes, then the
+        # page left (as locking or "Done" leaves it: what is still pending is saved).
+        page = ReferralPage(ReferralViewModel(app_vm))
+        qtbot.addWidget(page)
+        page.open(vm.case_id)
+        fill_details(qtbot, page, SAMPLE_REFERRAL)
+        page.narrative.setPlainText(SAMPLE_REFERRAL["reason"])
+        page.flush()
         return interview_id
     finally:
         app_vm.shutdown()
@@ -149,6 +164,8 @@ def _stored(folder: Path, interview_id: str) -> dict[str, Any]:
                         "recipients": list(consent.recipients)},
             "context": (ctx := store.context.get(interview_id)) and ctx.to_json(),
             "person": case.person.to_json() if case.person else None,
+            "referral": store.referrals.details(interview.case_id),
+            "narrative": store.referrals.get(interview.case_id)[1],
             "case_status": case.status,
             "cases": len(store.cases.list()),
             "snapshots": sorted((s.content_hash, s.instrument_id, s.version)
@@ -170,8 +187,10 @@ def test_cli_and_app_store_the_same_interview(qtbot, tmp_path: Path) -> None:
     same_apart_from_ids_and_times(cli["result"], app["result"])
     assert cli["result"]["answers"]  # really answered something
     for part in ("status", "meta", "answers", "consent", "person", "case_status", "cases",
-                 "snapshots"):
+                 "snapshots", "referral", "narrative"):
         assert cli[part] == app[part], part
+    assert cli["narrative"] == SAMPLE_REFERRAL["reason"]
+    assert cli["referral"] == {k: v for k, v in SAMPLE_REFERRAL.items() if k != "reason"}
     same_apart_from_ids_and_times(cli["context"], app["context"], "context")
     assert cli["consent"]["scope"] == SCOPE and cli["consent"]["given"]
     assert cli["person"]["name"] == PERSON["name"]

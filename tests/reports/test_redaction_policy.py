@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from screening.casework.answers_file import AnswersFile, InterviewContextInput
 from screening.casework.consent import Consent
 from screening.casework.preferences import OfficerProfile
+from screening.casework.referral_details import parse_referral, save_referral_details
 from screening.casework.referrals import save_referrals
 from screening.cli.interview_cmds import run_interview
 from screening.errors import ErrorCode, InputError, ReportError
@@ -50,9 +52,27 @@ MK = {
     "note_choice": "QZNOTECHOICEMARK",
     "region": "QZREGIONMARK",
     "service": "QZSERVICEMARK",
+    # The referral details and the officer's phone and email (issue #15).
+    "officer_phone": "QZOFFICERPHONEMARK",
+    "officer_email": "QZOFFICEREMAILMARK",
+    "safe_contact": "QZSAFECONTACTMARK",
+    "current_location": "QZWHERENOWMARK",
+    "exploitation_place": "QZEXPLOITPLACEMARK",
+    "exploitation_region": "QZEXPLOITREGIONMARK",
+    "exploiters": "QZEXPLOITERSMARK",
+    "other_victims": "QZOTHERVICTIMSMARK",
+    "police_reference": "QZPOLICEREFMARK",
+    "wishes": "QZWISHESMARK",
 }
 NEVER = {"alias", "person_notes"}  # stored for the case, printed in no variant
-KEPT_BY_ALL = {"region", "service"}  # not who, roughly where: every variant keeps them
+# Not who, roughly where: every variant keeps them.
+KEPT_BY_ALL = {"region", "service", "exploitation_region"}
+DETAILS = {key: MK[key] for key in ("safe_contact", "current_location", "exploitation_place",
+                                    "exploitation_region", "exploiters", "other_victims",
+                                    "police_reference", "wishes")} | {
+    "contact_methods": ["text"], "accommodation": "employer", "exploitation_types": ["labour"],
+    "exploitation_from": "2024-11-05", "exploitation_to": "2025-01-10",
+    "other_victims_children": 3, "other_victims_adults": 0, "wants": ["safe_place"]}
 WITHHELD = {
     "full": NEVER,
     "redacted": set(MK) - KEPT_BY_ALL,
@@ -104,7 +124,8 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
         ws.create(PASSPHRASE)
         ws.import_directory(directory)
         ws.preferences.save_officer_profile(
-            OfficerProfile(name=MK["officer"], agency=MK["agency"]))
+            OfficerProfile(name=MK["officer"], agency=MK["agency"], phone=MK["officer_phone"],
+                           email=MK["officer_email"]))
         given = AnswersFile(
             answers={
                 "age": AGE,
@@ -129,6 +150,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
             ReferralRecord("mk-shelter", f"{MK['service']} shelter", "shelter",
                            reason=MK["reason"], override_reason=MK["override"]),
         ], MK["narrative"])
+        save_referral_details(ws.store, case_id, parse_referral(DETAILS))
     yield data, case_id, out
     mp.undo()
 
@@ -203,6 +225,39 @@ def test_age_dates_and_place_are_coarsened_per_variant(case) -> None:
     assert data_of["minimal"]["interview"]["started_at"] == month_iso(started, full)
     # The place: exact in full; only the region (the local service's) in the others.
     assert data_of["redacted"]["interview"]["location"] == f"{MK['region']}, United States"
+
+
+def test_referral_details_per_variant(case) -> None:
+    """What routes a case stays in every copy (types, counts, children first, the region,
+    dates to the variant's precision); who and exactly where only in the full one."""
+    data, case_id, out = case
+    text, data_of = {}, {}
+    for variant in VARIANTS:
+        pages, files, _meta = _everything(_write(data, case_id, out, variant, "en"))
+        text[variant] = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", pages))  # ﬃ
+        data_of[variant] = json.loads(files)["details"]
+    for variant in VARIANTS:
+        shown, details = text[variant], data_of[variant]
+        assert "Referral details Other children may be at risk: 3" in shown
+        assert "Children 3 Adults 0" in shown  # children first
+        assert "Type Labour exploitation" in shown
+        assert "Accommodation Provided by the employer or the exploiters" in shown
+        assert "Asks for A safe place to stay" in shown
+        assert (details["exploitation_types"], details["other_victims_children"],
+                details["contact_methods"]) == (["labour"], 3, ["text"])
+    assert "When from Nov 5, 2024 to Jan 10, 2025" in text["full"]
+    assert "When from Nov 5, 2024 to Jan 10, 2025" in text["redacted"]
+    assert "When from November 2024 to January 2025" in text["minimal"]
+    assert data_of["minimal"]["exploitation_from"] == "2024-11"
+    assert f"Where {MK['exploitation_place']}" in text["full"]
+    for variant in ("redacted", "minimal"):  # the place, only to the officer's region
+        assert data_of[variant]["exploitation_place"] == MK["exploitation_region"]
+        assert f"Police reference {WITHHELD_TEXT}" in text[variant]
+        assert f"Referring officer {WITHHELD_TEXT}" in text[variant]
+    assert f"Phone {MK['officer_phone']} Email {MK['officer_email']}" in text["full"]
+
+
+WITHHELD_TEXT = "Withheld in this redacted copy"
 
 
 def month_iso(started: dt.datetime, packet) -> str:  # type: ignore[no-untyped-def]
@@ -309,3 +364,33 @@ def test_cli_variants_alias_and_override(case, tmp_path: Path) -> None:
     with Workspace(data).open(PASSPHRASE) as ws:
         kinds = [r.kind for r in ws.store.cases.reports(case_id)]
     assert {"referral", "referral_redacted", "referral_minimal"} <= set(kinds)
+
+
+def test_pdf_dates_are_no_finer_than_the_variant_keeps() -> None:
+    """A reviewer found the minimal copy's /CreationDate to the second (issue #15)."""
+    import io
+    from datetime import UTC, datetime
+
+    from pypdf import PdfReader
+
+    from screening.reports.encrypt import finish_pdf
+    from screening.reports.referral_pdf import pdf_date, render_pdf_bytes
+    from tests.reports.samples import make_packet
+
+    packet = make_packet("en")
+    made = packet.generated_at.astimezone(UTC)
+    expected = {"full": made.strftime("D:%Y%m%d%H%M%S"), "redacted": None, "minimal": None}
+    for variant in ("full", "redacted", "minimal"):
+        copy = packet.for_variant(variant)
+        pdf, _pages = render_pdf_bytes(copy)
+        info = PdfReader(io.BytesIO(finish_pdf(pdf, copy.canonical_json(), None,
+                                               pdf_date(copy)))).metadata
+        for key in ("/CreationDate", "/ModDate"):
+            stamp = str(info[key])
+            if variant == "full":
+                assert stamp.startswith(expected["full"])
+            elif variant == "redacted":
+                assert len(stamp.rstrip("Z")) <= len("D:20261204"), stamp
+            else:
+                assert len(stamp) <= len("D:202612"), stamp
+    assert isinstance(made, datetime)

@@ -1,0 +1,31 @@
+"""How a directory service reads in the referral screen's and the settings' tables."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTableWidgetItem
+
+from app.qt_i18n import _, language_name, ui_language
+from app.viewmodels.directory import KIND_TEXT, ServiceView
+from app.widgets.bidi_view import data
+
+
+def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
+    """Name (marked when it is a placeholder or outside the consent), kind, languages,
+    contacts: for the tables. Directory text is isolated (``data``): phone numbers and URLs
+    read left to right in the Arabic UI, and a name cannot pull the label around it."""
+    ui = ui_language().lang
+    name = data(s.name) + (" " + _("(example entry)") if s.example else "")
+    if s.outside_consent:  # first, so it shows even when the column cuts the name
+        name = "⚠ " + _("Outside the consent: {name}").format(name=name)
+    langs = ", ".join(language_name(c, ui) for c in s.languages)
+    if s.interpreters:
+        langs = (langs + "; " if langs else "") + _("others through interpreters")
+    kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
+    return name, kind, langs, data(s.contacts)
+
+
+def table_item(text: str) -> QTableWidgetItem:
+    """A cell whose whole text shows as its tooltip (a narrow column cuts it)."""
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    return item
