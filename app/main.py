@@ -64,12 +64,17 @@ def private_qt_settings() -> None:
 
 
 def application() -> QApplication:
+    from app.fonts import register_shipped_fonts
+
     private_qt_settings()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("FieldScreen")
     app.setApplicationVersion(__version__)
+    # Every font in resources/fonts, before the first window: Chinese, Arabic and Hindi show
+    # on a laptop without those system fonts, with the PDF's coverage (issue #14).
+    register_shipped_fonts()
     return app
 
 
@@ -77,7 +82,7 @@ def _warn_if_incomplete(parent: QWidget) -> None:
     """Say at start if something that fails silently is missing (e.g. text shaping)."""
     from screening.selfcheck import problems
 
-    found = problems()
+    found = problems(coverage=False)  # languages: after the instruments load (preload)
     if not found:
         return
     from PySide6.QtWidgets import QMessageBox
@@ -92,6 +97,22 @@ def _warn_if_incomplete(parent: QWidget) -> None:
           "until it is repaired. Interviews still work and are saved.") + "\n\n"
         + "\n".join(found),
     )
+
+
+def warn_about_fonts(parent: QWidget, gaps: list[str]) -> None:
+    """Say which languages would show boxes (or make the PDF refuse), naming them."""
+    if not gaps:
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.qt_i18n import _
+
+    log.warning("font coverage: %d language(s) without a font", len(gaps))
+    QMessageBox.warning(
+        parent, _("Some languages cannot be shown"),
+        _("No font shipped with this installation shows every letter of these languages: "
+          "their text would show as boxes and referral PDFs in them will be refused. Add a "
+          "font to resources/fonts.") + "\n\n" + "\n".join(gaps))
 
 
 def build_window(data_dir: Path, lang: str | None = None) -> MainWindow:
@@ -126,8 +147,12 @@ def run(args: argparse.Namespace | None = None) -> int:
     window.show()
     # Parse the instruments on a worker once the window is up (not before: it would hold the
     # interpreter lock while the first screen is drawn).
-    QTimer.singleShot(400, window.preload)
+    QTimer.singleShot(400, lambda: window.preload(
+        lambda gaps: warn_about_fonts(window, gaps)))
     QTimer.singleShot(500, lambda: _warn_if_incomplete(window))
+    # Lock on sleep, screen lock and session switch (D-Bus where there is one): after the
+    # first screen, so connecting to the buses does not delay it.
+    QTimer.singleShot(300, window.guard.watch_system)
     code = int(app.exec())
     window.app_vm.shutdown()  # workers end before exit
     log.info("exit %s", code)

@@ -29,16 +29,6 @@ log = logging.getLogger(__name__)
 SOURCE_LANGUAGE = "en"
 # Babel names Simplified Chinese zh_Hans; Qt ships qtbase_zh_CN. Portuguese is pt_BR in Qt.
 _QT_NAMES = {"zh_Hans": "zh_CN", "zh_Hant": "zh_TW", "pt": "pt_BR"}
-# Qt otherwise picks a Japanese CJK face for Han characters (see spike.md section 2).
-_CJK_FAMILIES = {
-    "zh_Hans": "Noto Sans CJK SC",
-    "zh_CN": "Noto Sans CJK SC",
-    "zh": "Noto Sans CJK SC",
-    "zh_Hant": "Noto Sans CJK TC",
-    "zh_TW": "Noto Sans CJK TC",
-    "ja": "Noto Sans CJK JP",
-    "ko": "Noto Sans CJK KR",
-}
 
 # Own names of common languages: loading Babel's locale data costs ~8 ms per language,
 # which the start-up screen (language menus) should not pay.
@@ -69,9 +59,12 @@ def _norm(lang: str) -> str:
 
 
 def font_family_for(lang: str) -> str | None:
-    """The font family to force for ``lang``, or None to let Qt choose."""
-    lang = _norm(lang)
-    return _CJK_FAMILIES.get(lang) or _CJK_FAMILIES.get(lang.split("_")[0])
+    """The font family that comes first for ``lang`` (its script's face: a Simplified
+    Chinese face for zh_Hans, Noto Sans Arabic for Arabic...), or None (the UI font)."""
+    from app.fonts import own_families
+
+    own = own_families(lang)
+    return own[0] if own else None
 
 
 def ltr(text: str) -> str:
@@ -132,10 +125,12 @@ def apply_text_language(widget: QWidget, lang: str, *, factor: float = 1.0,
     widget.setLayoutDirection(
         Qt.LayoutDirection.RightToLeft if right else Qt.LayoutDirection.LeftToRight
     )
+    from app.fonts import families_for
+
     font = scaled_font(QApplication.font(), factor, bold=bold)
-    family = font_family_for(lang)
-    if family:
-        font.setFamilies([family, *font.families()])
+    # Its script's own face first, then the UI font and every shipped font, in the order
+    # the referral PDF uses them (app/fonts.py): no boxes where the PDF has letters.
+    font.setFamilies(families_for(lang))
     widget.setFont(font)
     align = getattr(widget, "setAlignment", None)
     if align is not None:
@@ -204,12 +199,13 @@ class UiLanguage(QObject):
             log.info("no Qt translation for %s", lang)
 
     def _apply_font(self, app: QApplication, lang: str) -> None:
+        from app.fonts import families_for, register_shipped_fonts
+
+        register_shipped_fonts()  # before the first font is built (idempotent)
         if self._default_font is None:
             self._default_font = QFont(app.font())
         font = QFont(self._default_font)
-        family = font_family_for(lang)
-        if family:
-            font.setFamilies([family, *self._default_font.families()])
+        font.setFamilies(families_for(lang))
         app.setFont(font)
 
     def gettext(self, message: str) -> str:

@@ -229,9 +229,12 @@ def _walk(w: Walker, lang: str) -> None:
     ip.go_next()
     w.shot("interview-observation")
     ip.answer_widget.choose(1)  # type: ignore[union-attr]
-    ip.toggle_pause()
+    win.idle_warning.start(30, hiding=True)  # what 4.5 idle minutes look like
+    w.shot("interview-idle-warning")
+    win.idle_warning.end()
+    win.pause()  # Ctrl+P or the panic key: the neutral screen
     w.shot("interview-paused")
-    ip.toggle_pause()
+    win.resume()
     ip.go_next()
     _wait(lambda: win.stack.currentWidget() is win.review_page)
 
@@ -273,6 +276,10 @@ def _walk(w: Walker, lang: str) -> None:
         _pump(60)
         _grab_dialog(w, settings, f"settings-{name}")
     w.close_dialogs()
+
+    # 9. the case list after an interview: names hidden until the officer shows them
+    win.go_cases(case_ids[0])
+    w.shot("cases-names-hidden")
 
 
 def _shoot_and_close(w: Walker, name: str) -> None:

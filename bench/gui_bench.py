@@ -1,8 +1,10 @@
-"""GUI benchmark: start-up to the unlock window, next question, case search over 10,000 cases.
+"""GUI benchmark: start-up to the unlock window, next question, pause, case search over 10,000
+cases.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_bench.py [--cases N] [--runs N]``.
 Prints figures; it is not a test and asserts nothing. Goals (issue #5, this machine):
-start-up under 0.8 s, next question under 50 ms, case search under 100 ms.
+start-up under 0.8 s, next question under 50 ms, case search under 100 ms; issue #14: pause
+under 16 ms (one frame), start-up still under 0.8 s with the shipped fonts registered.
 
 * start-up: wall time from spawning ``fieldscreen --data-dir DIR`` (the real entry point:
   argument parsing, entry-point lookup, logging, QApplication, translations, the window) to
@@ -10,6 +12,10 @@ start-up under 0.8 s, next question under 50 ms, case search under 100 ms.
 * next question: in one process, the real interview screen over a real SQLCipher store:
   choosing an option (saved and fsynced) then Next, until the new item is laid out;
   ``adult_indicators`` with Arabic for the respondent and English for the officer.
+* pause: Ctrl+P pressed (a real key event through the application's event filter) on an
+  interview item with a typed, unsaved answer and the urgent banner showing, until the neutral
+  pause screen has been painted (its first paint event); then, separately, the whole pause
+  including saving the typed answer and recording the break, which happens after the paint.
 * case search: ``CaseListModel.set_search`` (store full-text query plus model reset) over
   N synthetic cases; the 250 ms typing debounce is not included.
 """
@@ -187,6 +193,81 @@ def bench_next_question(runs: int) -> None:
     window.close()  # type: ignore[attr-defined]
 
 
+def bench_pause(runs: int) -> None:
+    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app import demo
+    from app.main import application, build_window
+    from screening.store import Store
+    from screening.workspace import Workspace
+
+    application()
+    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
+    with Workspace(data_dir) as ws:
+        ws.create(PASSPHRASE)
+        demo.install_demo_instrument(ws)
+    window = build_window(data_dir, "en")
+    window.resize(1366, 768)
+    window.show()
+    window.app_vm.workspace.adopt(Store.open(data_dir, PASSPHRASE))
+    window.app_vm.unlocked.emit()
+    window.cases_page.new_case()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if w.objectName() == "newCaseDialog" and w.isVisible())
+    dialog.name.setText("Bench Person")  # type: ignore[attr-defined]
+    dialog.accept()  # type: ignore[attr-defined]
+    setup = window.setup_page
+    card = next(c for c in setup.cards if c.card.id == demo.DEMO_ID)
+    card.radio.setChecked(True)
+    setup.respondent.setCurrentIndex(max(0, setup.respondent.findData("ar")))
+    setup.next_button.click()
+    window.consent_page.agrees.setChecked(True)
+    window.consent_page.start_button.click()
+    page = window.interview_page
+    while page.view is not None and page.view.key != "danger_now":
+        page.go_next()
+        if page.view is not None and page.view.key == "hours":
+            page.answer_widget.edit.setText("9")  # type: ignore[union-attr]
+            page._edited()
+    page.answer_widget.choose(1)  # type: ignore[union-attr]  # the urgent banner
+    page.go_next()
+    painted: list[float] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.perf_counter())
+            return False
+
+    probe = FirstPaint()
+    window.pause_screen.installEventFilter(probe)
+    to_screen: list[float] = []
+    whole: list[float] = []
+    for _ in range(runs * 5):
+        page.note_button.setChecked(True)
+        page.note.setPlainText("Typed, not saved yet (bench)")
+        page._note_edited()
+        _pump()
+        painted.clear()
+        target = QApplication.focusWidget() or window
+        start = time.perf_counter()
+        QTest.keyClick(target, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        end = time.perf_counter()
+        if not painted or window.stack.currentWidget() is not window.pause_screen:
+            raise SystemExit("the pause screen did not show")
+        to_screen.append(painted[0] - start)
+        whole.append(end - start)
+        window.resume()
+        _pump()
+    print(f"pause (demo interview, ar/en, urgent banner, a typed note; {len(to_screen)} pauses)")
+    summary("Ctrl+P -> neutral screen painted", to_screen, 0.016)
+    summary("Ctrl+P -> paused, typed note saved, break noted", whole, 0.05)
+    window.close()
+
+
 def bench_search(count: int, runs: int) -> None:
     os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
     from PySide6.QtCore import Qt
@@ -294,7 +375,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--only", choices=("startup", "next", "search", "rss"))
+    parser.add_argument("--only", choices=("startup", "next", "pause", "search", "rss"))
     parser.add_argument("--json", action="store_true",
                         help="print the figures as one JSON line (progress goes to stderr)")
     args = parser.parse_args()
@@ -312,6 +393,8 @@ def main() -> None:
         bench_startup(args.runs)
     if args.only in (None, "next"):
         bench_next_question(max(1, args.runs // 3))
+    if args.only in (None, "pause"):
+        bench_pause(args.runs)
     if args.only in (None, "search"):
         bench_search(args.cases, args.runs)
     if args.only in (None, "rss"):

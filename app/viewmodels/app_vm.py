@@ -13,7 +13,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.workers.task import TaskRunner
-from screening.casework.preferences import DEFAULT_AUTOLOCK_MINUTES, OfficerProfile
+from screening.casework.preferences import (
+    DEFAULT_AUTOLOCK_MINUTES,
+    DEFAULT_CASE_LIST_NAMES,
+    DEFAULT_PANIC_KEY,
+    CaseListNames,
+    OfficerProfile,
+)
 from screening.errors import ErrorCode, StoreError
 from screening.store import Store, passphrase_problem
 from screening.store.keys import MIN_PASSPHRASE_LENGTH
@@ -171,3 +177,21 @@ class AppViewModel(QObject):
 
     def set_autolock_minutes(self, minutes: int) -> None:
         self.workspace.preferences.set_autolock_minutes(minutes)
+
+    def panic_key(self) -> str:
+        """The extra key that shows the pause screen from anywhere ("" for none)."""
+        if not self.is_open:
+            return DEFAULT_PANIC_KEY
+        return self.workspace.preferences.panic_key()
+
+    def set_panic_key(self, text: str) -> str:
+        """Saved in canonical form; ``InputError`` for a key typing or the app uses."""
+        return self.workspace.preferences.set_panic_key(text)
+
+    def case_list_names(self) -> CaseListNames:
+        if not self.is_open:
+            return DEFAULT_CASE_LIST_NAMES
+        return self.workspace.preferences.case_list_names()
+
+    def set_case_list_names(self, value: CaseListNames) -> None:
+        self.workspace.preferences.set_case_list_names(value)

@@ -3,7 +3,9 @@
 One model, no widget per row: 10,000 cases are one query (about 40 ms) and a Python sort.
 Search goes to the store's full-text index (accent- and case-blind in every script), or
 matches dates when the text looks like one ("2026-03" finds cases created or changed then).
-The rows hold names, so ``clear()`` empties the model when the app locks.
+The rows hold names, so ``clear()`` empties the model when the app locks. With ``masked``
+(while an interview is open, by default: issue #14) the name column shows dots, so a list
+opened in front of a respondent does not show everyone else's name.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from screening.store import CaseSummary
 log = logging.getLogger(__name__)
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
+MASKED_NAME = "••••••"  # the same for every name: not even its length shows
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SEARCH_LIMIT = 2000
 
@@ -60,6 +63,13 @@ class CaseListModel(QAbstractTableModel):
         self._status: str | None = None
         self._sort = (5, Qt.SortOrder.DescendingOrder)
         self.truncated = False  # the search hit SEARCH_LIMIT: more cases match
+        self.masked = False  # names shown as dots
+
+    def set_masked(self, masked: bool) -> None:
+        if masked != self.masked:
+            self.masked = masked
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, 1))
 
     # -- queries ------------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -136,6 +146,9 @@ class CaseListModel(QAbstractTableModel):
             column = COLUMNS[index.column()][0]
             if column == "reference":
                 return case.reference
+            if column == "name" and self.masked:
+                return (MASKED_NAME if role == Qt.ItemDataRole.DisplayRole
+                        else _("Name hidden"))
             if column == "name":
                 return case.name or ""
             if column == "status":

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.error_dialogs import show_error
 from app.qt_i18n import _, ngettext
-from app.viewmodels.case_list_model import STATUS_TEXT, CaseIdRole
+from app.viewmodels.case_list_model import MASKED_NAME, STATUS_TEXT, CaseIdRole
 from app.viewmodels.cases_vm import CaseDetail, CasesViewModel
 from app.widgets.common import acc, heading, plain_label, refresh_heading, sensitive, set_button
 from app.windows import dialogs
@@ -37,6 +37,7 @@ class CasesPage(QWidget):
     resume_requested(str): interview id (an interview in progress).
     review_requested(str): interview id (a finished interview).
     referral_requested(str): case id.
+    names_shown(): the officer chose to show the names the list was masking.
     """
 
     new_case_requested = Signal(object)
@@ -44,6 +45,7 @@ class CasesPage(QWidget):
     resume_requested = Signal(str)
     review_requested = Signal(str)
     referral_requested = Signal(str)
+    names_shown = Signal()
 
     def __init__(self, vm: CasesViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,9 +75,12 @@ class CasesPage(QWidget):
         self.status.currentIndexChanged.connect(
             lambda _i: self.vm.model.set_status(self.status.currentData() or None))
         self.status_label.setBuddy(self.status)
+        self.names_button = QPushButton(self)  # masked names (issue #14): show or hide
+        self.names_button.clicked.connect(self._toggle_names)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.status_label)
         filters.addWidget(self.status)
+        filters.addWidget(self.names_button)
         layout.addLayout(filters)
         self.count = plain_label("", self)
         layout.addWidget(self.count)
@@ -155,9 +160,29 @@ class CasesPage(QWidget):
         set_button(self.referral_button, _("Referral…"))
         set_button(self.reopen_button, _("Reopen to change answers"))
         set_button(self.delete_button, _("Delete case…"))
+        self._names_button_text()
         self.vm.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
         self._render_count()
         self._show_detail(self.detail)
+
+    # -- names --------------------------------------------------------------------------
+    def set_names_masked(self, masked: bool) -> None:
+        self.vm.model.set_masked(masked)
+        self._names_button_text()
+        self._show_detail(self.detail)
+
+    def _toggle_names(self) -> None:
+        masked = not self.vm.model.masked
+        self.set_names_masked(masked)
+        if not masked:
+            self.names_shown.emit()
+
+    def _names_button_text(self) -> None:
+        if self.vm.model.masked:
+            set_button(self.names_button, _("Show names"),
+                       _("Names are hidden while an interview is open (Settings)"))
+        else:
+            set_button(self.names_button, _("Hide names"), _("Show dots instead of names"))
 
     # -- list ---------------------------------------------------------------------------
     def refresh(self, select_case: str | None = None) -> None:
@@ -206,7 +231,8 @@ class CasesPage(QWidget):
             self.case_status.clear()
         else:
             refresh_heading(self.case_title, detail.reference, 1.2)
-            self.case_name.setText(detail.name or _("No name recorded"))
+            self.case_name.setText(MASKED_NAME if self.vm.model.masked
+                                   else detail.name or _("No name recorded"))
             self.case_status.setText(_("Status: {status}").format(status=detail.status))
             for row in detail.interviews:
                 state = _("finished") if row.finished else _("in progress")

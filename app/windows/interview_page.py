@@ -1,7 +1,9 @@
 """The interview: one item at a time, autosaved, keyboard first.
 
 Keys: 1-9 choose an option, Enter (Ctrl+Enter in a long text) goes to the next item,
-Alt+Left goes back, Alt+Right forward, Ctrl+P pauses (hides the screen) and resumes.
+Alt+Left goes back, Alt+Right forward. Ctrl+P and the panic key (caught by the window, see
+``app/idle.py``) show the neutral pause screen (``pause_screen.py``); while it shows, this
+page holds nothing about the person (``hide_content``) and comes back on the same item.
 Choices save the moment they are made; typed answers after a short pause and on Next.
 """
 
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -51,11 +52,11 @@ NOTE_SAVE_DELAY_MS = 1000
 class InterviewPage(QWidget):
     """Emits:
     review_requested(): every item was walked, or the officer asked for the review.
-    leave_requested(): back to the case list (the interview stays a draft).
+    pause_requested(): the Pause button (the window shows the neutral screen).
     """
 
     review_requested = Signal()
-    leave_requested = Signal()
+    pause_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +66,7 @@ class InterviewPage(QWidget):
         self.hotline = ""
         self._dirty = False
         self._note_dirty = False
+        self.paused = False
         layout = QVBoxLayout(self)
         self.urgent = Banner("urgent", self)
         self.urgent.hide()
@@ -86,8 +88,7 @@ class InterviewPage(QWidget):
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress)
 
-        self.pages = QStackedWidget(self)
-        scroll = QScrollArea(self.pages)
+        scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(scroll.Shape.NoFrame)
         body = QWidget(scroll)
@@ -122,34 +123,13 @@ class InterviewPage(QWidget):
         body_layout.addWidget(self.note)
         body_layout.addStretch(1)
         scroll.setWidget(body)
-        self.pages.addWidget(scroll)
-
-        cover = QWidget(self.pages)
-        cover_layout = QHBoxLayout(cover)
-        column = QWidget(cover)
-        column.setMaximumWidth(620)
-        column_layout = QVBoxLayout(column)
-        column_layout.addStretch(1)
-        self.paused_title = heading("", column)
-        self.paused_text = plain_label("", column)
-        self.resume_button = QPushButton(column)
-        self.resume_button.clicked.connect(self.toggle_pause)
-        self.leave_button = QPushButton(column)
-        self.leave_button.clicked.connect(self._leave)
-        for w in (self.paused_title, self.paused_text, self.resume_button, self.leave_button):
-            column_layout.addWidget(w)
-        column_layout.addStretch(2)
-        cover_layout.addStretch(1)
-        cover_layout.addWidget(column, 4)
-        cover_layout.addStretch(1)
-        self.pages.addWidget(cover)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(scroll, 1)
 
         footer = QHBoxLayout()
         self.back_button = QPushButton(self)
         self.back_button.clicked.connect(self.go_back)
         self.pause_button = QPushButton(self)
-        self.pause_button.clicked.connect(self.toggle_pause)
+        self.pause_button.clicked.connect(self.pause_requested)
         self.stop_button = QPushButton(self)
         self.stop_button.clicked.connect(self._stop)
         self.saved = plain_label("", self, wrap=False)
@@ -173,8 +153,7 @@ class InterviewPage(QWidget):
         self._note_timer = self._timer(NOTE_SAVE_DELAY_MS, self.save_note)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot in (("Alt+Left", self.go_back), ("Alt+Right", self.go_next),
-                           ("Ctrl+Return", self.go_next), ("Ctrl+Enter", self.go_next),
-                           ("Ctrl+P", self.toggle_pause)):
+                           ("Ctrl+Return", self.go_next), ("Ctrl+Enter", self.go_next)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
@@ -195,11 +174,6 @@ class InterviewPage(QWidget):
         set_button(self.special_buttons["dont_know"], special_text("dont_know"))
         self._note_button_text()
         acc(self.note, _("Note about this question (for the record)"))
-        refresh_heading(self.paused_title, _("Interview paused"))
-        self.paused_text.setText(_("Every answer is saved. Nothing about the person is shown "
-                                   "while paused."))
-        set_button(self.resume_button, _("Resume (Ctrl+P)"))
-        set_button(self.leave_button, _("Back to the case list"))
         set_button(self.back_button, _("Back (Alt+Left)"))
         set_button(self.pause_button, _("Pause (Ctrl+P)"))
         set_button(self.stop_button, _("Stop…"))
@@ -220,8 +194,7 @@ class InterviewPage(QWidget):
         vm.answer_rejected.connect(self._rejected)
         vm.flags_changed.connect(self._render_flags)
         vm.failed.connect(lambda code: show_error(self, code))
-        self.pages.setCurrentIndex(0)
-        self._footer_enabled(True)
+        self.paused = False
         self.saved.clear()
         self._render_flags()
         self._render()
@@ -234,18 +207,51 @@ class InterviewPage(QWidget):
                            self.vm.flags_changed, self.vm.failed):
                 signal.disconnect()
         self.vm = None
+        self.paused = False
+        self._blank()
+
+    clear_personal_data = close_interview
+
+    def _blank(self) -> None:
+        """Nothing about the person or the interview left in any widget of this page."""
         self.view = None
         self._set_answer_widget(None)
         self.question.clear()
+        self.note.blockSignals(True)
         self.note.clear()
+        self.note.blockSignals(False)
         self.urgent.hide()
         self.urgent.set_text("")
         self.title.clear()
+        self.title.setAccessibleName("")
+        self.progress_label.clear()
+        self.progress.reset()
         self.sections.clear()
         self.saved.clear()
+        self.saved.setAccessibleName("")
+        self.error.clear()
+        self.error.setAccessibleName("")
         self.error.hide()
+        for button in self.special_buttons.values():
+            button.setChecked(False)
 
-    clear_personal_data = close_interview
+    # -- pause --------------------------------------------------------------------------
+    def hide_content(self) -> None:
+        """Paused (the neutral screen already shows): save what is typed, note the break,
+        and empty every widget. ``show_content`` brings the same item back."""
+        if self.vm is None or self.paused:
+            return
+        self.flush()
+        self.vm.record_break()
+        self.paused = True
+        self._blank()
+
+    def show_content(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        self._render_flags()
+        self._render()
 
     # -- rendering ----------------------------------------------------------------------
     def _step_changed(self, key: str) -> None:
@@ -256,7 +262,7 @@ class InterviewPage(QWidget):
 
     def _render(self) -> None:
         vm = self.vm
-        if vm is None:
+        if vm is None or self.paused:
             return
         view = vm.current_view()
         if view is None:
@@ -328,7 +334,7 @@ class InterviewPage(QWidget):
             QWidget.setTabOrder(first, second)
 
     def _render_flags(self) -> None:
-        flags = self.vm.flags() if self.vm else ()
+        flags = self.vm.flags() if self.vm and not self.paused else ()
         if not flags:
             self.urgent.hide()
             return
@@ -429,7 +435,7 @@ class InterviewPage(QWidget):
 
     # -- moving -------------------------------------------------------------------------
     def go_next(self) -> None:
-        if self.vm is None or self.view is None or self.pages.currentIndex() != 0:
+        if self.vm is None or self.view is None or self.paused:
             return
         if not self.flush():
             return
@@ -438,7 +444,7 @@ class InterviewPage(QWidget):
         self.vm.next()
 
     def go_back(self) -> None:
-        if self.vm is None or self.pages.currentIndex() != 0:
+        if self.vm is None or self.paused:
             return
         self.flush()
         self.vm.back()
@@ -457,32 +463,6 @@ class InterviewPage(QWidget):
         if self.flush():
             self.review_requested.emit()
 
-    def toggle_pause(self) -> None:
-        if self.vm is None:
-            return
-        if self.pages.currentIndex() == 0:
-            self.flush()
-            self.vm.record_break()
-            self.question.clear()
-            self._set_answer_widget(None)
-            self.pages.setCurrentIndex(1)
-            self._footer_enabled(False)
-            self.resume_button.setFocus()
-        else:
-            self.pages.setCurrentIndex(0)
-            self._footer_enabled(True)
-            self._render()
-
-    def _footer_enabled(self, on: bool) -> None:
-        """While paused only Resume works: nothing on screen may reveal the interview."""
-        for w in (self.back_button, self.stop_button, self.show_officer, self.review_button,
-                  self.next_button, self.sections):
-            w.setEnabled(on)
-
-    def _leave(self) -> None:
-        self.flush()
-        self.leave_requested.emit()
-
     def _stop(self) -> None:
         if self.vm is None:
             return
@@ -498,7 +478,7 @@ class InterviewPage(QWidget):
     # -- keys ---------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        paused = self.pages.currentIndex() == 1
+        paused = self.paused
         if (Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not paused and self.answer_widget
                 and self.answer_widget.choose(key - Qt.Key.Key_0)):
             return

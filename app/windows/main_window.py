@@ -1,13 +1,19 @@
-"""The main window: one stack of screens, navigation between them, lock and unlock.
+"""The main window: one stack of screens, navigation between them, pause, lock and unlock.
 
-Locking (Ctrl+L, the Lock button, or idle time) saves anything being typed, clears every
-screen holding personal data, closes open dialogs and the store, and shows the unlock screen.
-Unlocking returns to the same place (``Place``: a screen and ids, never content).
+Locking (Ctrl+L, the Lock button, idle time, the computer going to sleep or its screen
+locking, or staying minimised) saves anything being typed, clears every screen holding
+personal data, closes open dialogs and the store, and shows the unlock screen. Unlocking
+returns to the same place (``Place``: a screen and ids, never content).
+
+Pausing (Ctrl+P, the panic key, or idle time during an interview) shows the neutral pause
+screen at once and empties the screen it covers; the store stays open and leaving the pause
+returns to the same item (issue #14).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error, show_integrity_warnings
-from app.idle import IdleWatcher
 from app.qt_i18n import _, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.cases_vm import CasesViewModel
@@ -42,11 +47,14 @@ from app.windows.cases_page import CasesPage
 from app.windows.consent_page import ConsentPage
 from app.windows.first_run import FirstRunPage
 from app.windows.interview_page import InterviewPage
+from app.windows.lock_guard import LockGuard
+from app.windows.pause_screen import IdleWarning, PauseScreen
 from app.windows.referral_page import ReferralPage
 from app.windows.review_page import ReviewPage
 from app.windows.settings_dialog import SettingsDialog
 from app.windows.setup_page import SetupPage
 from app.windows.unlock_page import UnlockPage
+from screening.casework.preferences import CaseListNames
 from screening.errors import ScreeningError
 
 log = logging.getLogger(__name__)
@@ -75,6 +83,8 @@ class MainWindow(QMainWindow):
         self.place = Place()
         self.interview_vm: InterviewViewModel | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.paused_from: str | None = None  # the page the pause screen covers
+        self._interview_seen = False  # an interview was opened: mask names in the case list
         # The workspace's catalog as cards: shipped instruments, plus the installed ones
         # while the store is open (the core decides; this only adapts it).
         self.catalog = InstrumentCatalog(app_vm.workspace)
@@ -84,6 +94,8 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 4, 8, 8)
+        self.idle_warning = IdleWarning(central)  # "locking in 30 s", on every screen
+        layout.addWidget(self.idle_warning)
         self.header = QWidget(central)
         bar = QHBoxLayout(self.header)
         bar.setContentsMargins(0, 0, 0, 0)
@@ -122,38 +134,42 @@ class MainWindow(QMainWindow):
         self.interview_page = InterviewPage(self)
         self.review_page = ReviewPage(self)
         self.referral_page = ReferralPage(self.referral_vm, self)
+        self.pause_screen = PauseScreen(self)
         self.pages: dict[str, QWidget] = {
             "first_run": self.first_run, "unlock": self.unlock_page, "cases": self.cases_page,
             "setup": self.setup_page, "consent": self.consent_page,
             "interview": self.interview_page, "review": self.review_page,
-            "referral": self.referral_page,
+            "referral": self.referral_page, "paused": self.pause_screen,
         }
         # The same pages, checked structurally against ``Page``.
         self._page_hooks: list[Page] = [
             self.first_run, self.unlock_page, self.cases_page, self.setup_page,
             self.consent_page, self.interview_page, self.review_page, self.referral_page,
+            self.pause_screen,
         ]
         for page in self.pages.values():
             self.stack.addWidget(page)
         self._connect()
 
-        self.idle = IdleWatcher(self)  # also catches Ctrl+L, even inside modal dialogs
-        self.idle.idle.connect(self._idle)
-        self.idle.lock_requested.connect(self.lock)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
+        # Idle time, Ctrl+L/Ctrl+P/the panic key (in dialogs too), minimising, sleep.
+        self.guard = LockGuard(self, self, self.idle_warning)
+        self.idle = self.guard.idle
         # A bound method, not a lambda: Qt drops the connection when the window is deleted.
         ui_language().language_changed.connect(self._language_changed)
         self.retranslate()
 
     # -- wiring -------------------------------------------------------------------------
-    def preload(self) -> None:
+    def preload(self, on_font_gaps: Callable[[list[str]], None] | None = None) -> None:
         """Load the shipped instruments on a worker while the officer types the passphrase
-        (the core keeps them for the rest of the process)."""
-        from screening.casework.catalog import shipped_instruments
+        (the core keeps them for the rest of the process); with ``on_font_gaps``, also check
+        that every language of them and of the UI shows without boxes (app/fonts.py)."""
+        from app.fonts import check_shipped_text, shipped_text_gaps
 
-        self.app_vm.runner.start("catalog", shipped_instruments)
+        def done(result: object) -> None:
+            if on_font_gaps is not None:
+                on_font_gaps(shipped_text_gaps(result))
+
+        self.app_vm.runner.start("catalog", check_shipped_text, done)
 
     def _connect(self) -> None:
         self.integrity_box: QMessageBox | None = None  # what the checks at unlock found
@@ -176,8 +192,11 @@ class MainWindow(QMainWindow):
         self.setup_vm.failed.connect(lambda code: show_error(self, code))
         self.setup_vm.interview_started.connect(self._interview_started)
         self.interview_page.review_requested.connect(self._review_current)
-        self.interview_page.leave_requested.connect(
-            lambda: self.go_cases(self.interview_vm.case_id if self.interview_vm else None))
+        self.interview_page.pause_requested.connect(self.pause)
+        self.pause_screen.resume_requested.connect(self.resume)
+        self.pause_screen.leave_requested.connect(self._leave_pause)
+        self.pause_screen.lock_requested.connect(self.lock)
+        self.cases_page.names_shown.connect(self._names_shown)
         self.review_page.back_requested.connect(self._back_to_questions)
         self.review_page.edit_requested.connect(self._edit_answer)
         self.review_page.finished.connect(lambda _i: self._referral_for_current())
@@ -191,7 +210,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("FieldScreen"))
+        self.setWindowTitle(self.pause_screen.title() if self.paused_from else _("FieldScreen"))
         set_button(self.cases_button, _("Cases"))
         set_button(self.receive_button, _("Receive a referral…"),
                    _("Import a case another agency handed over to your agency's key"))
@@ -212,7 +231,8 @@ class MainWindow(QMainWindow):
     def _show(self, name: str) -> None:
         page = self.pages[name]
         self.stack.setCurrentWidget(page)
-        self.header.setVisible(name not in ("first_run", "unlock") and self.app_vm.is_open)
+        self.header.setVisible(name not in ("first_run", "unlock", "paused")
+                               and self.app_vm.is_open)
         self.cases_button.setVisible(name != "cases")
 
     # -- navigation ---------------------------------------------------------------------
@@ -235,6 +255,9 @@ class MainWindow(QMainWindow):
         self.setup_vm.clear_personal_data()  # a new case left before consent: forget it
         self.place = Place("cases", select_case or "")
         self._show("cases")
+        names = self.app_vm.case_list_names()
+        self.cases_page.set_names_masked(names is CaseListNames.HIDDEN or (
+            names is CaseListNames.HIDDEN_DURING_INTERVIEW and self._interview_seen))
         self.cases_page.refresh(select_case)
         self.cases_page.table.setFocus()
 
@@ -284,9 +307,12 @@ class MainWindow(QMainWindow):
             self.go_cases()
             return
         self.place = Place("interview", vm.case_id, interview_id)
+        self._interview_seen = True
         self._show("interview")
         if self.interview_page.vm is not vm:
             self.interview_page.open(vm, self.app_vm.officer_profile().hotline)
+        elif self.interview_page.paused:
+            self.interview_page.show_content()
         else:
             self.interview_page._render()
 
@@ -352,7 +378,53 @@ class MainWindow(QMainWindow):
 
     def _settings_closed(self) -> None:
         self.settings_dialog = None
-        self._arm_idle()
+        self.guard.arm()
+
+    def _names_shown(self) -> None:
+        self._interview_seen = False  # shown on purpose: until the next interview opens
+
+    # -- pause --------------------------------------------------------------------------
+    def pause(self) -> None:
+        """The neutral screen, at once; then the page it covers saves and empties itself."""
+        current = next((n for n, p in self.pages.items() if p is self.stack.currentWidget()),
+                       "cases")
+        if self.paused_from or current in ("first_run", "unlock") or not self.app_vm.is_open:
+            return
+        self.paused_from = current
+        self._close_dialogs()
+        self._show("paused")
+        self.setWindowTitle(self.pause_screen.title())
+        self.pause_screen.prepare()
+        self.repaint()  # on screen before anything is saved (bench: pause under one frame)
+        self.interview_page.hide_content()  # saves what is typed, notes the break
+        self.referral_page.flush()
+        for page in (self.cases_page, self.review_page, self.referral_page):
+            page.clear_personal_data()  # hidden is not enough: screen readers, grabs
+        log.info("paused")
+
+    def resume(self) -> None:
+        """Back to the page and the item the pause covered."""
+        page, self.paused_from = self.paused_from, None
+        if page is None:
+            return
+        self.setWindowTitle(_("FieldScreen"))
+        if not self.app_vm.is_open:
+            self._show("unlock")
+        elif page == "interview" and self.place.interview_id:
+            self.go_interview(self.place.interview_id)
+        elif page == "review" and self.place.interview_id:
+            self.go_review(self.place.interview_id)
+        elif page == "referral" and self.place.case_id:
+            self.go_referral(self.place.case_id)
+        elif page == "cases":
+            self.go_cases(self.place.case_id or None)
+        else:
+            self._show(page)
+
+    def _leave_pause(self) -> None:
+        self.paused_from = None
+        self.setWindowTitle(_("FieldScreen"))
+        self.go_cases(self.interview_vm.case_id if self.interview_vm else None)
 
     # -- lock ---------------------------------------------------------------------------
     def lock(self) -> None:
@@ -362,16 +434,21 @@ class MainWindow(QMainWindow):
         self.referral_page.flush()
         self.app_vm.lock()
 
-    def _idle(self) -> None:
-        log.info("idle: locking")
-        self.lock()
+    def interview_showing(self) -> bool:
+        return self.stack.currentWidget() is self.interview_page
 
-    def _locked(self) -> None:
-        self.idle.stop()
+    def _close_dialogs(self) -> None:
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.settings_dialog = None
+
+    def _locked(self) -> None:
+        self.guard.disarm()
+        self._close_dialogs()
+        if self.paused_from:
+            self.paused_from = None
+            self.setWindowTitle(_("FieldScreen"))
         self._leave_interview()
         for hook in self._page_hooks:
             hook.clear_personal_data()
@@ -379,7 +456,7 @@ class MainWindow(QMainWindow):
         self.unlock_page.prepare()
 
     def _unlocked(self) -> None:
-        self._arm_idle()
+        self.guard.arm()
         if self.stack.currentWidget() is self.first_run:
             return  # set-up goes on to the recovery key
         place = self.place
@@ -403,20 +480,13 @@ class MainWindow(QMainWindow):
         # Signs of tampering found at unlock (also in the audit trail): said once, now.
         self.integrity_box = show_integrity_warnings(self, self.app_vm.integrity_warnings())
 
-    def _arm_idle(self) -> None:
-        if self.app_vm.is_open:
-            self.idle.set_interval_ms(self.app_vm.autolock_minutes() * 60_000)
-            self.idle.start()
-
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.app_vm.is_open:
             self.interview_page.flush()
             self.referral_page.flush()
         self._leave_interview()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.idle)
+        self.guard.detach()
         try:
             ui_language().language_changed.disconnect(self._language_changed)
         except (RuntimeError, TypeError):

@@ -4,13 +4,14 @@ tabs (directory, instruments, backup, audit) are in ``settings_tabs.py``."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
+from app.idle import RECORDS_KEYS
 from app.qt_i18n import _, available_ui_languages, language_name, scaled_font, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
@@ -34,7 +36,7 @@ from app.windows.settings_tabs import (
     InstrumentsTab,
     TabPage,
 )
-from screening.casework.preferences import OfficerProfile
+from screening.casework.preferences import CaseListNames, OfficerProfile
 from screening.errors import ScreeningError
 
 
@@ -59,18 +61,73 @@ class GeneralTab(TabPage):
         self.autolock.valueChanged.connect(self._autolock)
         self.lang_label = form_row(form, self, self.language)
         self.lock_label = form_row(form, self, self.autolock)
+        # The panic key shows the neutral pause screen from anywhere (issue #14).
+        self.panic_key = QKeySequenceEdit(self)
+        self.panic_key.setMaximumSequenceLength(1)
+        self.panic_key.setClearButtonEnabled(True)
+        self.panic_key.setProperty(RECORDS_KEYS, True)  # F12 here is a choice, not a panic
+        self.panic_key.editingFinished.connect(self._panic_key)
+        self.panic_label = form_row(form, self, self.panic_key)
+        self.panic_error = plain_label("", self)
+        self.panic_error.setStyleSheet("color:#b3261e;")
+        self.panic_error.hide()
+        form.addRow("", self.panic_error)
+        self.names = QComboBox(self)
+        self.names.activated.connect(self._names)
+        self.names_label = form_row(form, self, self.names)
 
     def retranslate(self) -> None:
         self.lang_label.setText(_("Language of the app"))
         self.lock_label.setText(_("Lock after this many idle minutes"))
+        self.panic_label.setText(_("Key that hides the screen"))
+        self.panic_key.setToolTip(_("Like Ctrl+P, from any screen and any window. Ctrl+P "
+                                    "brings the screen back."))
+        self.names_label.setText(_("Names in the case list"))
         acc(self.language, _("Language of the app"))
         acc(self.autolock, _("Lock after this many idle minutes"))
+        for field in (self.panic_key, *self.panic_key.findChildren(QLineEdit)):
+            acc(field, _("Key that hides the screen"))
+        acc(self.names, _("Names in the case list"))
         self.language.setCurrentIndex(max(0, self.language.findData(ui_language().lang)))
+        current = self.names.currentData()
+        self.names.clear()
+        for value, text in ((CaseListNames.SHOWN, _("Always shown")),
+                            (CaseListNames.HIDDEN_DURING_INTERVIEW,
+                             _("Hidden once an interview is opened")),
+                            (CaseListNames.HIDDEN, _("Always hidden"))):
+            self.names.addItem(text, value.value)
+        self.names.setCurrentIndex(max(0, self.names.findData(current)))
 
     def load(self) -> None:
         self.autolock.blockSignals(True)
         self.autolock.setValue(self.app_vm.autolock_minutes())
         self.autolock.blockSignals(False)
+        self.panic_key.setKeySequence(QKeySequence(self.app_vm.panic_key(),
+                                                   QKeySequence.SequenceFormat.PortableText))
+        self.names.setCurrentIndex(max(0, self.names.findData(
+            self.app_vm.case_list_names().value)))
+
+    def _panic_key(self) -> None:
+        if not self.app_vm.is_open:
+            return
+        text = self.panic_key.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        try:
+            self.app_vm.set_panic_key(text)
+        except ScreeningError:
+            self.panic_error.setText(_("This key is used for typing or by the app. Choose "
+                                       "another, for example F12."))
+            self.panic_error.show()
+            self.panic_key.setKeySequence(QKeySequence(
+                self.app_vm.panic_key(), QKeySequence.SequenceFormat.PortableText))
+            return
+        self.panic_error.hide()
+
+    def _names(self) -> None:
+        if self.app_vm.is_open:
+            try:
+                self.app_vm.set_case_list_names(CaseListNames(self.names.currentData()))
+            except ScreeningError as exc:
+                show_error(self, str(exc.code))
 
     def _language(self) -> None:
         code = self.language.currentData()
@@ -94,7 +151,7 @@ class ProfileTab(TabPage):
         self.intro = plain_label("", self)
         layout.addWidget(self.intro)
         form = QFormLayout()
-        self.edits = [QLineEdit(self) for _i in range(4)]
+        self.edits = [QLineEdit(self) for _i in range(6)]
         self.labels = [form_row(form, self, e) for e in self.edits]
         layout.addLayout(form)
         self.save_button = QPushButton(self)
@@ -105,7 +162,9 @@ class ProfileTab(TabPage):
     def retranslate(self) -> None:
         self.intro.setText(_("These details go on referral reports. They are stored "
                              "encrypted."))
-        names = (_("Your name"), _("Agency"), _("Usual location"), _("Helpline number"))
+        names = (_("Your name"), _("Agency"), _("Usual location"), _("Helpline number"),
+                 # Issue #15: on a full referral packet, for the receiving service.
+                 _("Your phone number"), _("Your email"))
         for label, edit, name in zip(self.labels, self.edits, names, strict=True):
             label.setText(name)
             acc(edit, name)
@@ -114,14 +173,17 @@ class ProfileTab(TabPage):
     def load(self) -> None:
         profile = self.app_vm.officer_profile()
         for edit, value in zip(self.edits, (profile.name, profile.agency, profile.location,
-                                            profile.hotline), strict=True):
+                                            profile.hotline, profile.phone, profile.email),
+                               strict=True):
             edit.setText(value)
 
     def save(self) -> None:
         try:
-            name, agency, location, hotline = (e.text().strip() for e in self.edits)
+            name, agency, location, hotline, phone, email = (e.text().strip()
+                                                             for e in self.edits)
             self.app_vm.save_officer_profile(OfficerProfile(
-                name=name, agency=agency, location=location, hotline=hotline))
+                name=name, agency=agency, location=location, hotline=hotline, phone=phone,
+                email=email))
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             return

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from guihelp import PASSPHRASE
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtGui import QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication
 
 from app.qt_i18n import ui_language
@@ -70,7 +70,11 @@ def _row(page: ReferralPage) -> int:
 
 def _x(text: str, index: int) -> float:
     """Where Qt draws the glyph of ``text[index]`` in a right-to-left line (x, left edge)."""
-    layout = QTextLayout(text, QApplication.font())
+    # One font, no fallback: Qt's string indexes are unreliable across fallback fonts, and
+    # where a glyph goes (the bidi order) does not depend on which font draws it.
+    font = QFont(QApplication.font())
+    font.setStyleStrategy(QFont.StyleStrategy.NoFontMerging)
+    layout = QTextLayout(text, font)
     option = QTextOption()
     option.setTextDirection(Qt.LayoutDirection.RightToLeft)
     layout.setTextOption(option)

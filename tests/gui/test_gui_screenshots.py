@@ -11,8 +11,8 @@ from app.screenshots import take_screenshots
 SCREENS = ("first-run-language", "first-run-passphrase", "first-run-recovery-key",
            "first-run-profile", "unlock", "cases", "new-interview", "consent",
            "interview-choice", "interview-observation", "interview-text",
-           "interview-constraint-error", "urgent-banner", "review", "referral",
-           "settings-general")
+           "interview-constraint-error", "urgent-banner", "interview-idle-warning",
+           "interview-paused", "review", "referral", "settings-general", "cases-names-hidden")
 
 
 def test_screenshot_walk_in_arabic(qapp, tmp_path: Path) -> None:
