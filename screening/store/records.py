@@ -8,6 +8,7 @@ from typing import Any
 
 from screening.errors import ErrorCode, InputError
 from screening.store.audit import now
+from screening.store.connection import Connection
 from screening.store.core import StoreHandle, case_reference, not_found, to_json
 
 COMPANION_VALUES = ("none", "present", "separated")
@@ -212,13 +213,7 @@ class ReferralRepository:
                      to_json(list(ref.languages), "languages"), ref.reason,
                      (ref.override_reason or "").strip() or None, stamp),
                 )
-            if narrative and narrative.strip():
-                conn.execute(
-                    "INSERT OR REPLACE INTO case_notes (case_id, narrative, updated_at)"
-                    " VALUES (?, ?, ?)", (case_id, narrative, stamp),
-                )
-            else:
-                conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
+            _write_narrative(conn, case_id, narrative, stamp)
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
             self._handle.audit.append("case.referrals", case_id=case_id,
                                       detail={"services": [r.service_id for r in referrals]})
@@ -245,13 +240,7 @@ class ReferralRepository:
         stamp = now()
         with self._handle.tx("saving the referral reason") as conn:
             case_reference(conn, case_id)  # raises when unknown
-            if narrative and narrative.strip():
-                conn.execute(
-                    "INSERT OR REPLACE INTO case_notes (case_id, narrative, updated_at)"
-                    " VALUES (?, ?, ?)", (case_id, narrative, stamp),
-                )
-            else:
-                conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
+            _write_narrative(conn, case_id, narrative, stamp)
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))
             self._handle.audit.append("case.referral_reason", case_id=case_id)
 
@@ -301,3 +290,14 @@ class SettingsRepository:
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                          (key, to_json(value, f"setting {key}")))
             self._handle.audit.append("settings.changed", detail={"key": key})
+
+
+def _write_narrative(conn: Connection, case_id: str, narrative: str | None, stamp: str) -> None:
+    """The officer's reason for the referral: kept when it has text, else removed."""
+    if narrative and narrative.strip():
+        conn.execute(
+            "INSERT OR REPLACE INTO case_notes (case_id, narrative, updated_at)"
+            " VALUES (?, ?, ?)", (case_id, narrative, stamp),
+        )
+    else:
+        conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
