@@ -392,6 +392,7 @@ class Received:
     outcome: str
     sender_outcome: str | None
     provenance: Provenance
+    outcome_label: str = ""  # the instrument's words for the outcome (not a bare code)
 
     @property
     def same_outcome(self) -> bool:
@@ -400,6 +401,7 @@ class Received:
     def to_json(self) -> dict[str, Any]:
         return {"case_id": self.case_id, "reference": self.reference,
                 "interview_id": self.interview_id, "outcome": self.outcome,
+                "outcome_label": self.outcome_label,
                 "sender_outcome": self.sender_outcome, "same_outcome": self.same_outcome,
                 "from": self.provenance.to_json()}
 
@@ -424,12 +426,16 @@ def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
         with store.atomic("receiving a referral"):  # all of it, or nothing
             ws.catalog.snapshot(opened.instrument)
             case_id = store.cases.create(_free_reference(ws, case.reference), case.person)
-            interview_id = store.interviews.create(case_id, meta)
+            # The interview keeps its own times, not the time of the import (a packet the
+            # caseworker writes later says when the person was really interviewed).
+            interview_id = store.interviews.create(
+                case_id, meta, created_at=_moment(case.interview_created_at))
             store.context.save(interview_id, case.context)
             for record in case.answers:
                 store.interviews.save_answer(interview_id, record)
             result = ws.casework.open(interview_id).result()
-            store.interviews.finish(interview_id, result)
+            store.interviews.finish(interview_id, result, finished_at=(
+                _moment(case.interview_finished_at) if case.interview_finished_at else None))
             store.referrals.save(case_id, list(case.referrals), case.narrative)
             replace_referral_details(store, case_id, case.details)
             store.audit.event(RECEIVED, case_id=case_id, interview_id=interview_id,
@@ -440,9 +446,21 @@ def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
     except InputError as exc:  # a value the store refuses (a context field, an answer)
         raise Altered(f"{ALTERED} ({exc.message})") from None
     log.info("referral received into a new case")
-    outcome = result.get("outcome", {}).get("level", "")
-    return Received(case_id, reference, interview_id, str(outcome), case.sender_outcome,
-                    opened.provenance)
+    outcome = result.get("outcome", {})
+    return Received(case_id, reference, interview_id, str(outcome.get("level", "")),
+                    case.sender_outcome, opened.provenance, str(outcome.get("label", "")))
+
+
+def _moment(text: str) -> str:
+    """A time from the packet, as stored (ISO 8601, UTC); a malformed one is an altered
+    packet."""
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Altered(f"{ALTERED} (a time is not a date and time)") from None
+    if when.tzinfo is None:
+        raise Altered(f"{ALTERED} (a time has no time zone)")
+    return when.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 __all__ = [

@@ -170,7 +170,8 @@ def cmd_receive(args: argparse.Namespace) -> int:
     print(f"from: {sender}; FieldScreen store {src.sender_store_id}; sent {src.sent_at}")
     print(f"sender's audit anchor: {src.audit_anchor.text}; document {src.document_id}")
     print(f"encrypted for key fingerprint: {src.recipient_fingerprint}")
-    print(f"outcome: {received.outcome}")
+    print(f"outcome: {received.outcome}: {received.outcome_label}" if received.outcome_label
+          else f"outcome: {received.outcome}")
     if not received.same_outcome:
         print(f"warning: the sender's FieldScreen recorded the outcome "
               f"'{received.sender_outcome}'; this one computes '{received.outcome}' from the "

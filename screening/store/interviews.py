@@ -88,9 +88,11 @@ class InterviewRepository:
     def __init__(self, handle: StoreHandle) -> None:
         self._handle = handle
 
-    def create(self, case_id: str, meta: InterviewMeta) -> str:
+    def create(self, case_id: str, meta: InterviewMeta, *, created_at: str | None = None) -> str:
+        """A new interview in progress; ``created_at`` (ISO 8601 UTC) is for an interview
+        received from another FieldScreen, which keeps the time it really began."""
         interview_id = new_id()
-        stamp = now()
+        stamp = created_at or now()
         with self._handle.tx("creating an interview") as conn:
             if conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
                 raise not_found("case", case_id)
@@ -259,10 +261,12 @@ class InterviewRepository:
             ).fetchall()
         return [(r[0], _answer(r[1:])) for r in rows]
 
-    def finish(self, interview_id: str, result: Mapping[str, Any]) -> None:
-        """Store the screening result, mark the interview finished and the case screened."""
+    def finish(self, interview_id: str, result: Mapping[str, Any], *,
+               finished_at: str | None = None) -> None:
+        """Store the screening result, mark the interview finished and the case screened.
+        ``finished_at`` as for ``create``: the time a received interview really ended."""
         result_json = to_json(dict(result), "the screening result")
-        stamp = now()
+        stamp = finished_at or now()
         with self._handle.tx("finishing an interview") as conn:
             self._touch_open_interview(conn, interview_id, stamp)
             conn.execute(

@@ -205,6 +205,7 @@ def test_officer_to_caseworker_same_answers_and_outcome_on_both_sides(
     assert doc["same_outcome"] is True
     with Workspace(handover["officer"]).open(PASSPHRASE) as ws:
         sent = _interview_record(ws, handover["case"])
+        [sent_interview] = ws.store.cases.get(handover["case"]).interviews
         officer_store = ws.store.store_id
         officer_reference = ws.store.cases.get(handover["case"]).reference
         audit = ws.store.audit.entries()
@@ -218,6 +219,10 @@ def test_officer_to_caseworker_same_answers_and_outcome_on_both_sides(
         [entry] = [e for e in ws.store.audit.entries() if e.action == "referral.received"]
         [interview] = ws.store.cases.get(doc["case_id"]).interviews
         assert interview.meta.officer == OFFICER
+        # When the person was really interviewed, not when the packet was imported.
+        assert (interview.created_at, interview.finished_at) == (
+            sent_interview.created_at, sent_interview.finished_at)
+    assert doc["outcome_label"]  # words, not only the code
     assert received == sent
     assert sent["details"].to_json() == DETAILS  # the referral details came along
     assert sent["outcome"] == doc["outcome"] == "refer"
