@@ -165,6 +165,14 @@ class Ctx:
         key = value.strip().lower()
         return self._(GENDER_NAMES[key]) if key in GENDER_NAMES else value
 
+    def country(self, value: str) -> str:
+        """An ISO 3166 code ("JO") as the country's name in the report's language (CLDR,
+        through Babel); anything else as typed."""
+        code = value.strip().upper()
+        if len(code) == 2 and code.isascii() and code.isalpha():
+            return self.locale.territories.get(code) or value
+        return value
+
     def number(self, value: int | float | Decimal) -> str:
         return format_decimal(value, locale=self.locale)
 

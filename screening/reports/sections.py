@@ -233,7 +233,8 @@ def person_block(c: Ctx) -> list[Flowable]:
         text = _("{age} (estimate)").format(age=age) if person.age_is_estimate else age
         rows.append((_("Age"), [c.data(text)]))
     add(_("Gender"), "person.gender", c.gender(person.gender) if person.gender else None)
-    add(_("Nationality"), "person.nationality", person.nationality)
+    add(_("Nationality"), "person.nationality",
+        c.country(person.nationality) if person.nationality else None)
     if person.languages:
         rows.append((_("Languages"), [c.data(", ".join(c.language(x) for x in person.languages))]))
     add(_("Contact"), "person.contact", person.contact, always=True, data_lang=lang)

@@ -172,3 +172,17 @@ def test_gender_is_shown_in_the_reports_language(build, ws: Workspace,
     # Anything else the person said is shown as they said it.
     own = replace(packet, person=replace(packet.person, gender="QZ own words"))
     assert "QZ own words" in pdftotext(build(own, "own.pdf"))
+
+
+def test_a_nationality_code_is_the_countrys_name(build, ws: Workspace) -> None:
+    """A review found "Nationality: JO" on the packet: a code an intake worker must decode."""
+    case_id = stored_interview(ws, "adult_indicators", DEMO, lang="en",
+                               person=PersonInfo(name="Synthetic Person", nationality="JO"))[
+        "case_id"]
+    english = one_line(pdftotext(build(build_case_packet(ws, case_id, lang="en"), "en.pdf")))
+    assert "Nationality Jordan" in english
+    arabic = pdftotext(build(build_case_packet(ws, case_id, lang="ar"), "ar.pdf"))
+    assert "الأردن" in arabic
+    packet = build_case_packet(ws, case_id, lang="en")
+    own = replace(packet, person=replace(packet.person, nationality="stateless"))
+    assert "stateless" in pdftotext(build(own, "own.pdf"))  # words are kept as given
