@@ -14,6 +14,7 @@ entered (``set_detail``); text still being typed is kept and saved with the next
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,7 @@ from screening.reports.directory import NATIONAL, Directory, Service
 from screening.store import ReferralRecord
 
 if TYPE_CHECKING:
-    from screening.casework.handover import Recipient, Sent
+    from screening.casework.handover import Recipient
     from screening.reports.packet import Variant
 
 log = logging.getLogger(__name__)
@@ -289,23 +290,27 @@ class ReferralViewModel(QObject):
             variant = "redacted"
 
         workspace = self.app_vm.workspace
-        try:  # never into the data folder or onto a device (checked again by the core)
-            out = workspace.check_output(Path(path))
+        self._write_out("report", path, lambda out, case_id: write_case_report(
+            workspace, case_id, out, lang=lang, variant=variant, password=password,
+            allow_plaintext=password is None, override_reason=override_reason),
+            self.report_written.emit)
+
+    def _write_out(self, task: str, path: Path, make: Callable[[Path, str], Any],
+                   done: Callable[[Any], None],
+                   check: Callable[[Path], Path] = lambda out: out) -> None:
+        """What a report and a hand-over share: refuse a target in the data folder or on a
+        device (the core checks again), save the page, then write on a worker."""
+        try:
+            out = check(self.app_vm.workspace.check_output(Path(path)))
         except ScreeningError as exc:
             self.failed.emit(str(exc.code), "")
             return
         if not self.save():
             return
         case_id = self.case_id
-
-        def work() -> str:
-            return write_case_report(workspace, case_id, out, lang=lang, variant=variant,
-                                     password=password, allow_plaintext=password is None,
-                                     override_reason=override_reason)
-
         self.last_path = out
         self.report_started.emit()
-        self.app_vm.runner.start("report", work, self.report_written.emit, self.failed.emit)
+        self.app_vm.runner.start(task, lambda: make(out, case_id), done, self.failed.emit)
 
     # -- hand-over with the recipient's key (issue #15) -----------------------------------
     def send(self, path: Path, recipient: Recipient, *, lang: str) -> None:
@@ -314,18 +319,6 @@ class ReferralViewModel(QObject):
         from screening.casework.handover import check_packet_name, send_referral
 
         workspace = self.app_vm.workspace
-        try:  # never into the data folder or onto a device (checked again by the core)
-            out = check_packet_name(workspace.check_output(Path(path)))
-        except ScreeningError as exc:
-            self.failed.emit(str(exc.code), "")
-            return
-        if not self.save():
-            return
-        case_id = self.case_id
-
-        def work() -> Sent:
-            return send_referral(workspace, case_id, recipient, out, lang=lang)
-
-        self.last_path = out
-        self.report_started.emit()
-        self.app_vm.runner.start("hand-over", work, self.handed_over.emit, self.failed.emit)
+        self._write_out("hand-over", path, lambda out, case_id: send_referral(
+            workspace, case_id, recipient, out, lang=lang), self.handed_over.emit,
+            check=check_packet_name)
