@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.qt_i18n import N_, _
+from app.qt_i18n import N_, _, ui_language
 from screening.engine.storage import (
     SPECIAL_DONT_KNOW,
     SPECIAL_REFUSED,
@@ -24,6 +24,22 @@ LEVEL_TEXT = {
     "incomplete": N_("Incomplete: key questions have no answer"),
     "no_indicators": N_("No indicators found by these answers"),
     "officer_judgement": N_("No score: use your professional judgement"),
+}
+# How much the outcome asks of the officer, for the review's banner (issue #14: not always
+# info-blue): act now, act (refer or complete), or nothing to do. Colour and icon follow it;
+# the words of LEVEL_TEXT ("Urgent:", "Indicators present:") carry the meaning on their own.
+LEVEL_SEVERITY = {
+    "refer_urgent": "urgent",
+    "refer": "warning",
+    "some_indicators": "warning",
+    "incomplete": "warning",
+    "no_indicators": "info",
+    "officer_judgement": "info",
+}
+SEVERITY_TEXT = {
+    "urgent": N_("Act now"),
+    "warning": N_("Needs action"),
+    "info": N_("For information"),
 }
 SPECIAL_TEXT = {
     SPECIAL_REFUSED: N_("Prefer not to answer"),
@@ -46,6 +62,7 @@ class ReviewRow:
 class ResultView:
     level: str
     level_text: str
+    severity: str  # urgent, warning or info (LEVEL_SEVERITY)
     label: str
     indicators: tuple[str, ...]
     flags: tuple[tuple[str, str], ...]  # (label, what to do)
@@ -76,6 +93,13 @@ def answer_text(session: InterviewSession, step: Step, record: AnswerRecord | No
         return labels[value]
     if item.type is ItemType.ACKNOWLEDGE:
         return _("Acknowledged")
+    if item.type is ItemType.DATE:  # at its precision, in its calendar (issue #14)
+        from screening.engine.dates import DateAnswer
+        from screening.i18n.dates import describe_date
+
+        date = DateAnswer.from_stored(value)
+        if date is not None:
+            return describe_date(date, ui_language().lang, _)
     return str(value)
 
 
@@ -92,8 +116,8 @@ def build_review(session: InterviewSession, changes: dict[str, str]) -> list[Rev
     titles = {s.name: ins.text(s.title, lang) for s in ins.sections}
     for step, relevant in session.evaluation.all_steps():
         item = step.node.item
-        if not item.is_answerable:
-            continue
+        if not item.is_answerable or session.is_held_back(step.key):
+            continue  # held back while a companion is present: not even the question shows
         record = session.answers.get(step.key)
         change = changes.get(step.key)
         if not relevant and record is None and change is None:
@@ -125,6 +149,7 @@ def build_result(session: InterviewSession) -> ResultView:
     return ResultView(
         level=result.level,
         level_text=_(LEVEL_TEXT.get(result.level, result.level)),
+        severity=LEVEL_SEVERITY.get(result.level, "info"),
         label=result.label,
         indicators=tuple(i.label for i in result.indicators),
         flags=tuple((f.label, f.message) for f in result.flags),

@@ -29,7 +29,9 @@ class AnswerWidget(QWidget):
         """Empty the widget (a special answer was chosen, or the app locked)."""
 
     def choose(self, number: int) -> bool:
-        """Number key ``number`` (1-based) pressed: pick that option. False if none."""
+        """Number key ``number`` (0-9) pressed: pick that option (1-based). In a list of more
+        than nine options a digit may wait for a second one (``option_list``). False if the
+        key picks nothing."""
         return False
 
     def focus_first(self) -> None:

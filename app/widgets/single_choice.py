@@ -1,63 +1,39 @@
-"""Single choice, yes/no and observation items: one radio button per option, number keys."""
+"""Single choice, yes/no and observation items: one radio button per option, number keys.
+
+The rows, the filter and the number keys of long lists are ``option_list.OptionList``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QRadioButton, QVBoxLayout, QWidget
 
 from app.qt_i18n import apply_text_language
 from app.viewmodels.interview_vm import StepView
 from app.widgets.answer_base import AnswerWidget
-from app.widgets.common import acc, plain_label
-
-
-class ChoiceRows:
-    """Lays out numbered options: [n] [button in the respondent's language] [officer's]."""
-
-    def __init__(self, owner: QWidget, view: StepView, show_officer: bool,
-                 make: type[QRadioButton] | Any) -> None:
-        self.buttons: list[Any] = []
-        self.officer_labels: list[QLabel] = []
-        grid = QGridLayout(owner)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(12)
-        # Observation items are never read aloud: the officer answers in their own language.
-        lang = view.officer_language if view.observation else view.respondent_language
-        for i, choice in enumerate(view.choices):
-            number = plain_label(str(i + 1) if i < 9 else "", owner, wrap=False)
-            number.setAccessibleName("")
-            text = choice.officer if view.observation else (choice.respondent or choice.officer)
-            button = make(text, owner)
-            apply_text_language(button, lang, factor=1.25)
-            officer = plain_label(choice.officer, owner)
-            apply_text_language(officer, view.officer_language)
-            officer.setAlignment((officer.alignment() & ~Qt.AlignmentFlag.AlignVertical_Mask)
-                                 | Qt.AlignmentFlag.AlignVCenter)
-            differs = choice.officer != text
-            officer.setVisible(show_officer and differs)
-            acc(button, f"{i + 1}. {text}" + (f" ({choice.officer})" if differs else ""))
-            grid.addWidget(number, i, 0)
-            grid.addWidget(button, i, 1)
-            grid.addWidget(officer, i, 2)
-            self.buttons.append(button)
-            self.officer_labels.append(officer)
-        grid.setColumnStretch(3, 1)  # options and their translation stay side by side
-        # The rows read in the respondent's direction (numbers on the right for Arabic).
-        apply_text_language(owner, lang)
+from app.widgets.option_list import OptionList
 
 
 class SingleChoiceWidget(AnswerWidget):
     def __init__(self, view: StepView, show_officer: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._names = [c.name for c in view.choices]
-        self.rows = ChoiceRows(self, view, show_officer, QRadioButton)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.rows = OptionList(view, show_officer, QRadioButton, self._click, self)
+        layout.addWidget(self.rows)
+        # The answer reads in the respondent's direction (numbers on the right for Arabic).
+        apply_text_language(self, self.rows.lang)
         self.group = QButtonGroup(self)
         for i, button in enumerate(self.rows.buttons):
             self.group.addButton(button, i)
         self.group.idClicked.connect(lambda i: self.committed.emit(self._names[i]))
         self.set_value(view.value)
+
+    def _click(self, number: int) -> bool:
+        self.rows.buttons[number - 1].click()
+        return True
 
     def value(self) -> Any:
         i = self.group.checkedId()
@@ -70,18 +46,14 @@ class SingleChoiceWidget(AnswerWidget):
             self.clear_value()
 
     def clear_value(self) -> None:
+        self.rows.cancel()
         self.group.setExclusive(False)
         for button in self.rows.buttons:
             button.setChecked(False)
         self.group.setExclusive(True)
 
     def choose(self, number: int) -> bool:
-        if 1 <= number <= len(self.rows.buttons):
-            button = self.rows.buttons[number - 1]
-            button.setFocus()
-            button.click()
-            return True
-        return False
+        return self.rows.digit(number) if 0 <= number <= 9 else self.rows.pick(number)
 
     def focus_first(self) -> None:
         if not self.rows.buttons:

@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from screening.engine.dates import INPUT_KEYS
 from screening.engine.session import InterviewSession
 from screening.engine.state import split_key
+from screening.engine.storage import is_answered
 from screening.errors import AnswerError, ErrorCode
 from screening.instruments.model import ItemType
+
+DATE_ONLY_KEYS = INPUT_KEYS - {"value"}
 
 
 @dataclass
@@ -27,7 +31,13 @@ class Given:
 
 
 def unpack_answer(name: str, raw: Any) -> Given:
-    """A value, ``{"special": ...}`` or ``{"value": ..., "note": ...}``."""
+    """A value, ``{"special": ...}`` or ``{"value": ..., "note": ...}``. A date with its
+    precision or calendar (``{"value": "2025-02", "precision": "month"}``, ``{"given":
+    "1403-11-26", "calendar": "persian"}``) is itself the value, a note beside it."""
+    if isinstance(raw, dict) and "special" not in raw and set(raw) & DATE_ONLY_KEYS:
+        date = {k: v for k, v in raw.items() if k != "note"}
+        return unpack_answer(name, {"value": date, "note": raw.get("note")}
+                             if "note" in raw else {"value": date})
     if isinstance(raw, dict):
         unknown = set(raw) - {"special", "value", "note"}
         if unknown:
@@ -82,14 +92,20 @@ def _check_names(session: InterviewSession, answers: Mapping[str, Any]) -> None:
                                               code=ErrorCode.ANSWER_UNKNOWN_ITEM)
 
 
-def replay(session: InterviewSession, answers: Mapping[str, Any]) -> ReplayOutcome:
+def replay(session: InterviewSession, answers: Mapping[str, Any], *,
+           keep_answered: bool = False) -> ReplayOutcome:
     """Present items in order, answering each from ``answers``; raises ``AnswerError`` at the
-    first answer refused (everything saved before it stays saved)."""
+    first answer refused (everything saved before it stays saved).
+
+    Answers for items held back (a companion is present) are not asked: they are listed in
+    ``ignored``. ``keep_answered``: continuing an interview, an item already answered and
+    not in ``answers`` keeps its answer (no default written over it)."""
     _check_names(session, answers)
     plan = session.plan
     for name, raw in answers.items():
         node = plan.nodes[name]
-        if node.item.type is ItemType.REPEAT and node.repeat_count is None:
+        if node.item.type is ItemType.REPEAT and node.repeat_count is None \
+                and not session.is_held_back(name):
             session.set_repeat_count(name, len(raw))
     outcome = ReplayOutcome()
     done: set[str] = set()
@@ -107,6 +123,8 @@ def replay(session: InterviewSession, answers: Mapping[str, Any]) -> ReplayOutco
         if present:
             given = unpack_answer(step.name, raw)
             session.answer(step.key, given.value, special=given.special, note=given.note)
+        elif keep_answered and is_answered(session.answers.get(step.key)):
+            pass
         elif item.default is not None:
             session.answer(step.key, item.default)
         error = session.required_error(step.key)

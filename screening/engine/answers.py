@@ -1,8 +1,11 @@
 """Checking and normalising one answer for its item type.
 
 Answers arrive from the GUI or from JSON files; both go through ``normalise_answer`` so the
-stored form is the same: str for choices/text/dates, list[str] for multiple choice,
-int/float for numbers, True for acknowledge.
+stored form is the same: str for choices/text, list[str] for multiple choice, int/float for
+numbers, True for acknowledge. Dates: an exact Gregorian day is the ISO string
+(``"2025-02-14"``), as it always was; a date known to the month or year, approximate, or given
+in the calendar the item's appearance names (``persian``, ``islamic``...) is an object with its
+precision (``screening.engine.dates`` has the shapes).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 import re
 from typing import Any
 
+from screening.engine.dates import GREGORIAN, DateAnswer, DateError, item_calendar
 from screening.errors import AnswerError, ErrorCode
 from screening.instruments.model import Instrument, Item, ItemType
 
@@ -154,12 +158,14 @@ def _decimal(item: Item, value: Any) -> float | int:
     return number
 
 
-def _date(item: Item, value: Any) -> str:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise _bad(item, f"'{value}' is not a real date") from None
-    raise _bad(item, f"expected a date as YYYY-MM-DD, got '{_short(value)}'")
+def _date(item: Item, value: Any) -> str | dict[str, Any]:
+    try:
+        answer = DateAnswer.parse(value)
+    except DateError as exc:
+        raise _bad(item, exc.message) from None
+    wanted = item_calendar(item.appearance)
+    if answer.calendar not in (GREGORIAN, wanted):
+        also = f" or the {wanted} calendar" if wanted else ""
+        raise _bad(item, f"this item takes dates in the Gregorian calendar{also}, not the "
+                   f"{answer.calendar} calendar")
+    return answer.stored()

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from screening.engine.dates import expression_value
 from screening.engine.plan import Node, Plan
 from screening.engine.storage import AnswerRecord
 from screening.errors import ErrorCode, ExpressionError
@@ -61,11 +62,8 @@ def answer_value(node: Node, record: AnswerRecord | None) -> Any:
     kind = node.item.type
     if kind is ItemType.MULTIPLE_CHOICE and isinstance(value, list):
         return " ".join(value)
-    if kind is ItemType.DATE and isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
+    if kind is ItemType.DATE:  # a month or a year: its first day, as ODK (issue #14)
+        return expression_value(value)
     if kind is ItemType.DATETIME and isinstance(value, str):
         try:
             return dt.datetime.fromisoformat(value)

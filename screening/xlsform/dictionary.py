@@ -12,9 +12,12 @@ from __future__ import annotations
 from screening.instruments.model import Instrument, Item, ItemType
 from screening.xlsform.exporter import TYPES, language_key
 from screening.xlsform.odk_export import (
+    APPROXIMATE_SUFFIX,
+    PRECISION_SUFFIX,
     SPECIAL_SUFFIX,
     Table,
     column_name,
+    date_suffixes,
     fields,
     has_special,
     repeat_paths,
@@ -48,6 +51,11 @@ _ROOT_META = (
     ("Edits", "always 0"),
     ("FormVersion", "the instrument version"),
 )
+_DATE_COLUMNS = {
+    PRECISION_SUFFIX: "how precisely the date is known: day, month or year (the value column "
+    "then holds the first day of the month or year, as ODK stores it)",
+    APPROXIMATE_SUFFIX: "true when the date was given as approximate (\"about\")",
+}
 _REPEAT_META = (
     ("PARENT_KEY", "KEY of the submission this entry belongs to"),
     ("KEY", "this entry: <instance id>/<groups>/<repeat>[<n>]"),
@@ -101,6 +109,12 @@ def data_dictionary(instrument: Instrument, *, split_select_multiple: bool = Fal
                 add(table_name, f"{column}/{option.name}", item=item.name, kind="0/1",
                     labels=[instrument.text(option.label, c) for c in codes],
                     description=f"1 if '{option.name}' was chosen, else 0")  # fmt: skip
+        for suffix in date_suffixes(item):
+            add(table_name, column + suffix, item=item.name, kind="date_detail",
+                description=_DATE_COLUMNS.get(suffix) or (
+                    f"the date as the person gave it in the {suffix[1:]} calendar "
+                    "(YYYY, YYYY-MM or YYYY-MM-DD there); empty when given in the Gregorian "
+                    "one"))  # fmt: skip
         if has_special(instrument, item):
             specials = ", ".join(instrument.specials_for(item))
             add(table_name, column + SPECIAL_SUFFIX, item=item.name, kind="special",

@@ -19,7 +19,13 @@ CSV, as ODK Central's "CSV (zip)" export (central-backend ``lib/data/briefcase.j
   ``split_select_multiple=True`` Central's extra ``<column>/<choice>`` 0/1 columns follow.
 * Unanswered, not relevant (an answer kept after its item became irrelevant) and notes:
   empty, as ODK. Calculations are computed from the answers (``now()``/``today()`` as of
-  ``submitted_at``). Acknowledge: ``OK``. Dates, times and date-times as stored (ISO 8601).
+  ``submitted_at``). Acknowledge: ``OK``. Times and date-times as stored (ISO 8601).
+* Dates as ODK stores them, ``YYYY-MM-DD`` (Gregorian): a date known only to the month or
+  the year is its first day, as ODK's ``month-year`` and ``year`` appearances store it. Every
+  date item has two companion columns after the value: ``<column>_precision`` (``day``,
+  ``month`` or ``year``) and ``<column>_approximate`` (``true``/``false``); an item whose
+  appearance names a calendar (``persian``...) has a third, ``<column>_<calendar>``, with the
+  date as the person gave it in that calendar (empty when it was given in the Gregorian one).
 * Special answers, which ODK has no notion of: the value is empty (as ODK would have it)
   and a companion column ``<column>_special`` right after the value (and after its split
   columns) holds ``refused`` or ``dont_know``. It exists for every item that allows special
@@ -42,6 +48,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from screening.engine.dates import DateAnswer, item_calendar
 from screening.engine.plan import Plan
 from screening.engine.state import Evaluation, make_key
 from screening.engine.storage import SPECIALS, AnswerRecord
@@ -66,6 +73,8 @@ ROOT_META = (
     "FormVersion",
 )
 SPECIAL_SUFFIX = "_special"
+PRECISION_SUFFIX = "_precision"
+APPROXIMATE_SUFFIX = "_approximate"
 
 
 @dataclass(frozen=True)
@@ -188,11 +197,20 @@ def has_special(instrument: Instrument, item: Item) -> bool:
     return bool(instrument.specials_for(item))
 
 
+def date_suffixes(item: Item) -> list[str]:
+    """The companion columns of a date item (precision, approximate, its calendar's date)."""
+    if item.type is not ItemType.DATE:
+        return []
+    calendar = item_calendar(item.appearance)
+    return [PRECISION_SUFFIX, APPROXIMATE_SUFFIX] + ([f"_{calendar}"] if calendar else [])
+
+
 def _columns_for(instrument: Instrument, fld: Field, split: bool) -> list[str]:
     name = column_name(fld.path)
     cols = [name]
     if split and fld.item.type is ItemType.MULTIPLE_CHOICE:
         cols += [f"{name}/{c.name}" for c in instrument.choices_for(fld.item)]
+    cols += [name + suffix for suffix in date_suffixes(fld.item)]
     if has_special(instrument, fld.item):
         cols.append(name + SPECIAL_SUFFIX)
     return cols
@@ -202,7 +220,7 @@ def _columns_for(instrument: Instrument, fld: Field, split: bool) -> list[str]:
 def _record(key: str, raw: Any) -> AnswerRecord:
     if isinstance(raw, AnswerRecord):
         return raw
-    if isinstance(raw, Mapping):
+    if isinstance(raw, Mapping) and "precision" not in raw:  # else a date with its precision
         special = raw.get("special")
         if special is not None and special not in SPECIALS:
             raise InputError(
@@ -253,6 +271,10 @@ def format_value(item: Item, value: Any) -> str:
         return ""
     if item.type is ItemType.ACKNOWLEDGE:
         return "OK" if value is True or value == "OK" else ""
+    if item.type is ItemType.DATE:
+        answer = DateAnswer.from_stored(value)
+        if answer is not None:
+            return answer.first_day().isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -314,6 +336,17 @@ class _Reader:
             return "", record.special
         return format_value(item, record.value), ""
 
+    def date_parts(self, item: Item, instance: tuple[str, int] | None) -> list[str]:
+        """The companion columns of a date item (``date_suffixes``), empty when unanswered."""
+        suffixes = date_suffixes(item)
+        record = self.records.get(make_key(item.name, instance))
+        answer = (DateAnswer.from_stored(record.value)
+                  if record is not None and record.relevant and not record.special else None)
+        if not suffixes or answer is None:
+            return [""] * len(suffixes)
+        parts = [answer.precision, "true" if answer.approximate else "false"]
+        return parts + ([""] if answer.gregorian else [answer.given])[: len(suffixes) - 2]
+
 
 # -- CSV -------------------------------------------------------------------------------------
 def odk_rows(
@@ -347,6 +380,7 @@ def odk_rows(
         if split_select_multiple and fld.item.type is ItemType.MULTIPLE_CHOICE:
             chosen = set(text.split())
             out += ["1" if c.name in chosen else "0" for c in instrument.choices_for(fld.item)]
+        out += reader.date_parts(fld.item, instance)
         if has_special(instrument, fld.item):
             out.append(special)
         return out
@@ -403,6 +437,10 @@ def odk_json(
             path = "/".join(fld.full_path)
             if text != "":
                 target[path] = text
+            for suffix, part in zip(date_suffixes(fld.item),
+                                    reader.date_parts(fld.item, instance), strict=True):
+                if part:
+                    target[path + suffix] = part
             if special:
                 target[path + SPECIAL_SUFFIX] = special
 
