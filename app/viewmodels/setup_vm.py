@@ -158,6 +158,14 @@ class SetupViewModel(QObject):
             officer_language=officer if officer in codes else card.source_language,
         )
 
+    def held_back_sections(self) -> tuple[int, int]:
+        """(sections held back while a companion is present, sections) of the chosen
+        questionnaire; the core says which are sensitive."""
+        if not self.setup.instrument_key:
+            return 0, 0
+        ins = self.catalog.result(self.setup.instrument_key).instrument
+        return len(ins.sensitive_sections()), len(ins.sections)
+
     def update(self, **changes: object) -> None:
         self.setup = replace(self.setup, **changes)  # type: ignore[arg-type]
 

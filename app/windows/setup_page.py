@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 
 from app.qt_i18n import N_, _, language_name, ui_language
 from app.viewmodels.setup_vm import COMPANIONS, SetupViewModel
-from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.common import (
+    Banner,
+    acc,
+    heading,
+    plain_label,
+    refresh_heading,
+    set_button,
+)
 from app.widgets.instrument_card import InstrumentCardWidget
 
 COMPANION_TEXT = {
@@ -27,6 +34,24 @@ COMPANION_TEXT = {
     "present": N_("Someone who came with them is in the room"),
     "separated": N_("Someone came with them and was asked to wait outside"),
 }
+
+
+def companion_warning(held: int, total: int) -> str:
+    """What discreet mode does and how to speak with the person alone (officer-side)."""
+    if held:
+        first = _("Someone who came with the person is in the room. Discreet mode: the "
+                  "questions they must not hear are held back (sections held back in this "
+                  "questionnaire: {held} of {total}). The result will say the screening is "
+                  "incomplete until they are asked.").format(held=held, total=total)
+    else:
+        first = _("Someone who came with the person is in the room. This questionnaire marks "
+                  "nothing as sensitive: every question will be asked in front of them.")
+    return "\n".join((first, _(
+        "Try to speak with the person alone: say that everyone is interviewed on their own, "
+        "or ask the companion to wait outside, for example while they fetch a document. Do "
+        "not mention what the questions are about."), _(
+        "When the person is alone, choose \u201cThe person is alone now\u201d during the "
+        "interview: the held-back questions come back.")))
 
 
 def case_line(vm: SetupViewModel, *, consent_page: bool = False) -> str:
@@ -97,8 +122,12 @@ class SetupPage(QWidget):
                             ("interpreter_language", self.interpreter_language),
                             ("companion", self.companion), ("location", self.location)):
             self.labels[key].setBuddy(widget)
+        # Officer-side, at once when "in the room" is chosen (issue #14).
+        self.companion_warning = Banner("warning", self)
+        self.companion_warning.hide()
         right = QVBoxLayout()
         right.addLayout(form)
+        right.addWidget(self.companion_warning)
         right.addStretch(1)
         body.addLayout(right, 2)
 
@@ -115,6 +144,7 @@ class SetupPage(QWidget):
         self.respondent.currentIndexChanged.connect(self._languages_changed)
         self.officer.currentIndexChanged.connect(self._languages_changed)
         self.interpreter.toggled.connect(self._interpreter_toggled)
+        self.companion.currentIndexChanged.connect(self._companion_changed)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -141,6 +171,7 @@ class SetupPage(QWidget):
             self.companion.addItem(_(COMPANION_TEXT[key]), key)
         self.companion.setCurrentIndex(max(0, self.companion.findData(current or "none")))
         self.companion.blockSignals(False)
+        self._show_companion_warning()
         set_button(self.cancel_button, _("Cancel"))
         set_button(self.next_button, _("Continue to consent"))
         if self.vm.setup.instrument_key and self.vm.app_vm.is_open:
@@ -191,6 +222,7 @@ class SetupPage(QWidget):
         self.location.setText(setup.location)
         self.next_button.setEnabled(chosen is not None)
         self._loading = False
+        self._show_companion_warning()
 
     def _instrument_chosen(self, key: str) -> None:
         if self._loading:
@@ -204,6 +236,18 @@ class SetupPage(QWidget):
             return
         self._store_fields()
         self.load()
+
+    def _companion_changed(self) -> None:
+        if self._loading:
+            return
+        self._store_fields()
+        self._show_companion_warning()
+
+    def _show_companion_warning(self) -> None:
+        present = self.companion.currentData() == "present"
+        if present:
+            self.companion_warning.set_text(companion_warning(*self.vm.held_back_sections()))
+        self.companion_warning.setVisible(present)
 
     def _interpreter_toggled(self, on: bool) -> None:
         self.interpreter_language.setEnabled(on)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.casework.consent import Consent
+from screening.casework.lifecycle import COMPANIONS
 from screening.casework.referral_details import ReferralUpdate, parse_referral
 from screening.errors import ErrorCode, InputError
 from screening.store import PersonInfo
@@ -153,12 +154,19 @@ def _context(path: Path, doc: Any) -> InterviewContextInput:
         location=_text(path, "context.location", doc.get("location")),
         private_setting=bool(doc.get("private_setting", False)),
         same_gender_offered=bool(doc.get("same_gender_offered", False)),
-        companion=str(doc.get("companion", "none")),
+        companion=_companion(path, doc.get("companion", "none")),
     )
 
 
-def read_answers_file(path: Path) -> AnswersFile:
-    """Read and check the file; InputError (exit 2) naming the file, line or key."""
+def _companion(path: Path, value: Any) -> str:
+    if value not in COMPANIONS:
+        raise _bad(path, f"context.companion must be one of {', '.join(COMPANIONS)}")
+    return str(value)
+
+
+def _load_document(path: Path) -> dict[str, Any]:
+    """The file's JSON object, every string and number in it storable; InputError naming the
+    file, line or key otherwise."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -183,6 +191,12 @@ def read_answers_file(path: Path) -> AnswersFile:
         raise _bad(path, "nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise _bad(path, 'expected {"consent": {...}, "answers": {"item": value, ...}}')
+    return data
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """Read and check the file; InputError (exit 2) naming the file, line or key."""
+    data = _load_document(path)
     unknown = set(data) - {"answers", "consent", "person", "context", "referral",
                            "instrument", "language", "comment"}
     if unknown:
@@ -200,4 +214,18 @@ def read_answers_file(path: Path) -> AnswersFile:
                        context=_context(path, data.get("context")), referral=referral)
 
 
-__all__ = ["AnswersFile", "InterviewContextInput", "read_answers_file"]
+def read_more_answers(path: Path) -> dict[str, Any]:
+    """The answers of a file that continues an interview (``fieldscreen interview resume``):
+    ``{"answers": {...}}``. The consent, the person, the setting and the referral were
+    recorded when the interview started, so the file may not carry them."""
+    data = _load_document(path)
+    unknown = set(data) - {"answers", "comment"}
+    if unknown:
+        raise _bad(path, f"a file that continues an interview holds only \"answers\" (and "
+                   f"\"comment\"); not {sorted(unknown)}: they were recorded when the "
+                   "interview started")
+    answers: dict[str, Any] = data["answers"]
+    return answers
+
+
+__all__ = ["AnswersFile", "InterviewContextInput", "read_answers_file", "read_more_answers"]

@@ -8,6 +8,13 @@ person is written: the case, the person's details, the interview and the consent
 in one transaction, the consent before the person. A declined consent writes nothing about
 the person at all; the audit trail records that a consent was declined, when, and by which
 officer.
+
+Someone who came with the person may be in the room (``companion`` "present"): the interview
+then runs in discreet mode (``InterviewSession.discreet``), holding back the sections the
+instrument marks sensitive. ``record_companion`` records a change (audited, no names): when
+the person is alone, the held-back sections come back at the first held-back item. The mode
+is read from the stored context whenever an interview is opened, so a pause, a lock or a
+resume keeps it.
 """
 
 from __future__ import annotations
@@ -34,6 +41,20 @@ if TYPE_CHECKING:  # the engine and the instrument model load with the first int
 log = logging.getLogger(__name__)
 
 COMPANIONS = ("none", "present", "separated")
+COMPANION_PRESENT = "present"
+COMPANION_AUDIT = "interview.companion"  # detail: {"from": ..., "to": ...}, codes only
+
+
+def discreet(companion: str) -> bool:
+    """Whether sensitive sections are held back for this companion status."""
+    return companion == COMPANION_PRESENT
+
+
+def check_companion(companion: str) -> str:
+    if companion not in COMPANIONS:
+        raise InputError(f"companion must be one of {', '.join(COMPANIONS)}",
+                         code=ErrorCode.BAD_INPUT)
+    return companion
 
 
 @dataclass(frozen=True)
@@ -77,9 +98,7 @@ class InterviewSetup:
                 raise InputError(f"instrument '{ins.id}' has no language '{code}' "
                                  f"(it has: {', '.join(ins.languages)})",
                                  code=ErrorCode.BAD_INPUT)
-        if self.companion not in COMPANIONS:
-            raise InputError(f"companion must be one of {', '.join(COMPANIONS)}",
-                             code=ErrorCode.BAD_INPUT)
+        check_companion(self.companion)
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,30 @@ class Started:
     case_id: str
     interview_id: str
     stored: bool = True
+
+
+@dataclass(frozen=True)
+class CompanionChange:
+    """What recording a companion status did."""
+
+    previous: str
+    companion: str
+    held_back_sections: tuple[str, ...]  # held back now (none unless "present")
+    resume_at: str | None  # the first held-back item, when held-back sections came back
+    reopened: bool  # a finished interview was reopened so that they can be asked
+
+
+@dataclass(frozen=True)
+class CompanionState:
+    """Discreet mode as the officer sees it (``InterviewRun.companion_state``)."""
+
+    companion: str
+    held_back_sections: tuple[str, ...]
+    held_back_items: int
+
+    @property
+    def discreet(self) -> bool:
+        return discreet(self.companion)
 
 
 @dataclass(frozen=True)
@@ -101,8 +144,11 @@ def result_document(session: InterviewSession, instrument: LoadResult) -> dict[s
     """The one stored result of an interview (both faces store exactly this)."""
     ins = instrument.instrument
     ev = session.evaluation
-    asked = [s.key for s in ev.steps()]
-    skipped = [s.key for s, relevant in ev.all_steps() if not relevant]
+    held = session.missing_held_back()  # answered while alone earlier: asked, and kept
+    asked = [s.key for s in ev.steps() if s.key not in held]
+    # Held-back sections are not known to be "not applicable" until they are asked.
+    skipped = [s.key for s, relevant in ev.all_steps()
+               if not relevant and not session.is_held_back(s.key)]
     answers: dict[str, Any] = {}
     for key in asked:
         record = session.answers.get(key)
@@ -117,6 +163,7 @@ def result_document(session: InterviewSession, instrument: LoadResult) -> dict[s
         "officer_language": session.officer_language,
         "asked": asked,
         "skipped": skipped,
+        "held_back": held,
         "answers": answers,
         **scored,
     }
@@ -137,13 +184,23 @@ class InterviewRun:
     def __repr__(self) -> str:
         return f"InterviewRun({self.interview_id!r})"
 
-    def replay(self, answers: Mapping[str, Any]) -> ReplayOutcome:
+    def replay(self, answers: Mapping[str, Any], *,
+               keep_answered: bool = False) -> ReplayOutcome:
         from screening.casework.replay import replay
 
-        return replay(self.session, answers)
+        return replay(self.session, answers, keep_answered=keep_answered)
 
     def result(self) -> dict[str, Any]:
         return result_document(self.session, self.instrument)
+
+    def companion_state(self) -> CompanionState:
+        session = self.session
+        companion = self._casework.companion(self.interview_id)
+        return CompanionState(companion, tuple(session.held_back_sections()),
+                              len(session.held_back()))
+
+    def record_companion(self, companion: str) -> CompanionChange:
+        return self._casework.record_companion(self, companion)
 
     def finish(self) -> dict[str, Any]:
         return self._casework.finish(self)
@@ -205,6 +262,10 @@ class Casework:
                 case_id = self.store.cases.create(reference)
             interview_id = self.store.interviews.create(case_id, meta)
             self.store.context.save(interview_id, ctx)
+            if discreet(setup.companion):
+                self.store.audit.event(COMPANION_AUDIT, case_id=case_id,
+                                       interview_id=interview_id,
+                                       detail={"from": None, "to": setup.companion})
             if person is not None and person_has_data(person):
                 existing = self.store.cases.get(case_id).person
                 self.store.cases.update_person(case_id, merge_person(existing, person))
@@ -228,8 +289,26 @@ class Casework:
         scratch = MemoryAnswerStore(allow_unsafe=True)
         session = InterviewSession(loaded.instrument, loaded.content_hash, scratch, "rehearsal",
                                    respondent_language=setup.respondent_language,
-                                   officer_language=setup.officer)
+                                   officer_language=setup.officer,
+                                   discreet=discreet(setup.companion))
         replay(session, answers)
+
+    def rehearse_more(self, run: InterviewRun, answers: Mapping[str, Any]) -> None:
+        """``rehearse`` for answers that continue ``run``: walked in memory over a copy of
+        the answers it holds, in its mode; nothing reaches the disk."""
+        from screening.casework.replay import replay
+        from screening.engine.session import InterviewSession
+        from screening.engine.storage import MemoryAnswerStore
+
+        scratch = MemoryAnswerStore(allow_unsafe=True)
+        for record in run.session.answers.values():
+            scratch.save_answer("rehearsal", record)
+        live = run.session
+        session = InterviewSession(live.instrument, live.plan.content_hash, scratch,
+                                   "rehearsal", respondent_language=live.respondent_language,
+                                   officer_language=live.officer_language, plan=live.plan,
+                                   discreet=live.discreet)
+        replay(session, answers, keep_answered=True)
 
     # -- running -------------------------------------------------------------------------
     def open(self, interview_id: str) -> InterviewRun:
@@ -243,6 +322,7 @@ class Casework:
             loaded.instrument, loaded.content_hash, self.store.interviews, interview_id,
             respondent_language=meta.respondent_language,
             officer_language=meta.officer_language,
+            discreet=discreet(self.companion(interview_id)),
         )
         return InterviewRun(self, interview_id, loaded, session, interview.case_id,
                             interview.finished)
@@ -263,6 +343,45 @@ class Casework:
             raise StoreError("the interview has no consent record", code=ErrorCode.INTERVIEW_STATE,
                              interview_id=interview_id)
         self.store.context.save(interview_id, replace(ctx, **changes))
+
+    def companion(self, interview_id: str) -> str:
+        """The interview's companion status as stored ("none" without a context record)."""
+        ctx = self.store.context.get(interview_id)
+        return ctx.companion if ctx is not None else "none"
+
+    def record_companion(self, run: InterviewRun, companion: str) -> CompanionChange:
+        """Someone who came with the person came in or left (audited: the two statuses, no
+        names). Leaving discreet mode, held-back sections come back at the first held-back
+        item, and a finished interview that still lacks them is reopened."""
+        check_companion(companion)
+        session = run.session
+        previous = self.companion(run.interview_id)
+        resume_at: str | None = None
+        reopened = False
+        if previous != companion:
+            waiting = bool(session.missing_held_back())
+            mode = session.discreet
+            try:
+                with self.store.atomic("recording who is in the room"):
+                    if run.finished and waiting and not discreet(companion):
+                        self.store.interviews.reopen(run.interview_id)
+                        reopened = True
+                    self._update_context(run.interview_id, companion=companion)
+                    self.store.audit.event(COMPANION_AUDIT, case_id=run.case_id,
+                                           interview_id=run.interview_id,
+                                           detail={"from": previous, "to": companion})
+                    step = session.set_discreet(discreet(companion))
+            except BaseException:
+                session.discreet = mode  # nothing was stored: as it was
+                session.reload_position()
+                raise
+            if reopened:
+                run.finished = False
+            if mode and not session.discreet and step is not None and waiting:
+                resume_at = step.key
+            log.info("companion status recorded")  # events only: no ids, no names
+        return CompanionChange(previous, companion, tuple(session.held_back_sections()),
+                               resume_at, reopened)
 
     def record_break(self, interview_id: str) -> None:
         ctx = self.store.context.get(interview_id)
@@ -298,11 +417,16 @@ def person_has_data(person: PersonInfo) -> bool:
 
 
 __all__ = [
+    "COMPANIONS",
     "Casework",
+    "CompanionChange",
+    "CompanionState",
     "Declined",
     "InterviewRun",
     "InterviewSetup",
     "Started",
+    "check_companion",
+    "discreet",
     "merge_person",
     "person_has_data",
     "result_document",

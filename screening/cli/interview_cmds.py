@@ -1,4 +1,5 @@
-"""`fieldscreen interview` (a whole interview from a file of answers) and `fieldscreen demo`.
+"""`fieldscreen interview` (a whole interview from a file of answers), `interview context`
+(who is in the room), `interview resume` (more answers) and `fieldscreen demo`.
 
 A thin face over ``screening.casework``: the desktop app runs the same services, so an
 interview stored here holds the same records as one typed into the app.
@@ -19,32 +20,65 @@ from screening.casework.answers_file import (
     AnswersFile,
     InterviewContextInput,
     read_answers_file,
+    read_more_answers,
 )
 from screening.casework.consent import Consent
-from screening.casework.lifecycle import Declined, InterviewSetup
-from screening.errors import ErrorCode, InputError
+from screening.casework.lifecycle import COMPANIONS, CompanionChange, Declined, InterviewSetup
+from screening.errors import ErrorCode, InputError, StoreError
 from screening.paths import resource_path
 from screening.workspace import Workspace
 
 NO_CONSENT = 'consent: no consent recorded (add "consent" to the answers file)'
 
 
+_RUN_REQUIRED = ("instrument", "lang", "answers")
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "interview", help="run and store a whole interview from a JSON file of answers"
-    )
-    p.add_argument("--instrument", required=True, metavar="ID_OR_FILE",
+        "interview", help="run and store a whole interview from a JSON file of answers",
+        description="Without ACTION: runs and stores a whole interview. `interview context` "
+        "records who is in the room; `interview resume` continues an interview with more "
+        "answers.")
+    # Required when no ACTION is given (checked in cmd_interview, with argparse's message):
+    # argparse cannot make them required for the parser alone and not for its actions.
+    p.add_argument("--instrument", metavar="ID_OR_FILE",
                    help="an installed or shipped instrument (ID or ID@VERSION), or a file "
                    "(its text is kept in the store with the interview)")
-    p.add_argument("--lang", required=True, help="the respondent's language (e.g. en, ar)")
+    p.add_argument("--lang", help="the respondent's language (e.g. en, ar)")
     p.add_argument("--officer-lang", default=None,
                    help="the officer's language (default: the instrument's source language)")
-    p.add_argument("--answers", required=True, type=Path, metavar="FILE.json")
+    p.add_argument("--answers", type=Path, metavar="FILE.json")
     p.add_argument("--case", default=None, metavar="CASE",
                    help="add the interview to this existing case, by id or reference "
                    "(default: a new case)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.set_defaults(func=cmd_interview)
+    p.set_defaults(func=cmd_interview, interview_parser=p)
+    actions = p.add_subparsers(dest="interview_action", metavar="ACTION")
+    c = actions.add_parser(
+        "context", help="record who is in the room (e.g. the person is alone now)",
+        description="While someone who came with the person is present (--companion "
+        "present), the sections the questionnaire marks sensitive are held back and the "
+        "result says the screening is incomplete. --companion separated records that the "
+        "person is now alone: the held-back sections come back at their first item (a "
+        "finished interview that lacks them is reopened). Audited, without names.")
+    c.add_argument("interview", metavar="INTERVIEW",
+                   help="an interview id, or a case id or reference (its latest interview)")
+    c.add_argument("--companion", required=True, choices=COMPANIONS,
+                   help="none: came alone; present: someone who came with them is in the "
+                   "room; separated: they were asked to wait outside")
+    c.add_argument("--json", action="store_true", help="print what changed as JSON")
+    c.set_defaults(func=cmd_interview_context)
+    r = actions.add_parser(
+        "resume", help="continue an interview with more answers, then store its result",
+        description='FILE: {"answers": {...}} as in the answers file of `fieldscreen '
+        "interview` (the consent, person and setting were recorded when it started). "
+        "Answers already given stay unless the file gives the item again.")
+    r.add_argument("interview", metavar="INTERVIEW",
+                   help="an interview id, or a case id or reference (its latest interview)")
+    r.add_argument("--answers", required=True, type=Path, metavar="FILE.json")
+    r.add_argument("--json", action="store_true", help="print the result as JSON")
+    r.set_defaults(func=cmd_interview_resume)
 
     p = sub.add_parser("demo", help="run a sample interview with synthetic answers in a "
                        "fresh temporary folder; prints where the files are")
@@ -79,6 +113,49 @@ def run_interview(ws: Workspace, loaded_ref: str, given: AnswersFile, *, lang: s
     return cli_result(started.case_id, started.interview_id, result, outcome.ignored)
 
 
+def find_interview(ws: Workspace, ref: str) -> str:
+    """An interview id; a case id or reference gives the case's latest interview."""
+    try:
+        return ws.store.interviews.get(ref.strip()).id
+    except StoreError as exc:
+        if exc.code != ErrorCode.STORE_NOT_FOUND:
+            raise
+    try:
+        case_id = ws.store.cases.resolve(ref)
+    except StoreError as exc:
+        if exc.code != ErrorCode.STORE_NOT_FOUND:
+            raise
+        raise InputError(f"no interview or case '{ref}'", code=ErrorCode.BAD_INPUT) from None
+    interviews = ws.store.interviews.list(case_id)
+    if not interviews:
+        raise InputError(f"case '{ref}' has no interview", code=ErrorCode.BAD_INPUT)
+    return interviews[-1].id
+
+
+def record_companion(ws: Workspace, ref: str, companion: str) -> dict[str, Any]:
+    """``interview context``: the change recorded by the casework service, as printed."""
+    run = ws.casework.open(find_interview(ws, ref))
+    change: CompanionChange = run.record_companion(companion)
+    return {"case_id": run.case_id, "interview_id": run.interview_id,
+            "previous": change.previous, "companion": change.companion,
+            "held_back_sections": list(change.held_back_sections),
+            "resume_at": change.resume_at, "reopened": change.reopened}
+
+
+def resume_interview(ws: Workspace, ref: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``interview resume``: more answers (checked in memory first), then the result."""
+    run = ws.casework.open(find_interview(ws, ref))
+    if run.finished:
+        raise InputError("the interview is finished: nothing to resume (after `interview "
+                         "context ... --companion separated` a finished interview that "
+                         "still lacks held-back sections is reopened)",
+                         code=ErrorCode.INTERVIEW_STATE)
+    ws.casework.rehearse_more(run, answers)  # a bad answer stops here: nothing stored
+    outcome = run.replay(answers, keep_answered=True)
+    result = run.finish()
+    return cli_result(run.case_id, run.interview_id, result, outcome.ignored)
+
+
 def cli_result(case_id: str, interview_id: str, result: Mapping[str, Any],
                ignored: list[str]) -> dict[str, Any]:
     """The stored result, with the ids and the answers the questionnaire's logic skipped."""
@@ -108,17 +185,63 @@ def _print_human(result: Mapping[str, Any]) -> None:
     print(f"outcome: {outcome['level']}: {outcome['label']}")
     if outcome.get("unanswered_core"):
         print("unanswered core items: " + ", ".join(outcome["unanswered_core"]))
+    held = outcome.get("held_back_sections") or []
+    if held:
+        print(f"INCOMPLETE: {len(held)} section(s) held back while someone who came with the "
+              f"person was present: {', '.join(held)}. When the person is alone: "
+              f"`fieldscreen interview context {result['interview_id']} --companion "
+              "separated`, then `interview resume`.")
+
+
+def _print_change(change: Mapping[str, Any]) -> None:
+    print(f"interview {change['interview_id']}: companion {change['previous']} -> "
+          f"{change['companion']}")
+    if change["held_back_sections"]:
+        print(f"held back while they are present: {', '.join(change['held_back_sections'])}")
+    if change["resume_at"]:
+        reopened = " (the interview was reopened)" if change["reopened"] else ""
+        print(f"the held-back sections come back at '{change['resume_at']}'{reopened}; "
+              "answer them with `fieldscreen interview resume`")
 
 
 def cmd_interview(args: argparse.Namespace) -> int:
     from screening.cli.common import open_workspace
 
+    missing = [f"--{name}" for name in _RUN_REQUIRED if getattr(args, name) is None]
+    if missing:
+        args.interview_parser.error(
+            "the following arguments are required: " + ", ".join(missing))
     given = read_answers_file(args.answers)
     if given.consent is None:  # before the passphrase prompt: nothing to unlock for
         raise InputError(NO_CONSENT, code=ErrorCode.CONSENT_MISSING)
     with open_workspace(args) as ws:
         result = run_interview(ws, args.instrument, given, lang=args.lang,
                                officer_lang=args.officer_lang, case=args.case)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_human(result)
+    return 0
+
+
+def cmd_interview_context(args: argparse.Namespace) -> int:
+    from screening.cli.common import open_workspace
+
+    with open_workspace(args) as ws:
+        change = record_companion(ws, args.interview, args.companion)
+    if args.json:
+        print(json.dumps(change, ensure_ascii=False, indent=2))
+    else:
+        _print_change(change)
+    return 0
+
+
+def cmd_interview_resume(args: argparse.Namespace) -> int:
+    from screening.cli.common import open_workspace
+
+    answers = read_more_answers(args.answers)  # before the passphrase prompt
+    with open_workspace(args) as ws:
+        result = resume_interview(ws, args.interview, answers)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -32,6 +32,9 @@ class Node:
     required: Expr | None
     repeat_count: Expr | None
     choice_filter: Expr | None = None
+    # Held back while someone who came with the person is present: the item, an enclosing
+    # group or repeat, or its section is marked ``sensitive`` (issue #14).
+    sensitive: bool = False
 
     @property
     def name(self) -> str:
@@ -67,16 +70,17 @@ class Plan:
         plan = cls(instrument, content_hash)
         for section in instrument.sections:
             plan.section_relevance[section.name] = _maybe(section.relevant)
-            plan._add(section.items, section, None, None)
+            plan._add(section.items, section, None, None, section.sensitive)
         plan.indicators = {i.name: parse(i.when) for i in instrument.indicators}
         plan.flags = {f.name: parse(f.when) for f in instrument.flags}
         plan.routes = {r.name: parse(r.when) for r in instrument.routes}
         return plan
 
     def _add(self, items: list[Item], section: Section, parent: str | None,
-             repeat: str | None) -> None:
+             repeat: str | None, sensitive: bool) -> None:
         for item in items:
             required = item.required
+            held = sensitive or item.sensitive
             self.nodes[item.name] = Node(
                 item=item,
                 section=section,
@@ -89,11 +93,12 @@ class Plan:
                 repeat_count=_maybe(item.repeat_count),
                 choice_filter=(compile_choice_filter(item.choice_filter)
                                if item.choice_filter else None),
+                sensitive=held,
             )
             self.order.append(item.name)
             if item.items:
                 inner_repeat = item.name if item.type is ItemType.REPEAT else repeat
-                self._add(item.items, section, item.name, inner_repeat)
+                self._add(item.items, section, item.name, inner_repeat, held)
 
     def children(self, container: str) -> list[str]:
         return [n for n in self.order if self.nodes[n].parent == container]

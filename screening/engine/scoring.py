@@ -3,14 +3,20 @@
 The result says "indicators present: refer for assessment" at most, never a determination.
 Refused and don't-know answers never count as "no": when core items lack an answer the
 screen is ``incomplete`` (unless indicators already call for referral) and lists them.
+
+Items *held back* while someone who came with the person was present (issue #14) are neither
+"no" nor refused nor missing core answers: the outcome lists their sections in
+``held_back_sections`` and is ``incomplete`` for as long as they wait, so a screen that could
+not ask its sensitive questions never shows a lower result as if it were complete.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from screening.engine.state import Evaluation
+from screening.engine.state import Evaluation, split_key
 from screening.engine.storage import has_value
 from screening.errors import ExpressionError
 from screening.expr import Expr, truthy
@@ -55,6 +61,13 @@ class ScreeningResult:
     rule: str
     details: dict[str, Any] = field(default_factory=dict)
     routes: list[TriggeredRoute] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)  # item keys waiting, held back
+    held_back_sections: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """False while sections are held back: the result cannot be read as a full screen."""
+        return not self.held_back
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +79,7 @@ class ScreeningResult:
                 "label": self.label,
                 "rule": self.rule,
                 "unanswered_core": self.unanswered_core,
+                "held_back_sections": self.held_back_sections,
                 **self.details,
             },
         }
@@ -107,12 +121,12 @@ def _safe_truthy(ev: Evaluation, expr: Any) -> bool:
         return False
 
 
-def _unanswered_core(ev: Evaluation) -> list[str]:
+def _unanswered_core(ev: Evaluation, held_back: frozenset[str]) -> list[str]:
     missing = []
     for name in ev.plan.core_items:
         node = ev.plan.nodes.get(name)
-        if node is None or node.repeat is not None:
-            continue
+        if node is None or node.repeat is not None or name in held_back:
+            continue  # a held-back item is reported as held back, not as unanswered
         if not ev.is_relevant(name):
             continue  # skipped by the questionnaire's logic: not missing
         if not has_value(ev.answers.get(name)):
@@ -138,7 +152,12 @@ def _weighted_met(ins: Instrument, triggered: list[TriggeredIndicator]) -> tuple
     return met, present
 
 
-def score(ev: Evaluation, respondent_language: str, label_language: str) -> ScreeningResult:
+def score(ev: Evaluation, respondent_language: str, label_language: str, *,
+          held_back: Sequence[str] = ()) -> ScreeningResult:
+    """The outcome of the answers in ``ev``. ``held_back``: keys of items held back while a
+    companion was present and still without an answer (``InterviewSession.result`` passes
+    them); while there are any, the outcome is ``incomplete`` unless an urgent flag or the
+    indicators already found call for a referral."""
     ins = ev.plan.instrument
     by_name = {i.name: i for i in ins.indicators}
     triggered = []
@@ -166,7 +185,10 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
         for r in ins.routes
         if _safe_truthy(ev, ev.plan.routes[r.name])
     ]
-    missing = _unanswered_core(ev)
+    held = list(held_back)
+    held_sections = list(dict.fromkeys(
+        ev.plan.nodes[split_key(key)[0]].section.name for key in held))
+    missing = _unanswered_core(ev, frozenset(held))
     out = ins.outcome
     details: dict[str, Any] = {}
     positive = False
@@ -186,7 +208,7 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
         level = "officer_judgement"
     elif positive:
         level = "refer"
-    elif missing:
+    elif missing or held:
         level = "incomplete"
     elif triggered:
         level = "some_indicators"
@@ -195,4 +217,4 @@ def score(ev: Evaluation, respondent_language: str, label_language: str) -> Scre
     label = ins.text(out.labels.get(level), label_language)  # type: ignore[call-overload]
     return ScreeningResult(level=level, label=label, indicators=triggered, flags=flags,
                            unanswered_core=missing, rule=out.rule, details=details,
-                           routes=routes)
+                           routes=routes, held_back=held, held_back_sections=held_sections)

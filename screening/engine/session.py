@@ -3,13 +3,18 @@
 The session holds no I/O of its own: every answer goes to the ``AnswerStore`` it was given,
 and is durable when ``answer()`` returns. Resuming is constructing a session for the same
 interview id: answers and position come back from the store.
+
+Discreet mode (issue #14): while someone who came with the person is in the room, the items
+the instrument marks ``sensitive`` are *held back*: not shown, not asked, not answerable, not
+"skipped" and not "refused". The result says the screening is incomplete because of them.
+Leaving the mode, the interview goes on at the first item that was held back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +37,17 @@ from screening.instruments.model import Choice, Instrument, ItemType
 log = logging.getLogger(__name__)
 
 
+_HELD_BACK = ("held back while someone who came with the person is present; record that "
+              "the person is alone to ask it")
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _awaits_answer(step: Step, answers: Mapping[str, AnswerRecord]) -> bool:
+    node = step.node
+    return (node.item.is_answerable or node.asks_count) and not is_answered(answers.get(step.key))
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class InterviewSession:
         officer_language: str,
         clock: Callable[[], dt.datetime] = utc_now,
         plan: Plan | None = None,
+        discreet: bool = False,
     ) -> None:
         for lang in (respondent_language, officer_language):
             if lang not in instrument.languages:
@@ -73,6 +88,7 @@ class InterviewSession:
         self.answers: dict[str, AnswerRecord] = store.load_answers(interview_id)
         self._position: str | None = store.load_position(interview_id)
         self._ev: Evaluation | None = None
+        self.discreet = discreet  # a companion is present: sensitive items are held back
 
     def __repr__(self) -> str:
         return f"InterviewSession(interview_id={self.interview_id!r})"
@@ -89,8 +105,12 @@ class InterviewSession:
         self._ev = None
 
     def steps(self) -> list[Step]:
-        """Relevant presentable items in the order they are asked."""
-        return self.evaluation.steps()
+        """Relevant presentable items in the order they are asked (in discreet mode, without
+        the held-back ones)."""
+        steps = self.evaluation.steps()
+        if self.discreet:
+            return [s for s in steps if not s.node.sensitive]
+        return steps
 
     def step(self, key: str) -> Step:
         for step in self.steps():
@@ -100,8 +120,50 @@ class InterviewSession:
         if name not in self.plan.nodes:
             raise AnswerError(name, "no such item in this instrument",
                               code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        if self.is_held_back(key):
+            raise AnswerError(name, _HELD_BACK, code=ErrorCode.ANSWER_NOT_RELEVANT)
         raise AnswerError(name, "this item is not asked, given the answers so far",
                           code=ErrorCode.ANSWER_NOT_RELEVANT)
+
+    # -- discreet mode (issue #14) -------------------------------------------------------
+    def is_held_back(self, key: str) -> bool:
+        """True for an item kept off the screen because a companion is present."""
+        node = self.plan.nodes.get(split_key(key)[0])
+        return self.discreet and node is not None and node.sensitive
+
+    def held_back(self) -> list[Step]:
+        """The items that would be asked now but are held back (none outside discreet mode)."""
+        if not self.discreet:
+            return []
+        return [s for s in self.evaluation.steps() if s.node.sensitive]
+
+    def held_back_sections(self) -> list[str]:
+        """The sections (names, in order) with items held back."""
+        return list(dict.fromkeys(s.node.section.name for s in self.held_back()))
+
+    def missing_held_back(self) -> list[str]:
+        """Held-back items still waiting for an answer: what the result lacks."""
+        return [s.key for s in self.held_back() if _awaits_answer(s, self.answers)]
+
+    def set_discreet(self, on: bool) -> Step | None:
+        """Enter or leave discreet mode. Leaving it, the interview goes on at the first
+        held-back item still without an answer (the position is saved). Returns the item to
+        show."""
+        if on == self.discreet:
+            return self.current()
+        first: Step | None = None
+        if not on:
+            missing = set(self.missing_held_back())
+            first = next((s for s in self.held_back() if s.key in missing), None)
+        self.discreet = on
+        if first is None:
+            return self.current()
+        try:
+            return self._move(first.key)
+        except BaseException:
+            self.discreet = not on
+            self.reload_position()
+            raise
 
     def is_relevant(self, key: str) -> bool:
         name, instance = split_key(key)
@@ -130,6 +192,10 @@ class InterviewSession:
                 if key in keys:
                     return steps[keys.index(key)]
         return None
+
+    def reload_position(self) -> None:
+        """Read the saved position again (after a transaction that moved it rolled back)."""
+        self._position = self.store.load_position(self.interview_id)
 
     def _move(self, key: str | None) -> Step | None:
         self._position = key
@@ -229,6 +295,8 @@ class InterviewSession:
         node = self.plan.nodes.get(repeat)
         if node is None or node.item.type is not ItemType.REPEAT:
             raise AnswerError(repeat, "not a repeat", code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        if self.is_held_back(repeat):
+            raise AnswerError(repeat, _HELD_BACK, code=ErrorCode.ANSWER_NOT_RELEVANT)
         if node.repeat_count is not None:
             raise AnswerError(repeat, "this repeat's size is computed, not answered")
         value = normalise_answer(self.instrument, node.item, count)
@@ -286,7 +354,7 @@ class InterviewSession:
     def missing_required(self) -> list[str]:
         ev = self.evaluation
         missing = []
-        for step in ev.steps():
+        for step in self.steps():  # a held-back item is not missing: it waits
             if not step.node.item.is_answerable:
                 continue
             if not is_answered(self.answers.get(step.key)) and ev.is_required(step):
@@ -294,7 +362,8 @@ class InterviewSession:
         return missing
 
     def result(self) -> ScreeningResult:
-        return score(self.evaluation, self.respondent_language, self.officer_language)
+        return score(self.evaluation, self.respondent_language, self.officer_language,
+                     held_back=self.missing_held_back())
 
     def required_message(self, key: str) -> str:
         return self.instrument_required_message(key) or "an answer is required"

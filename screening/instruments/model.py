@@ -143,6 +143,9 @@ class Item(_Strict):
     appearance: str | None = None
     repeat_count: str | None = None
     items: list[Item] | None = None
+    # Held back while someone who came with the person is in the room (discreet mode,
+    # issue #14); a group's or repeat's items inherit it.
+    sensitive: bool = False
 
     @property
     def is_container(self) -> bool:
@@ -168,6 +171,9 @@ class Section(_Strict):
     title: Text
     relevant: str | None = None
     items: list[Item]
+    # Every item of the section is held back while a companion is present (issue #14).
+    # Left out of the content hash when false, so older texts keep their hash.
+    sensitive: bool = False
 
 
 class Indicator(_Strict):
@@ -280,6 +286,11 @@ class Instrument(_Strict):
         for section in self.sections:
             for item in section.items:
                 yield from item.walk()
+
+    def sensitive_sections(self) -> list[str]:
+        """Sections with items held back while a companion is present (issue #14)."""
+        return [s.name for s in self.sections
+                if s.sensitive or any(i.sensitive for top in s.items for i in top.walk())]
 
     def item_map(self) -> dict[str, Item]:
         return {item.name: item for item in self.walk()}

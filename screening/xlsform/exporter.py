@@ -10,11 +10,13 @@ What goes where:
   Columns: ``label``, ``hint``, ``guidance_hint``, ``required_message``,
   ``constraint_message`` per language as ``label::Name (code)`` (code in BCP 47 form,
   ``zh-Hans``), ``required``, ``relevant``, ``constraint``, ``calculation``, ``default``,
-  ``read_only``, ``choice_filter``, ``appearance``, ``repeat_count``.
+  ``read_only``, ``choice_filter``, ``appearance``, ``repeat_count``; sections and items held
+  back while a companion is present have ``yes`` in ``bind::fieldscreen:sensitive``.
 * ``choices``: every choice list, plus a list per item with its own choices
   (``<item>_choices``); ``Choice.filter`` entries become extra columns.
 * ``settings``: ``form_title`` (source language), ``form_id``, ``version``,
-  ``default_language``, ``clean_text_values: no`` (keep whitespace as written).
+  ``default_language``, ``clean_text_values: no`` (keep whitespace as written), and
+  ``namespaces`` declaring the ``fieldscreen`` prefix when a column uses it.
 * ``fieldscreen``: what XLSForm cannot hold (see ``extras``), so an import restores the
   instrument exactly. ODK and Kobo ignore this sheet.
 
@@ -41,6 +43,9 @@ from screening.instruments.model import (
 )
 from screening.xlsform import extras as fs_extras
 from screening.xlsform.languages import bcp47
+from screening.xlsform.qtypes import SENSITIVE_BIND, SENSITIVE_NAMESPACE
+
+SENSITIVE_COLUMN = f"bind::{SENSITIVE_BIND}"
 
 TYPES = {
     ItemType.TEXT: "text",
@@ -111,7 +116,10 @@ class _Exporter:
         self.lists: dict[str, list[Choice]] = dict(instrument.choice_lists)
         self.item_names = {item.name for item in instrument.walk()}
         text_cols = [f"{col}::{self.keys[c]}" for col in TEXT_COLUMNS for c in self.codes]
-        self.survey = _Sheet(["type", "name", *text_cols, *LOGIC_COLUMNS])
+        self.sensitive = any(s.sensitive for s in instrument.sections) or any(
+            item.sensitive for item in instrument.walk())
+        held = [SENSITIVE_COLUMN] if self.sensitive else []
+        self.survey = _Sheet(["type", "name", *text_cols, *LOGIC_COLUMNS, *held])
         self.sections: list[dict[str, Any]] = []
 
     # -- helpers -------------------------------------------------------------------------
@@ -146,6 +154,8 @@ class _Exporter:
                     "title": dict(section.title),
                     "items": [i.name for i in section.items],
                 }
+                if section.sensitive:
+                    entry["sensitive"] = True
                 self.sections.append(entry)
                 for item in section.items:
                     self._item(item)
@@ -154,6 +164,8 @@ class _Exporter:
             row: dict[str, str] = {"type": "begin group", "name": group}
             self._texts(row, "label", section.title, f"section/{section.name}/title")
             self._plain(row, "relevant", section.relevant, f"section/{section.name}/relevant")
+            if section.sensitive:
+                row[SENSITIVE_COLUMN] = "yes"
             self.survey.add_row(row)
             for item in section.items:
                 self._item(item)
@@ -193,6 +205,8 @@ class _Exporter:
             self._plain(row, column, getattr(item, column), f"item/{name}/{column}")
         if item.read_only:
             row["read_only"] = "yes"
+        if item.sensitive:
+            row[SENSITIVE_COLUMN] = "yes"
         if item.default is not None:
             row["default"] = _default_text(item.default)
             self.item_extras.setdefault(name, {})["default"] = item.default
@@ -254,8 +268,10 @@ class _Exporter:
 
     def settings_sheet(self) -> _Sheet:
         ins = self.ins
+        namespaces = ["namespaces"] if self.sensitive else []
         sheet = _Sheet(
-            ["form_title", "form_id", "version", "default_language", "clean_text_values"]
+            ["form_title", "form_id", "version", "default_language", "clean_text_values",
+             *namespaces]
         )
         sheet.add(
             form_title=ins.text(ins.title, ins.source_language),
@@ -263,6 +279,7 @@ class _Exporter:
             version=ins.version,
             default_language=self.keys[ins.source_language],
             clean_text_values="no",
+            namespaces=SENSITIVE_NAMESPACE if self.sensitive else "",
         )
         return sheet
 

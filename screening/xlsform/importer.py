@@ -58,6 +58,7 @@ _SILENT_SETTINGS = {
     "choices",
     "version",
     "clean_text_values",
+    "namespaces",  # declares prefixes such as fieldscreen: (bind attributes are checked)
     "allow_choice_duplicates",
     "style",
 }

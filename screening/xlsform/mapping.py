@@ -28,8 +28,10 @@ from screening.xlsform.qtypes import (
     FILE_LIST,
     KNOWN_BIND,
     KNOWN_KEYS,
+    SENSITIVE_BIND,
     SUPPORTED_TYPES,
     OtherTypes,
+    sensitive_value,
 )
 from screening.xlsform.report import Collector
 from screening.xlsform.rows import RowIndex
@@ -308,6 +310,12 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
                 item[key] = message
         self._calculation(item, bind, row, itype)
         self._read_only(item, bind, row)
+        held = sensitive_value(bind.get(SENSITIVE_BIND, ""))
+        if held:
+            item["sensitive"] = True
+        elif held is None:
+            self.out.warn("sensitive value ignored", f"'{name}': {SENSITIVE_BIND} takes yes "
+                          "or no; the item is not held back", row=row, item=name)
         self._default(item, el, row)
         appearance = control.get("appearance")
         if isinstance(appearance, str) and appearance.strip():

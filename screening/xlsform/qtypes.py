@@ -104,8 +104,26 @@ KNOWN_KEYS = frozenset(
         "instance",
     }
 )
+# Held back while someone who came with the person is present (issue #14): `yes` in a
+# `bind::fieldscreen:sensitive` column, on a question, group or repeat row. The prefix is
+# declared in the settings sheet's `namespaces` (SENSITIVE_NAMESPACE); ODK ignores it.
+SENSITIVE_BIND = "fieldscreen:sensitive"
+SENSITIVE_NAMESPACE = 'fieldscreen="urn:fieldscreen:xforms:1"'
+
+
+def sensitive_value(value: object) -> bool | None:
+    """True/False for a yes/no cell, None for anything else."""
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "true()", "1"):
+        return True
+    if text in ("", "no", "false", "false()", "0"):
+        return False
+    return None
+
+
 KNOWN_BIND = frozenset(
     {
+        SENSITIVE_BIND,
         "relevant",
         "constraint",
         "calculate",

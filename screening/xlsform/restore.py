@@ -120,6 +120,8 @@ def apply_extras(
             }
             if item.get("relevant"):
                 section["relevant"] = item["relevant"]
+            if item.get("sensitive"):  # the group's bind::fieldscreen:sensitive
+                section["sensitive"] = True
             built.append(section)
             current = None
             continue
@@ -130,6 +132,8 @@ def apply_extras(
                 "title": owner.get("title") or ins["title"],
                 "items": [],
             }
+            if owner.get("sensitive") is True:
+                current["sensitive"] = True
             built.append(current)
         elif current is None:
             current = {"name": ROOT_SECTION, "title": ins["title"], "items": []}
