@@ -375,7 +375,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--only", choices=("startup", "next", "pause", "search", "rss"))
+    parser.add_argument("--only", choices=("startup", "next", "pause", "search", "rss",
+                                           "respondent"))
     parser.add_argument("--json", action="store_true",
                         help="print the figures as one JSON line (progress goes to stderr)")
     args = parser.parse_args()
@@ -395,6 +396,10 @@ def main() -> None:
         bench_next_question(max(1, args.runs // 3))
     if args.only in (None, "pause"):
         bench_pause(args.runs)
+    if args.only in (None, "respondent"):  # issue #14: the second window open
+        from bench.respondent_bench import bench_respondent_next
+
+        bench_respondent_next(max(1, args.runs // 3))
     if args.only in (None, "search"):
         bench_search(args.cases, args.runs)
     if args.only in (None, "rss"):

@@ -6,6 +6,10 @@ service ``fieldscreen interview`` uses); this view-model turns its session into 
 Widgets receive ``StepView``/``FlagView`` snapshots (frozen, values hidden from ``repr``) and
 call slots with plain values; every answer is saved by the engine before ``answer_saved``
 fires. Signals carry item keys, never answers.
+
+Words the *person* reads (the respondent view, the special answers, "Child 2 of 3") are
+translated into the respondent's language with a translator of its own
+(``in_respondent_language``), whatever the officer's UI language is.
 """
 
 from __future__ import annotations
@@ -16,16 +20,30 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.qt_i18n import _
+from app.qt_i18n import N_, _
 from app.viewmodels.app_vm import AppViewModel
-from app.viewmodels.review import ResultView, ReviewRow, build_result, build_review
+from app.viewmodels.review import (
+    SPECIAL_TEXT,
+    ResultView,
+    ReviewRow,
+    build_result,
+    build_review,
+)
+from screening.engine.dates import item_calendar
 from screening.errors import AnswerError, ErrorCode, ScreeningError
+from screening.i18n import Translator
 
 if TYPE_CHECKING:  # the engine loads when the first interview opens, not at start-up
     from screening.engine.state import Step
     from screening.instruments import ItemType
 
 log = logging.getLogger(__name__)
+
+# Shown to the person (in their language) while the officer answers an item of their own.
+PLEASE_WAIT = N_("Please wait a moment")
+# Translators: a repeat entry, e.g. "Child 2 of 3"; {label} is the questionnaire's own word.
+ENTRY_LABELLED = N_("{label} {entry} of {total}")
+ENTRY_PLAIN = N_("Entry {entry} of {total}")
 
 
 def invalid_message(kind: ItemType) -> str:
@@ -37,7 +55,7 @@ def invalid_message(kind: ItemType) -> str:
     if kind is ItemType.DECIMAL:
         return _("Enter a number.")
     if kind is ItemType.DATE:
-        return _("Enter a date as YYYY-MM-DD.")
+        return _("Enter a date as YYYY-MM-DD, YYYY-MM or YYYY.")
     if kind is ItemType.TIME:
         return _("Enter a time as HH:MM.")
     if kind is ItemType.DATETIME:
@@ -94,6 +112,18 @@ class StepView:
     value: Any = field(repr=False, default=None)
     special: str | None = None
     note: str | None = field(repr=False, default=None)
+    entry_total: int | None = None  # entries of the repeat ``entry`` belongs to
+    entry_respondent: str = ""  # "Child 2 of 3" in the respondent's language
+    entry_officer: str = ""  # the same in the officer's language (UI wording)
+    respondent_specials: tuple[str, ...] = ()  # ``specials`` in the respondent's language
+    respondent_wait: str = ""  # "Please wait a moment" in the respondent's language
+    calendar: str | None = None  # a date item's calendar when not Gregorian (issue #14)
+
+    @property
+    def officer_only(self) -> bool:
+        """Nothing here is for the person to read: an observation, or a question the
+        officer answers ("how many entries?")."""
+        return self.observation or not self.respondent_text
 
 
 class InterviewViewModel(QObject):
@@ -130,6 +160,7 @@ class InterviewViewModel(QObject):
         self.respondent_language = self.session.respondent_language
         self.officer_language = self.session.officer_language
         self.title = self.instrument.text(self.instrument.title, self.officer_language)
+        self._respondent_tr = Translator(self.respondent_language)
         # Changes made after the review was first shown: key -> "edited" / "now_asked" /
         # "no_longer_asked" (the review marks them).
         self.changes: dict[str, str] = {}
@@ -161,6 +192,8 @@ class InterviewViewModel(QObject):
         record = self.session.answers.get(step.key)
         ev = self.session.evaluation
         counts = step.node.asks_count  # "how many entries?" of an open repeat
+        entry, total, entry_r, entry_o = self._entry(step)
+        specials = tuple(ins.specials_for(item))
         return StepView(
             key=step.key,
             kind="integer" if counts else item.type.value,
@@ -173,21 +206,55 @@ class InterviewViewModel(QObject):
                              else ins.text(item.text, r_lang)),
             officer_text=(_("How many entries? {label}").format(label=ins.text(item.text, o_lang))
                           if counts else ins.text(item.text, o_lang)),
-            respondent_hint="" if item.is_observation else ins.text(item.hint, r_lang),
+            respondent_hint=("" if item.is_observation or counts
+                             else ins.text(item.hint, r_lang)),
             officer_hint=ins.text(item.hint, o_lang),
             guidance=ins.text(item.guidance, o_lang),
             observation=item.is_observation,
             required=item.is_answerable and ev.is_required(step),
             answerable=item.is_answerable or counts,
             multiline=bool(item.appearance and "multiline" in item.appearance),
-            entry=step.instance[1] if step.instance else None,
+            entry=entry,
             choices=tuple(ChoiceView(c.name, ins.text(c.label, r_lang), ins.text(c.label, o_lang))
                           for c in ev.choices(step)),  # a choice filter applied
-            specials=tuple(ins.specials_for(item)),
+            specials=specials,
             value=record.value if record else None,
             special=record.special if record else None,
             note=record.note if record else None,
+            entry_total=total,
+            entry_respondent=entry_r,
+            entry_officer=entry_o,
+            respondent_specials=tuple(self.special_for_respondent(s) for s in specials),
+            respondent_wait=self.in_respondent_language(PLEASE_WAIT),
+            calendar=None if counts else item_calendar(item.appearance),
         )
+
+    def _entry(self, step: Step) -> tuple[int | None, int | None, str, str]:
+        """Entry number, entries in all, and "Child 2 of 3" in both languages (the repeat's
+        own label), for an item inside a repeat entry."""
+        if step.instance is None:
+            return None, None, "", ""
+        repeat, entry = step.instance
+        total = self.session.evaluation.repeat_count(repeat)
+        label = self.session.plan.nodes[repeat].item.text
+
+        def words(lang: str, gettext: Any) -> str:
+            text = self.instrument.text(label, lang) if label else ""
+            if text:
+                return str(gettext(ENTRY_LABELLED)).format(label=text, entry=entry, total=total)
+            return str(gettext(ENTRY_PLAIN)).format(entry=entry, total=total)
+
+        return (entry, total, words(self.respondent_language, self.in_respondent_language),
+                words(self.officer_language, _))
+
+    def in_respondent_language(self, message: str) -> str:
+        """One of the app's own sentences, in the respondent's language (English where no
+        catalog has it)."""
+        return self._respondent_tr.gettext(message)
+
+    def special_for_respondent(self, special: str) -> str:
+        """"Prefer not to answer" / "Don't know" in the respondent's language."""
+        return self.in_respondent_language(SPECIAL_TEXT.get(special, SPECIAL_TEXT["refused"]))
 
     def sections(self) -> list[SectionView]:
         asked: list[str] = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -133,6 +133,41 @@ class Banner(QFrame):
         self.label.setFont(font)
         self.setAccessibleName(text.split("\n")[0])
         self.label.setAccessibleName(text)
+
+
+class Announcements(QObject):
+    """What a screen reader is told without moving the focus (issue #14): a new question, an
+    answer refused, an urgent flag. Posted as ``QAccessibleAnnouncementEvent`` (Qt 6.8+).
+
+    Emits:
+    announced(str, bool): the text and whether it interrupts (assertive), after the event
+        was posted; lets tests and logs-free diagnostics see what was said.
+    """
+
+    announced = Signal(str, bool)
+
+    def say(self, source: QWidget, text: str, *, assertive: bool = False) -> None:
+        if not text:
+            return
+        event = QAccessibleAnnouncementEvent(source, text)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if assertive
+                            else QAccessible.AnnouncementPoliteness.Polite)
+        QAccessible.updateAccessibility(event)
+        self.announced.emit(text, assertive)
+
+
+_announcements: Announcements | None = None
+
+
+def announcements() -> Announcements:
+    global _announcements
+    if _announcements is None:
+        _announcements = Announcements()
+    return _announcements
+
+
+def announce(source: QWidget, text: str, *, assertive: bool = False) -> None:
+    announcements().say(source, text, assertive=assertive)
 
 
 class BusyBar(QProgressBar):

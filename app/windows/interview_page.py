@@ -1,10 +1,13 @@
 """The interview: one item at a time, autosaved, keyboard first.
 
 Keys: 1-9 choose an option, Enter (Ctrl+Enter in a long text) goes to the next item,
-Alt+Left goes back, Alt+Right forward. Ctrl+P and the panic key (caught by the window, see
+Alt+Left goes back, Alt+Right forward, Ctrl+Shift+R shows or hides the respondent view
+(``respondent_window.py``). Ctrl+P and the panic key (caught by the window, see
 ``app/idle.py``) show the neutral pause screen (``pause_screen.py``); while it shows, this
-page holds nothing about the person (``hide_content``) and comes back on the same item.
-Choices save the moment they are made; typed answers after a short pause and on Next.
+page and the respondent view hold nothing about the person (``hide_content``) and come back
+on the same item. Choices save the moment they are made, on either screen; typed answers
+after a short pause and on Next. Urgent flags: ``FlagDisplay``; a screen reader hears each
+new question, a refused answer and a new flag (``app.widgets.common.announce``).
 """
 
 from __future__ import annotations
@@ -12,14 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
-from babel.dates import format_time
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -28,22 +29,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
-from app.qt_i18n import _, ui_language
+from app.formatting import time_text
+from app.qt_i18n import _
 from app.viewmodels.interview_vm import InterviewViewModel, StepView
-from app.viewmodels.review import special_text
 from app.widgets.answer_base import AnswerWidget
 from app.widgets.answer_factory import make_answer_widget
 from app.widgets.common import (
     Banner,
     acc,
+    announce,
     heading,
     plain_label,
     refresh_heading,
-    sensitive,
     set_button,
 )
-from app.widgets.question_view import QuestionView
+from app.widgets.companion_bar import CompanionBar
+from app.widgets.question_view import FlagDisplay, QuestionView
 from app.windows import dialogs
+from app.windows.respondent_window import RespondentLink
 
 ANSWER_SAVE_DELAY_MS = 700
 NOTE_SAVE_DELAY_MS = 1000
@@ -67,13 +70,17 @@ class InterviewPage(QWidget):
         self._dirty = False
         self._note_dirty = False
         self.paused = False
+        self._announced_key: str | None = None
         layout = QVBoxLayout(self)
-        self.urgent = Banner("urgent", self)
-        self.urgent.hide()
-        layout.addWidget(self.urgent)
         header = QHBoxLayout()
         self.title = heading("", self, factor=1.15)
         header.addWidget(self.title, 1)
+        self.respondent_button = QPushButton(self)
+        header.addWidget(self.respondent_button)
+        self.respondent = RespondentLink(self, self.respondent_button)  # the person's view
+        self.respondent.chosen.connect(self._respondent_chose)
+        self.respondent.special_chosen.connect(self._respondent_special)
+        self.respondent_button.toggled.connect(lambda _on: self._show_respondent())
         self.jump_label = plain_label("", self, wrap=False)
         self.sections = QComboBox(self)
         self.sections.activated.connect(self._jump_section)
@@ -87,6 +94,17 @@ class InterviewPage(QWidget):
         self.progress.setMaximumHeight(10)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress)
+        self.urgent = Banner("urgent", self)  # big, on the screen that raised the flag only
+        self.urgent.hide()
+        layout.addWidget(self.urgent)
+        # Companion present: the discreet-mode bar (held-back sections, "alone now").
+        self.companion_slot = QVBoxLayout()
+        self.companion_slot.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.companion_slot)
+        self.companion_bar = CompanionBar(self)
+        self.companion_slot.addWidget(self.companion_bar)
+        self.companion_bar.resumed.connect(self._companion_left)
+        self.companion_bar.failed.connect(lambda code: show_error(self, code))
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -95,69 +113,48 @@ class InterviewPage(QWidget):
         body_layout = QVBoxLayout(body)
         self.question = QuestionView(body)
         body_layout.addWidget(self.question)
+        self.flags = FlagDisplay(self.urgent, self.question)
         self.answer_host = self.question.answer_slot
-        specials = QHBoxLayout()
-        self.special_buttons: dict[str, QPushButton] = {}
-        for special in ("refused", "dont_know"):
-            button = QPushButton(body)
-            button.setCheckable(True)
+        self.special_buttons: dict[str, QPushButton] = dict(self.question.special_buttons)
+        for special, button in self.special_buttons.items():
             button.clicked.connect(lambda _c=False, s=special: self._special(s))
-            self.special_buttons[special] = button
-            specials.addWidget(button)
-        specials.addStretch(1)
-        body_layout.addLayout(specials)
-        self.error = plain_label("", body)
-        self.error.setStyleSheet("color:#b3261e; font-weight:bold;")
-        self.error.hide()
-        body_layout.addWidget(self.error)
-        self.note_button = QPushButton(body)
-        self.note_button.setCheckable(True)
-        self.note_button.toggled.connect(self._toggle_note)
-        self.note = QPlainTextEdit(body)
-        sensitive(self.note)
-        self.note.setTabChangesFocus(True)
-        self.note.setMaximumHeight(self.note.fontMetrics().lineSpacing() * 5)
+        self.error = self.question.error
+        self.note_button, self.note = self.question.note_button, self.question.note
         self.note.textChanged.connect(self._note_edited)
-        self.note.hide()
-        body_layout.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignLeft)
-        body_layout.addWidget(self.note)
         body_layout.addStretch(1)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 
         footer = QHBoxLayout()
-        self.back_button = QPushButton(self)
-        self.back_button.clicked.connect(self.go_back)
-        self.pause_button = QPushButton(self)
-        self.pause_button.clicked.connect(self.pause_requested)
-        self.stop_button = QPushButton(self)
-        self.stop_button.clicked.connect(self._stop)
+        self.back_button, self.pause_button, self.stop_button = (
+            self._button(footer, slot) for slot in (self.go_back, self.pause_requested,
+                                                    self._stop))
         self.saved = plain_label("", self, wrap=False)
+        footer.addWidget(self.saved, 1)
         self.show_officer = QCheckBox(self)
         self.show_officer.setChecked(True)
         self.show_officer.toggled.connect(self._officer_toggled)
-        self.review_button = QPushButton(self)
-        self.review_button.clicked.connect(self._review)
-        self.next_button = QPushButton(self)
-        self.next_button.clicked.connect(self.go_next)
-        footer.addWidget(self.back_button)
-        footer.addWidget(self.pause_button)
-        footer.addWidget(self.stop_button)
-        footer.addWidget(self.saved, 1)
         footer.addWidget(self.show_officer)
-        footer.addWidget(self.review_button)
-        footer.addWidget(self.next_button)
+        self.review_button, self.next_button = (
+            self._button(footer, slot) for slot in (self._review, self.go_next))
         layout.addLayout(footer)
 
         self._answer_timer = self._timer(ANSWER_SAVE_DELAY_MS, self.save_pending)
         self._note_timer = self._timer(NOTE_SAVE_DELAY_MS, self.save_note)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot in (("Alt+Left", self.go_back), ("Alt+Right", self.go_next),
-                           ("Ctrl+Return", self.go_next), ("Ctrl+Enter", self.go_next)):
+                           ("Ctrl+Return", self.go_next), ("Ctrl+Enter", self.go_next),
+                           ("Ctrl+Shift+R", self.respondent.toggle)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
         self.retranslate()
+
+    def _button(self, row: QHBoxLayout, slot: object) -> QPushButton:
+        button = QPushButton(self)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
 
     def _timer(self, ms: int, slot: object) -> QTimer:
         timer = QTimer(self)
@@ -170,10 +167,9 @@ class InterviewPage(QWidget):
         self.jump_label.setText(_("Jump to section"))
         acc(self.sections, _("Jump to section"))
         acc(self.progress, _("Progress"))
-        set_button(self.special_buttons["refused"], special_text("refused"))
-        set_button(self.special_buttons["dont_know"], special_text("dont_know"))
-        self._note_button_text()
-        acc(self.note, _("Note about this question (for the record)"))
+        set_button(self.respondent_button, _("Show to the person (Ctrl+Shift+R)"))
+        self.question.retranslate()
+        self.companion_bar.retranslate()
         set_button(self.back_button, _("Back (Alt+Left)"))
         set_button(self.pause_button, _("Pause (Ctrl+P)"))
         set_button(self.stop_button, _("Stop…"))
@@ -194,9 +190,12 @@ class InterviewPage(QWidget):
         vm.answer_rejected.connect(self._rejected)
         vm.flags_changed.connect(self._render_flags)
         vm.failed.connect(lambda code: show_error(self, code))
+        self.companion_bar.bind(vm.run)
+        vm.answer_saved.connect(lambda _key: self.companion_bar.refresh())
         self.paused = False
         self.saved.clear()
-        self._render_flags()
+        self.flags.reset(vm.flags())  # raised before (resumed): the marker, not the banner
+        self._announced_key = None
         self._render()
 
     def close_interview(self) -> None:
@@ -207,21 +206,23 @@ class InterviewPage(QWidget):
                            self.vm.flags_changed, self.vm.failed):
                 signal.disconnect()
         self.vm = None
+        self.companion_bar.bind(None)
         self.paused = False
         self._blank()
+        self.respondent.set_on(False)
 
     clear_personal_data = close_interview
 
     def _blank(self) -> None:
         """Nothing about the person or the interview left in any widget of this page."""
         self.view = None
+        self.cover_respondent()
         self._set_answer_widget(None)
         self.question.clear()
         self.note.blockSignals(True)
         self.note.clear()
         self.note.blockSignals(False)
-        self.urgent.hide()
-        self.urgent.set_text("")
+        self.flags.hide()
         self.title.clear()
         self.title.setAccessibleName("")
         self.progress_label.clear()
@@ -229,11 +230,7 @@ class InterviewPage(QWidget):
         self.sections.clear()
         self.saved.clear()
         self.saved.setAccessibleName("")
-        self.error.clear()
-        self.error.setAccessibleName("")
-        self.error.hide()
-        for button in self.special_buttons.values():
-            button.setChecked(False)
+        self._announced_key = None
 
     # -- pause --------------------------------------------------------------------------
     def hide_content(self) -> None:
@@ -250,12 +247,40 @@ class InterviewPage(QWidget):
         if not self.paused:
             return
         self.paused = False
-        self._render_flags()
         self._render()
+
+    # -- the respondent view ---------------------------------------------------------------
+    def _show_respondent(self) -> None:
+        """Opened (the button or Ctrl+Shift+R): the current item, if one shows."""
+        if not self.paused and self.isVisible():
+            self.respondent.show_view(self.view)
+
+    def cover_respondent(self) -> None:
+        """The person's window goes neutral at once (pause, panic, lock, another screen)."""
+        self.respondent.neutral()
+
+    def _respondent_chose(self, key: str, value: object) -> None:
+        if self.vm is None or self.view is None or key != self.view.key or self.paused:
+            return
+        self._answer_timer.stop()
+        self._dirty = False
+        if self.vm.answer(key, value) and self.answer_widget is not None:
+            self.answer_widget.set_value(value)  # the officer sees the person's choice
+
+    def _respondent_special(self, key: str, special: str) -> None:
+        if self.view is not None and key == self.view.key and not self.paused:
+            self._special(special)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Another screen of the app (review, case list): the person's view goes neutral."""
+        if not event.spontaneous():
+            self.cover_respondent()
+        super().hideEvent(event)
 
     # -- rendering ----------------------------------------------------------------------
     def _step_changed(self, key: str) -> None:
         if not key:
+            self.cover_respondent()
             self.review_requested.emit()
             return
         self._render()
@@ -289,22 +314,21 @@ class InterviewPage(QWidget):
         self.question.show_view(view, show_officer)
         widget = make_answer_widget(view, show_officer)
         self._set_answer_widget(widget)
-        for special, button in self.special_buttons.items():
-            button.setVisible(special in view.specials)
-            button.setChecked(view.special == special)
         self.error.hide()
+        self.flags.show(vm.flags(), view.key, self.hotline)
+        self.respondent.show_view(view if self.isVisible() else None)  # not under review
         self.note.blockSignals(True)
         self.note.setPlainText(view.note or "")
         self.note.blockSignals(False)
-        self.note_button.setVisible(view.answerable)
-        self.note_button.setChecked(bool(view.note))
-        self.note.setVisible(bool(view.note) and view.answerable)
-        self._note_button_text()
+        self.question.show_note(bool(view.note), view.answerable)
         self._dirty = self._note_dirty = False
         if widget is not None:
             widget.focus_first()
         else:
             self.next_button.setFocus()
+        if view.key != self._announced_key:  # a new question, not a re-render
+            self._announced_key = view.key
+            self.question.announce(view, show_officer)
 
     def _set_answer_widget(self, widget: AnswerWidget | None) -> None:
         old = self.answer_widget
@@ -327,31 +351,21 @@ class InterviewPage(QWidget):
         Tab would otherwise reach it last."""
         answer = [w for w in (widget.findChildren(QWidget) if widget else [])
                   if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
-        chain = [self.sections, *answer, *self.special_buttons.values(), self.note_button,
-                 self.note, self.back_button, self.pause_button, self.stop_button,
-                 self.show_officer, self.review_button, self.next_button]
+        chain = [self.respondent_button, self.sections, *answer,
+                 *self.special_buttons.values(), self.note_button, self.note, self.back_button,
+                 self.pause_button, self.stop_button, self.show_officer, self.review_button,
+                 self.next_button]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _render_flags(self) -> None:
-        flags = self.vm.flags() if self.vm and not self.paused else ()
-        if not flags:
-            self.urgent.hide()
-            return
-        lines = [_("Urgent: {label}. {message}").format(label=f.label, message=f.message)
-                 for f in flags]
-        lines.append(_("Helpline: {number}").format(number=self.hotline) if self.hotline
-                     else _("Add the helpline number in Settings, under Officer profile."))
-        self.urgent.set_text("⚠ " + "\n".join(lines), bold=True)
-        self.urgent.show()
+        if self.vm is not None and not self.paused:
+            self.flags.changed(self.vm.flags(), self.view.key if self.view else None,
+                               self.hotline)
 
     def _officer_toggled(self) -> None:
         self.flush()
         self._render()
-
-    def _note_button_text(self) -> None:
-        set_button(self.note_button, _("Hide note") if self.note_button.isChecked()
-                   else _("Add a note"))
 
     # -- answering ----------------------------------------------------------------------
     def _committed(self, value: object) -> None:
@@ -397,7 +411,9 @@ class InterviewPage(QWidget):
         record = self.vm.session.answers.get(key)
         for special, button in self.special_buttons.items():
             button.setChecked(bool(record and record.special == special))
-        when = format_time(datetime.now(), format="short", locale=ui_language().lang)
+        if record is not None:
+            self.respondent.set_answer(record.value, record.special)
+        when = time_text(datetime.now())
         text = "✓ " + _("Saved at {time}").format(time=when)
         self.saved.setText(text)
         self.saved.setAccessibleName(text)
@@ -408,15 +424,14 @@ class InterviewPage(QWidget):
         self.error.setText("⚠ " + message)
         self.error.setAccessibleName(message)
         self.error.show()
+        announce(self.error, message, assertive=True)  # heard without moving the focus
         self.saved.clear()
+        if self.vm is not None:
+            record = self.vm.session.answers.get(key)  # undo the person's refused choice
+            self.respondent.set_answer(record.value if record else None,
+                                       record.special if record else None)
         if self.answer_widget is not None:
             self.answer_widget.focus_first()
-
-    def _toggle_note(self, on: bool) -> None:
-        self.note.setVisible(on)
-        self._note_button_text()
-        if on:
-            self.note.setFocus()
 
     def _note_edited(self) -> None:
         self._note_dirty = True
@@ -455,6 +470,11 @@ class InterviewPage(QWidget):
             self.flush()
             self.vm.jump_section(name)
 
+    def _companion_left(self, key: str) -> None:
+        """The person is alone now: the held-back sections come back at this item."""
+        if self.vm is not None and key:
+            self.vm.jump(key)
+
     def jump_to(self, key: str) -> None:
         if self.vm is not None:
             self.vm.jump(key)
@@ -479,7 +499,7 @@ class InterviewPage(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         paused = self.paused
-        if (Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not paused and self.answer_widget
+        if (Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not paused and self.answer_widget
                 and self.answer_widget.choose(key - Qt.Key.Key_0)):
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         self._show("paused")
         self.setWindowTitle(self.pause_screen.title())
         self.pause_screen.prepare()
+        self.interview_page.cover_respondent()  # the respondent view goes neutral too
         self.repaint()  # on screen before anything is saved (bench: pause under one frame)
         self.interview_page.hide_content()  # saves what is typed, notes the break
         self.referral_page.flush()

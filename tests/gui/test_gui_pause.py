@@ -101,7 +101,8 @@ def _interview_with_a_flag(qtbot, window: MainWindow) -> dict[str, list[str]]:
     seen["questions"] += [page.view.respondent_text, page.view.officer_text]
     page.answer_widget.choose(1)  # yes: the urgent flag
     page.go_next()
-    assert page.view.key == "obs_fearful" and page.urgent.isVisible()
+    # a later screen: the flag stays as the compact marker in the officer's panel
+    assert page.view.key == "obs_fearful" and page.question.flag_marker.isVisible()
     page.note_button.setChecked(True)
     page.note.setPlainText(NOTE)  # typed, not saved yet
     seen["questions"] += [page.view.officer_text]
@@ -141,7 +142,7 @@ def test_paused_screen_shows_nothing_and_resumes_on_the_same_item(qtbot,
     key(qtbot, window, Qt.Key.Key_P, CTRL)  # Ctrl+P again: the same item, flag and note
     page = window.interview_page
     assert window.stack.currentWidget() is page and page.view.key == "obs_fearful"
-    assert page.urgent.isVisible() and page.note.toPlainText() == NOTE
+    assert page.question.flag_marker.isVisible() and page.note.toPlainText() == NOTE
     assert window.windowTitle() == "FieldScreen" and window.header.isVisible()
 
 
