@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 SOURCE_LANGUAGE = "en"
 # Babel names Simplified Chinese zh_Hans; Qt ships qtbase_zh_CN. Portuguese is pt_BR in Qt.
 _QT_NAMES = {"zh_Hans": "zh_CN", "zh_Hant": "zh_TW", "pt": "pt_BR"}
+# Qt's locale for numbers in its own widgets (spin boxes). Western digits in every UI
+# language (app/formatting.py says why): Qt's "ar" is Egyptian Arabic, with Arabic-Indic
+# digits ("٥" beside Babel's "2026"); "ar_001" (Modern Standard Arabic) has 0-9, "." and ","
+# as Babel's "ar" has.
+_QT_LOCALES = {**_QT_NAMES, "ar": "ar_001"}
 
 # Own names of common languages: loading Babel's locale data costs ~8 ms per language,
 # which the start-up screen (language menus) should not pay.
@@ -49,6 +54,7 @@ __all__ = [
     "language_name",
     "ltr",
     "ngettext",
+    "qt_locale",
     "scaled_font",
     "ui_language",
 ]
@@ -72,6 +78,11 @@ def ltr(text: str) -> str:
     isolate "2026-03-07 10:00" shows as "10:00 2026-03-07" in an Arabic table cell. The
     shared helper (``screening.i18n.bidi``, also used by the PDF) wraps it in LRI ... PDI."""
     return bidi_ltr(text)
+
+
+def qt_locale(lang: str) -> QLocale:
+    """Qt's locale for the UI language ``lang``: its conventions, with Western digits."""
+    return QLocale(_QT_LOCALES.get(_norm(lang), _norm(lang)))
 
 
 def rtl(lang: str) -> bool:
@@ -175,7 +186,10 @@ class UiLanguage(QObject):
                 Qt.LayoutDirection.RightToLeft if rtl(lang) else Qt.LayoutDirection.LeftToRight
             )
             self._apply_font(app, lang)
-        QLocale.setDefault(QLocale(_QT_NAMES.get(lang, lang)))
+        QLocale.setDefault(qt_locale(lang))
+        if isinstance(app, QApplication):
+            for top in app.topLevelWidgets():  # widgets made before the change follow it
+                top.setLocale(QLocale())
         log.info("ui language set to %s", lang)
         self.language_changed.emit(lang)
 

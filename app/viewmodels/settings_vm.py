@@ -32,11 +32,14 @@ MAX_WRONG_CURRENT = 3  # wrong "current passphrase" answers before the app locks
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One audit entry as the settings show it: ids and codes only (the view gives the
+    event its name and the time its format, ``app.formatting``)."""
+
     id: int
-    at: str
-    action: str
-    case_id: str
-    interview_id: str
+    at: str  # the stored UTC ISO stamp
+    action: str  # the event's code, e.g. "answer.saved"
+    case: str  # the case's reference (the start of its id for a deleted case)
+    interview: str  # the start of the interview's id
 
 
 class SettingsViewModel(QObject):
@@ -157,8 +160,14 @@ class SettingsViewModel(QObject):
         except ScreeningError as exc:
             self.failed.emit("audit", str(exc.code), "")
             return []
-        return [AuditRow(e.id, ltr(e.at[:19].replace("T", " ")), e.action, e.case_id or "",
-                         e.interview_id or "") for e in reversed(entries)]  # newest first
+        try:
+            references = {c.id: c.reference for c in self.app_vm.require_store().cases.list()}
+        except ScreeningError:
+            references = {}
+        return [AuditRow(e.id, e.at, e.action,
+                         ltr(references.get(e.case_id or "", (e.case_id or "")[:8])),
+                         ltr((e.interview_id or "")[:8]))
+                for e in reversed(entries)]  # newest first
 
     def verify_audit(self) -> None:
         store = self.app_vm.require_store()

@@ -21,6 +21,30 @@ VALIDATION = {
     "guidance_based": N_("Built from published guidance: not a validated instrument"),
     "draft": N_("Draft: not validated or reviewed"),
 }
+# How each language of an instrument was written (the instrument's own status per language).
+LANGUAGE_STATUS = {
+    "source": N_("original"),
+    "reviewed": N_("reviewed translation"),
+    "machine": N_("machine translation"),
+    "draft": N_("draft translation"),
+}
+
+
+def languages_text(card: InstrumentCard, ui_lang: str) -> str:
+    """The card's languages by name in the UI language, grouped by how they were written:
+    "English (original); machine translation: Spanish, Arabic" (never "en (source)")."""
+    # Translators: the separator between items of a list, e.g. "، " in Arabic.
+    sep = _(", ")
+    groups: dict[str, list[str]] = {}
+    for lang in card.languages:
+        groups.setdefault(lang.status, []).append(language_name(lang.code, ui_lang))
+    parts = []
+    for status, names in groups.items():
+        label = _(LANGUAGE_STATUS[status]) if status in LANGUAGE_STATUS else _("other")
+        parts.append(_("{languages} ({status})").format(languages=sep.join(names),
+                                                        status=label))
+    # Translators: between groups of languages, e.g. "English (original); Spanish (...)".
+    return _("; ").join(parts)
 
 
 def translation_status(card: InstrumentCard, lang: str, ui_lang: str) -> tuple[str, bool]:

@@ -1,13 +1,14 @@
 """Which copy of the referral packet to write: full, redacted (for a hotline) or minimal,
 each with one line saying what it is for (the core's ``redaction.DESCRIPTIONS``), and, for a
 full packet the person's consent does not cover, the officer's reason (printed on page 1 of
-the packet and audited)."""
+the packet and audited); and the PDF's password, checked as the core checks it."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.qt_i18n import N_, _
 from app.widgets.common import acc, muted, plain_label, sensitive
 from app.widgets.common import set_button as set_btn
+from app.widgets.passphrase_field import PassphraseField
 from screening.reports.packet import VARIANTS, Variant
 from screening.reports.redaction import DESCRIPTIONS
 
@@ -105,3 +107,107 @@ class ReportOptionsWidget(QWidget):
         shown = self._needs_reason and self.variant() == "full"
         self.reason_label.setVisible(shown)
         self.reason.setVisible(shown)
+
+
+class ReportPasswordWidget(QWidget):
+    """The PDF's password: "Protect with a password", the password and the same again, each
+    with its label and a Show button, and one line saying what is missing (issue #14).
+
+    The strength rules are the core's (``passphrase_problem``, through
+    ``app_vm.passphrase_strength``), the ones ``fieldscreen report --encrypt`` applies, so the
+    app never offers to write a PDF the core would refuse for a weak password. The page keeps
+    "Make PDF…" disabled while ``problem()`` says why, and puts ``status`` beside it.
+
+    Emits:
+    changed(): the check box, either field or the strength verdict changed.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)  # three rows, beside the three copies of the packet
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.protect = QCheckBox(self)
+        self.password = PassphraseField("", meter=True, parent=self)
+        self.confirm = PassphraseField("", parent=self)
+        assert self.password.meter is not None
+        self.password.meter.hide()  # its verdict goes into ``status``, on one line
+        self.password_label = plain_label("", self, wrap=False)
+        self.confirm_label = plain_label("", self, wrap=False)
+        self.password_label.setBuddy(self.password.edit)
+        self.confirm_label.setBuddy(self.confirm.edit)
+        grid.addWidget(self.protect, 0, 0, 1, 2)
+        for row, (label, field) in enumerate(((self.password_label, self.password),
+                                              (self.confirm_label, self.confirm)), start=1):
+            grid.addWidget(label, row, 0)
+            grid.addWidget(field, row, 1)
+        grid.setColumnStretch(1, 1)
+        self.status = plain_label("", self)  # laid out by the page, beside "Make PDF…"
+        self.protect.toggled.connect(self._protect_toggled)
+        self.password.changed.connect(self._changed)
+        self.confirm.changed.connect(self._changed)
+        self._protect_toggled(False)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        set_btn(self.protect, _("Protect with a password"))
+        self.password_label.setText(_("PDF password"))
+        self.password.retranslate(_("PDF password"))
+        self.confirm_label.setText(_("Type it again"))
+        self.confirm.retranslate(_("PDF password again"))
+        self._render()
+
+    def text(self) -> str | None:
+        """The password when the PDF is to be protected, else None."""
+        return self.password.text() if self.protect.isChecked() else None
+
+    def problem(self, *, check: bool = False) -> str:
+        """Why the PDF cannot be written with this password yet ("" when it can). With
+        ``check``, a strength check still waiting for the typing to pause is done now."""
+        if not self.protect.isChecked():
+            return ""
+        if check and self.password.strength == "checking":
+            self.password.check_now()
+        strength = self.password.strength
+        if strength == "empty":
+            return _("Type a password for the PDF, then type it again.")
+        if strength == "checking":
+            return _("Checking the password…")
+        if strength != "ok":
+            assert self.password.meter is not None
+            return self.password.meter.text()
+        if not self.confirm.text():
+            return "✓ " + _("Strong enough. Type it again to confirm it.")
+        if self.confirm.text() != self.password.text():
+            return "✗ " + _("The two passwords are not the same.")
+        return ""
+
+    def acceptable(self) -> bool:
+        return not self.problem()
+
+    def focus_problem(self) -> None:
+        """Put the cursor where the officer has to type next."""
+        field = self.password if self.password.strength != "ok" else self.confirm
+        field.edit.setFocus()
+
+    def clear(self) -> None:
+        self.password.clear()
+        self.confirm.clear()
+        self._render()
+
+    def _protect_toggled(self, on: bool) -> None:
+        for w in (self.password_label, self.password, self.confirm_label, self.confirm):
+            w.setEnabled(on)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._render()
+        self.changed.emit()
+
+    def _render(self) -> None:
+        problem = self.problem()
+        if not problem and self.protect.isChecked():
+            problem = "✓ " + _("The PDF will be encrypted with this password.")
+        self.status.setText(problem)
+        self.status.setAccessibleName(problem or _("PDF password"))

@@ -7,6 +7,13 @@ from PySide6.QtWidgets import QTableWidgetItem
 from app.qt_i18n import _, language_name, ui_language
 from app.viewmodels.directory import KIND_TEXT, ServiceView
 from app.widgets.bidi_view import data
+from screening.reports.directory import NATIONAL
+
+
+def region_text(region: str) -> str:
+    """A service's region as the officer reads it: the directory's code for a service that
+    covers the whole country ("national") by name, any other region as written."""
+    return _("Whole country") if region == NATIONAL else data(region)
 
 
 def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
@@ -17,9 +24,11 @@ def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
     name = data(s.name) + (" " + _("(example entry)") if s.example else "")
     if s.outside_consent:  # first, so it shows even when the column cuts the name
         name = "⚠ " + _("Outside the consent: {name}").format(name=name)
-    langs = ", ".join(language_name(c, ui) for c in s.languages)
+    # Translators: the separator between items of a list, e.g. "، " in Arabic.
+    langs = _(", ").join(language_name(c, ui) for c in s.languages)
     if s.interpreters:
-        langs = (langs + "; " if langs else "") + _("others through interpreters")
+        # Translators: between groups of languages, e.g. "English (original); Spanish (...)".
+        langs = (langs + _("; ") if langs else "") + _("others through interpreters")
     kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
     return name, kind, langs, data(s.contacts)
 

@@ -23,12 +23,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.qt_i18n import _
+from app.qt_i18n import N_, _
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.bidi_view import show_isolated
 from app.widgets.common import Banner, acc, plain_label, set_button
 from screening.errors import Problem
 from screening.reports.directory import COLUMNS
+
+# The directory file's columns by name in the UI language (the file's own column name is in
+# the header's tooltip, for editing a copy in a spreadsheet).
+COLUMN_TEXT = {
+    "id": N_("ID"),
+    "country": N_("Country"),
+    "region": N_("Region"),
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "phone": N_("Phone"),
+    "text": N_("Text message"),
+    "relay": N_("Relay service"),
+    "email": N_("Email"),
+    "address": N_("Address"),
+    "web": N_("Web"),
+    "languages": N_("Languages"),
+    "interpreters": N_("Interpreters"),
+    "hours": N_("Hours"),
+    "needs": N_("Helps with"),
+    "example": N_("Example entry"),
+    "notes": N_("Notes"),
+    "age_recipient": N_("Agency's public key"),
+}
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
@@ -66,7 +89,8 @@ class DirectoryEditorDialog(QDialog):
         self.problems = Banner("warning", self)
         self.problems.hide()
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        for col in range(len(COLUMNS)):
+            self.table.setHorizontalHeaderItem(col, QTableWidgetItem())
         # The grid is the CSV itself: ids, phone numbers, addresses, web links and column
         # names read left to right; in a right-to-left UI "+1 555 0101" would come out as
         # "0101 555 1+". Arabic names in cells still shape and read right to left.
@@ -101,6 +125,12 @@ class DirectoryEditorDialog(QDialog):
         self.intro.setText(_("One row per service. Separate several languages or needs with "
                              "';'. Entries with the id of a shipped service replace it."))
         acc(self.table, _("Referral directory"))
+        for col, name in enumerate(COLUMNS):
+            header = self.table.horizontalHeaderItem(col)
+            assert header is not None
+            header.setText(_(COLUMN_TEXT[name]) if name in COLUMN_TEXT else name)
+            header.setToolTip(_("Column “{name}” in the directory file (CSV)").format(
+                name=name))
         set_button(self.add_button, _("Add a service"))
         set_button(self.remove_button, _("Remove the selected service"))
         set_button(self.save_button, _("Save"))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -47,8 +46,8 @@ from app.widgets.common import (
 )
 from app.widgets.common import set_button as set_btn
 from app.widgets.referral_details import ReferralDetailsWidget
-from app.widgets.report_options import ReportOptionsWidget
-from app.widgets.service_table import service_columns
+from app.widgets.report_options import ReportOptionsWidget, ReportPasswordWidget
+from app.widgets.service_table import region_text, service_columns
 from app.widgets.service_table import table_item as _item
 from app.windows import dialogs, handover_dialogs
 
@@ -64,6 +63,7 @@ class ReferralPage(QWidget):
         super().__init__(parent)
         self.vm = vm
         self._shown: list[ServiceView] = []
+        self._working = False  # a PDF or hand-over packet is being written
         layout = QVBoxLayout(self)
         self.title = heading("", self)
         self.unavailable = Banner("warning", self)
@@ -155,23 +155,27 @@ class ReferralPage(QWidget):
         self.options = ReportOptionsWidget(self)  # full, redacted or minimal (issue #15)
         self.full = self.options.buttons["full"]
         self.redacted = self.options.buttons["redacted"]
-        self.protect = QCheckBox(self)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setEnabled(False)
-        self.protect.toggled.connect(self.password.setEnabled)
+        # Labelled, Show, typed twice, checked as typed; "Make PDF…" waits for it (issue #14).
+        self.pdf_password = ReportPasswordWidget(self)
+        self.protect = self.pdf_password.protect
+        self.password = self.pdf_password.password.edit
+        self.password_confirm = self.pdf_password.confirm.edit
+        self.pdf_password.changed.connect(self._update_generate)
         self.generate_button = QPushButton(self)
         self.generate_button.clicked.connect(self.generate)
         self.send_button = QPushButton(self)  # recipient-key hand-over (issue #15)
         self.send_button.clicked.connect(self.send)
-        report_widgets: tuple[QWidget, ...] = (
-            self.report_lang_label, self.report_lang, self.protect, self.password)
-        for w in report_widgets:
-            report.addWidget(w)
-        report.addStretch(1)
+        packet = QHBoxLayout()  # which copy | its password
+        packet.addWidget(self.options, 3)
+        packet.addSpacing(12)
+        packet.addWidget(self.pdf_password, 2)
+        report.addWidget(self.report_lang_label)
+        report.addWidget(self.report_lang)
+        report.addSpacing(12)
+        report.addWidget(self.pdf_password.status, 1)
         report.addWidget(self.generate_button)
         report.addWidget(self.send_button)
-        layout.addWidget(self.options)
+        layout.addLayout(packet)
         layout.addLayout(report)
         self.busy = BusyBar(self)
         layout.addWidget(self.busy)
@@ -222,8 +226,7 @@ class ReferralPage(QWidget):
         self.report_lang_label.setText(_("Report language"))
         acc(self.report_lang, _("Report language"))
         self.options.retranslate()
-        set_btn(self.protect, _("Protect with a password"))
-        acc(self.password, _("Report password"))
+        self.pdf_password.retranslate()
         set_btn(self.generate_button, _("Make PDF…"))
         set_btn(self.send_button, _("Send to…"),
                 _("Encrypt the full packet and the case's data for a receiving agency's key"))
@@ -272,7 +275,7 @@ class ReferralPage(QWidget):
                 elif combo is self.need:
                     text = _(NEED_TEXT[value]) if value in NEED_TEXT else value
                 else:
-                    text = value
+                    text = region_text(value)
                 combo.addItem(text, value)
             combo.setCurrentIndex(max(0, combo.findData(current or "")))
             combo.blockSignals(False)
@@ -395,14 +398,20 @@ class ReferralPage(QWidget):
             self.vm.set_reason(item.data(Qt.ItemDataRole.UserRole), item.text())
 
     # -- the PDF ------------------------------------------------------------------------
+    def _update_generate(self) -> None:
+        problem = self.pdf_password.problem()
+        self.generate_button.setEnabled(not self._working and not problem)
+        self.generate_button.setToolTip(problem)
+
     def generate(self) -> None:
         if self.options.missing_reason():  # the core would refuse it: ask first
             self.options.reason.setFocus()
             return
-        password = self.password.text() if self.protect.isChecked() else None
-        if self.protect.isChecked() and not password:
-            self.password.setFocus()
+        if self.pdf_password.problem(check=True):  # too weak, or not the same twice
+            self._update_generate()
+            self.pdf_password.focus_problem()
             return
+        password = self.pdf_password.text()
         if password is None and not dialogs.ask(
                 self, _("Save without a password?"),
                 _("Anyone who gets this file can read everything in it. Protect it with a "
@@ -445,13 +454,14 @@ class ReferralPage(QWidget):
         self.result.setText(handover_dialogs.sent_text(sent))  # type: ignore[arg-type]
 
     def _busy(self, busy: bool) -> None:
+        self._working = busy
         self.busy.set_busy(busy)
-        self.generate_button.setEnabled(not busy)
         self.send_button.setEnabled(not busy)
+        self._update_generate()
 
     def _written(self, sha256: str) -> None:
         self._busy(False)
-        self.password.clear()
+        self.pdf_password.clear()
         path = self.vm.last_path or Path()
         self.result.setText(_("Saved as {name}. SHA-256: {digest}").format(
             name=path.name, digest=sha256))
@@ -483,7 +493,7 @@ class ReferralPage(QWidget):
         self.consent.clear()
         self.choose_status.clear()
         self.service_details.clear()
-        self.password.clear()
+        self.pdf_password.clear()
         self.options.clear()
         self.result.clear()
         self.open_button.hide()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QSplitter,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.error_dialogs import show_error
 from app.qt_i18n import N_, _, ngettext
 from app.viewmodels.interview_vm import InterviewViewModel
+from app.viewmodels.review import SEVERITY_TEXT
 from app.widgets.common import Banner, acc, heading, plain_label, refresh_heading, set_button
 from app.windows import dialogs
 
@@ -34,6 +39,44 @@ CHANGE_TEXT = {
     "now_asked": N_("Now asked"),
     "no_longer_asked": N_("No longer asked"),
 }
+
+
+class OutcomeBanner(Banner):
+    """The outcome's banner: its colour and icon follow how much the outcome asks of the
+    officer (``LEVEL_SEVERITY``: red for "Urgent: act now", amber when indicators are
+    present or key answers are missing, blue otherwise), and its words say the same, so
+    colour is never the only signal (issue #14)."""
+
+    ICONS: ClassVar[dict[str, QStyle.StandardPixmap]] = {
+        "urgent": QStyle.StandardPixmap.SP_MessageBoxCritical,
+        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("info", parent)
+        self.severity = "info"
+        self.icon = QLabel(self)
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(0, self.icon, 0, Qt.AlignmentFlag.AlignTop)
+
+    def set_outcome(self, severity: str, text: str) -> None:
+        severity = severity if severity in self.ICONS else "info"
+        self.severity = severity
+        style = self.STYLES[severity]
+        self.setObjectName(f"banner_{severity}")  # as Banner(kind) styles itself
+        self.setStyleSheet(f"QFrame#{self.objectName()} {{{style}}}"
+                           f" QLabel {{{style.split(';')[1]}; border:none;}}")
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) * 3 // 2
+        # On a white disc: the danger icon is red, like the urgent banner behind it.
+        self.icon.setStyleSheet(f"QLabel {{ background: white; padding: 2px;"
+                                f" border-radius: {size // 2 + 2}px; }}")
+        self.icon.setPixmap(self.style().standardIcon(self.ICONS[severity]).pixmap(size, size))
+        self.icon.setVisible(bool(text))
+        self.icon.setAccessibleName(_(SEVERITY_TEXT[severity]))
+        self.set_text(text, bold=True)
+        self.setAccessibleDescription(_(SEVERITY_TEXT[severity]))
 
 
 class ReviewPage(QWidget):
@@ -73,11 +116,14 @@ class ReviewPage(QWidget):
         outcome = QWidget(split)
         out_layout = QVBoxLayout(outcome)
         self.outcome_title = heading("", outcome, factor=1.2)
-        self.level = Banner("info", outcome)
+        self.level = OutcomeBanner(outcome)
         self.urgent = Banner("urgent", outcome)
+        self.held_back = Banner("warning", outcome)  # discreet mode (issue #14)
+        self.held_back.hide()
         self.outcome_label = plain_label("", outcome)
         self.details = plain_label("", outcome, selectable=True)
-        for w in (self.outcome_title, self.level, self.urgent, self.outcome_label, self.details):
+        for w in (self.outcome_title, self.level, self.urgent, self.held_back,
+                  self.outcome_label, self.details):
             out_layout.addWidget(w)
         out_layout.addStretch(1)
         split.addWidget(self.tree)
@@ -132,6 +178,7 @@ class ReviewPage(QWidget):
             title=vm.title, reference=vm.case_reference))
         self._fill_tree()
         self._fill_outcome()
+        self._fill_held_back()
         self.finish_button.setVisible(not vm.already_finished)
         self.referral_button.setVisible(vm.already_finished)
         self._update_buttons()
@@ -189,7 +236,7 @@ class ReviewPage(QWidget):
     def _fill_outcome(self) -> None:
         assert self.vm is not None
         result = self.vm.result_view()
-        self.level.set_text(result.level_text, bold=True)
+        self.level.set_outcome(result.severity, result.level_text)
         self.urgent.setVisible(bool(result.flags))
         self.urgent.set_text("⚠ " + "\n".join(
             _("Urgent: {label}. {message}").format(label=label, message=message)
@@ -210,6 +257,22 @@ class ReviewPage(QWidget):
         parts.append(_("This screen never decides whether someone is a victim of trafficking."))
         self.details.setText("\n\n".join(parts))
         acc(self.details, _("Outcome details"))
+
+    def _fill_held_back(self) -> None:
+        """Sections held back while a companion is present: how many, never which questions
+        (the core decides; their rows are left out of the tree)."""
+        assert self.vm is not None
+        session = self.vm.session
+        sections = len(session.held_back_sections())
+        questions = len(session.missing_held_back())
+        self.held_back.setVisible(bool(sections))
+        if sections:
+            self.held_back.set_text("\n".join((
+                _("Screening incomplete: some sections were held back while someone who came "
+                  "with the person was present."),
+                _("Sections held back: {sections}. Questions waiting: {questions}.").format(
+                    sections=sections, questions=questions),
+                _("They come back when you record that the person is alone."))))
 
     def _update_buttons(self) -> None:
         item = self.tree.currentItem()
@@ -246,6 +309,8 @@ class ReviewPage(QWidget):
         self.details.clear()
         self.outcome_label.clear()
         self.urgent.set_text("")
-        self.level.set_text("")
+        self.held_back.set_text("")
+        self.held_back.hide()
+        self.level.set_outcome("info", "")
         self.changes.set_text("")
         refresh_heading(self.title, _("Review"))

@@ -14,7 +14,10 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -366,15 +369,32 @@ class SecurityTab(TabPage):
         self.key_written.hide()
 
 
+SECTIONS_MAX_WIDTH = 320  # beyond this a section's name wraps onto a second line
+ITEM_PADDING = 6  # left and right of a section's name
+
+
 class SettingsDialog(QDialog):
+    """The sections are a list on the side, not tabs: in Spanish, Russian or Portuguese seven
+    tab labels are wider than the dialog and the last ones ("Audit trail") hid behind scroll
+    arrows (issue #14). The list shows every section's whole name, in every UI language;
+    ``tabs`` (its bar hidden) holds the pages and keeps Ctrl+Tab."""
+
     def __init__(self, app_vm: AppViewModel, vm: SettingsViewModel,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setModal(True)
-        self.resize(900, 600)
+        self.resize(1000, 620)
         layout = QVBoxLayout(self)
+        body = QHBoxLayout()
+        self.sections = QListWidget(self)
+        self.sections.setWordWrap(True)
+        self.sections.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.sections.setStyleSheet(f"QListWidget::item {{ padding: 5px {ITEM_PADDING}px; }}")
         self.tabs = QTabWidget(self)
+        self.tabs.tabBar().hide()
         self.general = GeneralTab(app_vm, self)
         self.profile = ProfileTab(app_vm, self)
         self.security = SecurityTab(vm, self)
@@ -387,7 +407,13 @@ class SettingsDialog(QDialog):
                                      self.audit]
         for page in self.pages:
             self.tabs.addTab(page, "")
-        layout.addWidget(self.tabs, 1)
+            self.sections.addItem(QListWidgetItem())
+        self.sections.setCurrentRow(0)
+        self.sections.currentRowChanged.connect(self._section_chosen)
+        self.tabs.currentChanged.connect(self.sections.setCurrentRow)
+        body.addWidget(self.sections)
+        body.addWidget(self.tabs, 1)
+        layout.addLayout(body, 1)
         self.close_button = QPushButton(self)
         self.close_button.clicked.connect(self.accept)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -404,13 +430,32 @@ class SettingsDialog(QDialog):
                  _("Questionnaires"), _("Backup and export"), _("Audit trail"))
         for i, name in enumerate(names):
             self.tabs.setTabText(i, name)
+            item = self.sections.item(i)
+            item.setText(name)
+            item.setToolTip(name)
         acc(self.tabs, _("Settings"))
+        acc(self.sections, _("Sections of the settings"))
+        self._fit_sections(names)
         for page in self.pages:
             page.retranslate()
         set_button(self.close_button, _("Close"))
 
+    def _section_chosen(self, row: int) -> None:
+        if row >= 0:
+            self.tabs.setCurrentIndex(row)
+
+    def _fit_sections(self, names: tuple[str, ...]) -> None:
+        """As wide as the longest section name in this language (up to a limit, then it
+        wraps), so every name shows whole."""
+        metrics = self.sections.fontMetrics()
+        widest = max(metrics.horizontalAdvance(name) for name in names)
+        spacing = 2 * (self.sections.frameWidth() + ITEM_PADDING) + 24
+        self.sections.setFixedWidth(min(widest + spacing, SECTIONS_MAX_WIDTH))
+        self.sections.doItemsLayout()
+
     def _working(self, on: bool) -> None:
-        """Re-encrypting: stay on this tab and open until the new recovery key is shown."""
+        """Re-encrypting: stay on this section and open until the new recovery key is shown."""
+        self.sections.setEnabled(not on)
         self.tabs.tabBar().setEnabled(not on)
         self.close_button.setEnabled(not on)
 

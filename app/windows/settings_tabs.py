@@ -7,10 +7,10 @@ core inside the encrypted store; the tabs say so, and backups carry them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
+from app.formatting import EXPORT_FORMATS, datetime_text, event_label, event_tooltip, format_label
 from app.qt_i18n import _, ltr, ngettext, ui_language
 from app.viewmodels.catalog import INSTRUMENT_SUFFIXES, XLSFORM_SUFFIXES, InstrumentCard
 from app.viewmodels.settings_vm import SettingsViewModel
-from app.widgets.bidi_view import data
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
-from app.widgets.instrument_card import VALIDATION
+from app.widgets.instrument_card import VALIDATION, languages_text
+from app.widgets.service_table import region_text, service_columns
 from app.windows import dialogs
 from app.windows.directory_editor import DirectoryEditorDialog
-from app.windows.referral_page import service_columns
 
 
 def _table(parent: QWidget, columns: int) -> QTableWidget:
@@ -48,13 +48,30 @@ def _table(parent: QWidget, columns: int) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
+def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]],
+          tooltips: Sequence[tuple[str, ...]] | None = None) -> None:
+    """Rows of text; each cell's tooltip is its whole text (a narrow column cuts it) unless
+    ``tooltips`` gives another."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(tooltips[r][c] if tooltips else text)
             table.setItem(r, c, item)
+    fit = table.property("fit_rows")
+    if isinstance(fit, QTimer):
+        fit.start()
+
+
+def _wrap_rows_on_resize(table: QTableWidget) -> None:
+    """Keep wrapped cells whole: row heights follow the column widths (once the layout has
+    settled: the columns change width several times while a dialog opens)."""
+    fit = QTimer(table)
+    fit.setSingleShot(True)
+    fit.setInterval(0)
+    fit.timeout.connect(table.resizeRowsToContents)
+    table.setProperty("fit_rows", fit)
+    table.horizontalHeader().sectionResized.connect(lambda *_a: fit.start())
 
 
 class TabPage(QWidget):
@@ -148,7 +165,7 @@ class DirectoryTab(_OpTab):
         rows = []
         for s in services or []:
             name, kind, langs, contacts = service_columns(s)
-            rows.append((name, kind, langs, data(s.region), contacts))
+            rows.append((name, kind, langs, region_text(s.region), contacts))
         _fill(self.table, rows)
 
     def edit(self) -> DirectoryEditorDialog:
@@ -188,10 +205,13 @@ class InstrumentsTab(_OpTab):
         layout = QVBoxLayout(self)
         self.intro = plain_label("", self)
         self.table = _table(self, 5)
+        # Titles, validation and languages wrap in columns that share the width (issue #14:
+        # not "tion / t…"); version and the short hash take what they need.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for column in (1, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        _wrap_rows_on_resize(self.table)
         self.table.currentCellChanged.connect(lambda *_a: self._details())
         self.details = plain_label("", self, selectable=True)
         self.import_button = QPushButton(self)
@@ -226,9 +246,9 @@ class InstrumentsTab(_OpTab):
         self._cards = self.vm.catalog.cards(ui)
         _fill(self.table, [(c.title + ("" if c.imported else " " + _("(shipped)")), c.version,
                             _(VALIDATION.get(c.validation, c.validation)),
-                            ", ".join(f"{lang.code} ({lang.status})" for lang in c.languages),
-                            ltr(c.content_hash[:19] + "…"))  # in full below, when chosen
-                           for c in self._cards])
+                            languages_text(c, ui),
+                            ltr(c.content_hash.removeprefix("sha256:")[:12] + "…"))
+                           for c in self._cards])  # the hash in full below, when chosen
         self._details()
 
     def _card(self) -> InstrumentCard | None:
@@ -288,7 +308,8 @@ class BackupTab(_OpTab):
         self.export_intro = plain_label("", self)
         form = QFormLayout()
         self.format = QComboBox(self)
-        self.format.addItems(["json", "csv"])
+        for code in ("json", "csv"):
+            self.format.addItem(format_label(code), code)
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.format_label = plain_label("", self, wrap=False)
@@ -322,13 +343,16 @@ class BackupTab(_OpTab):
             "An export is a file of cases for another system. It is always encrypted with the "
             "password you choose here; give the password to the recipient separately."))
         self.format_label.setText(_("Format"))
+        for index in range(self.format.count()):
+            self.format.setItemText(index, format_label(str(self.format.itemData(index))))
         self.password_label.setText(_("Export password"))
         acc(self.format, _("Export format"))
         acc(self.password, _("Export password"))
         set_button(self.export_button, _("Export all cases…"))
 
     def _stamp(self) -> str:
-        return datetime.now(UTC).strftime("%Y%m%d-%H%M")
+        """For file names: sortable, on the officer's clock like every time the app shows."""
+        return datetime.now().astimezone().strftime("%Y%m%d-%H%M")
 
     def _backup(self) -> None:
         path = dialogs.choose_save_path(self, _("Save the backup"),
@@ -357,7 +381,8 @@ class BackupTab(_OpTab):
             self.status.setText("✗ " + _("Choose a password for the export."))
             self.password.setFocus()
             return
-        fmt = self.format.currentText()
+        fmt = str(self.format.currentData())
+        assert fmt in EXPORT_FORMATS
         path = dialogs.choose_save_path(self, _("Save the export"),
                                         f"fieldscreen-export-{self._stamp()}.{fmt}.enc",
                                         _("All files (*)"),
@@ -391,6 +416,9 @@ class AuditTab(_OpTab):
         layout = QVBoxLayout(self)
         self.intro = plain_label("", self)
         self.table = _table(self, 4)
+        header = self.table.horizontalHeader()  # the event's name gets the room
+        for column in (0, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.verify_button = QPushButton(self)
         self.verify_button.clicked.connect(self._verify)
         layout.addWidget(self.intro)
@@ -404,15 +432,20 @@ class AuditTab(_OpTab):
     def retranslate(self) -> None:
         self.intro.setText(_("Every change is recorded in a chained audit trail (identifiers "
                              "only, never answers). The latest 500 entries are shown."))
-        self.table.setHorizontalHeaderLabels([_("Time (UTC)"), _("Event"), _("Case"),
+        self.table.setHorizontalHeaderLabels([_("Time"), _("Event"), _("Case"),
                                               _("Interview")])
         acc(self.table, _("Audit trail"))
         set_button(self.verify_button, _("Verify the audit trail"))
 
     def load(self) -> None:
-        if self.vm.app_vm.is_open:
-            _fill(self.table, [(r.at, r.action, r.case_id[:8], r.interview_id[:8])
-                               for r in self.vm.audit_rows()])
+        if not self.vm.app_vm.is_open:
+            return
+        # Times in the UI language's clock (the exact UTC stamp as the tooltip), events by
+        # name (issue #14: never "answer.saved"); an event not known yet: "Other event".
+        rows = self.vm.audit_rows()
+        _fill(self.table, [(datetime_text(r.at), event_label(r.action), r.case, r.interview)
+                           for r in rows],
+              [(ltr(r.at), event_tooltip(r.action), r.case, r.interview) for r in rows])
 
     def _verify(self) -> None:
         self._start()

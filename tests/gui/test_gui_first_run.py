@@ -104,6 +104,7 @@ def test_first_run_to_finished_referral(qtbot, data_dir: Path, tmp_path: Path,
     monkeypatch.setattr(dialogs, "choose_save_path", lambda *a, **k: out)
     ref.protect.setChecked(True)
     ref.password.setText("a separate report password 7")
+    ref.password_confirm.setText("a separate report password 7")
     errors: list[str] = []
     monkeypatch.setattr("app.windows.referral_page.show_error",
                         lambda _p, code, **_k: errors.append(code))

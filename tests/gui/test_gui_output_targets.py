@@ -51,6 +51,7 @@ def test_referral_screen_refuses_a_path_inside_the_data_folder(
     page.open(case_id)
     page.protect.setChecked(True)
     page.password.setText("a separate report password 7")
+    page.password_confirm.setText("a separate report password 7")
     shown: list[str] = []
     monkeypatch.setattr("app.windows.referral_page.show_error",
                         lambda _p, code, **_k: shown.append(code))
