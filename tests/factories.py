@@ -87,6 +87,7 @@ SAMPLE_REFERRAL: dict[str, Any] = {
     "safe_contact": "+962 79 555 9876, text only, weekdays after 18:00",
     "contact_methods": ["call", "text"],
     "current_location": "Synthetic hostel, Example Street, room 12",
+    "current_region": "Example County",
     "accommodation": "employer",
     "exploitation_types": ["labour", "domestic_servitude"],
     "exploitation_place": "Synthetic farm 4, Example Road",

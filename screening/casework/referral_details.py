@@ -1,12 +1,13 @@
 """Referral details: what a receiving agency needs to act on a referral (issue #15).
 
 Compare the UK National Referral Mechanism form and a hotline's report: a safe way to
-contact the person, where they are now and where they stay, the exploitation (its type,
-where and when), the alleged exploiters, other potential victims (children first), the
-police reference, and what the person says they want. The officer's own reason for the
-referral is the case's narrative (``store.referrals``; ``"reason"`` in a ``"referral"``
-object), not a second field here. The person's aliases stay on the person and no packet
-prints them.
+contact the person, where they are now (the place, and the region or country that the
+redacted and minimal copies show instead: never derived from anything else) and where they
+stay, the exploitation (its type, where and when), the alleged exploiters, other potential
+victims (children first), the police reference, and what the person says they want. The
+officer's own reason for the referral is the case's narrative (``store.referrals``;
+``"reason"`` in a ``"referral"`` object), not a second field here. The person's aliases
+stay on the person and no packet prints them.
 
 The fields, their kinds, limits and allowed values are data (``FIELDS``, with translatable
 labels). The answers file of ``fieldscreen interview`` (``"referral": {...}``), ``fieldscreen
@@ -117,13 +118,16 @@ FIELDS: tuple[DetailField, ...] = (
                    "18:00, never at weekends)"), max_length=1000),
     DetailField("contact_methods", CHOICES, N_("Safe to use"), choices=CONTACT_METHODS),
     DetailField("current_location", LINE, N_("Where the person is now"), max_length=300),
+    DetailField("current_region", LINE, N_("Region or country where the person is now"),
+                N_("No address: the redacted and minimal copies show this instead of the "
+                   "place"), max_length=120),
     DetailField("accommodation", CHOICE, N_("Accommodation"), choices=ACCOMMODATION),
     DetailField("exploitation_types", CHOICES, N_("Type of exploitation"),
                 choices=EXPLOITATION_TYPES),
     DetailField("exploitation_place", LINE, N_("Where the exploitation happened"),
                 N_("Town, site or address"), max_length=300),
     DetailField("exploitation_region", LINE, N_("Region or country of the exploitation"),
-                N_("No address: the redacted copy for a hotline shows this instead of the "
+                N_("No address: the redacted and minimal copies show this instead of the "
                    "place"), max_length=120),
     DetailField("exploitation_from", PERIOD, N_("Exploitation began"),
                 N_("YYYY-MM or YYYY-MM-DD")),
@@ -251,6 +255,7 @@ class ReferralDetails:
     safe_contact: str | None = field(default=None, repr=False)
     contact_methods: tuple[str, ...] = ()
     current_location: str | None = field(default=None, repr=False)
+    current_region: str | None = field(default=None, repr=False)
     accommodation: str | None = None
     exploitation_types: tuple[str, ...] = ()
     exploitation_place: str | None = field(default=None, repr=False)

@@ -1,5 +1,12 @@
 """`fieldscreen report CASE -o FILE.pdf [--lang LANG] [--variant full|redacted|minimal]
-[--override-reason TEXT] --encrypt|--plaintext` (``--redacted`` = ``--variant redacted``)."""
+[--override-reason-file FILE | --override-reason TEXT] --encrypt|--plaintext`
+(``--redacted`` = ``--variant redacted``).
+
+The officer's override reason is free text about a person: like names and answers, it comes
+from a file (``-``: standard input, after the secrets), never from an argument that shell
+history and the process list keep. ``--override-reason TEXT`` stays (a public interface) and
+says so on stderr.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from screening.errors import InputError
+from screening.errors import ErrorCode, InputError
 
 # screening.reports.packet.VARIANTS, spelt out: the report module loads ReportLab's
 # neighbours, and `fieldscreen --help` should not (tests/reports/test_redaction_policy.py).
@@ -31,9 +38,14 @@ def register(sub: Any) -> None:
                          "redacted, and dates only to the month")
     variant.add_argument("--redacted", dest="variant", action="store_const", const="redacted",
                          help="the same as --variant redacted")
-    p.add_argument("--override-reason", default=None, metavar="TEXT",
-                   help="write a full packet although the person's consent does not cover "
-                   "sharing: your reason, printed on page 1 and audited")
+    reason = p.add_mutually_exclusive_group()
+    reason.add_argument("--override-reason-file", default=None, type=Path, metavar="FILE",
+                        help="write a full packet although the person's consent does not "
+                        "cover sharing: your reason, from a UTF-8 text file (- : standard "
+                        "input, after the passphrase lines), printed on page 1 and audited")
+    reason.add_argument("--override-reason", default=None, metavar="TEXT",
+                        help="the same reason as an argument (kept in shell history and the "
+                        "process list: prefer --override-reason-file)")
     protect = p.add_mutually_exclusive_group()
     protect.add_argument("--encrypt", action="store_true",
                          help="AES-256 encrypt the PDF with a password (asked for; from "
@@ -56,9 +68,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     from screening.i18n.tags import report_language
     from screening.reports.service import write_case_report
 
+    reason_file = args.override_reason_file
+    from_stdin = reason_file is not None and str(reason_file) == "-"
+    if args.override_reason is not None:
+        print("note: --override-reason-file keeps the reason out of the process list and "
+              "shell history", file=sys.stderr)
     if args.to is not None:  # recipient-key hand-over (issue #15)
         from screening.cli.handover_cmds import cmd_send
 
+        if from_stdin:
+            raise InputError("with --to, give the override reason in a file: "
+                             "--override-reason-file FILE")
+        if reason_file is not None:
+            args.override_reason = read_reason_file(reason_file)
         return cmd_send(args)
     args.output = check_output(args, args.output)  # before anything else is asked or read
     if not (args.encrypt or args.plaintext):
@@ -66,6 +88,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                          "or, deliberately, --plaintext")
     if args.output.suffix.lower() != ".pdf":
         raise InputError(f"{args.output}: the report file name must end in .pdf")
+    reason = args.override_reason
+    if reason_file is not None and not from_stdin:
+        reason = read_reason_file(reason_file)  # before any passphrase is asked
     # zh-Hans, zh-CN, pt-BR... -> our code; an unknown one: exit 2 listing the supported
     args.lang = report_language(args.lang)
     with open_workspace(args) as ws:
@@ -73,7 +98,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         password = None
         if args.encrypt:
             password = read_passphrase("PDF password: ", confirm=True)
-        else:
+        if from_stdin:  # what is left of standard input, after the secrets
+            reason = read_reason_stdin()
+        if not args.encrypt:
             print(f"warning: {args.output} will NOT be encrypted: anyone who gets the file can "
                   "read it; use --encrypt unless it goes straight to a protected system",
                   file=sys.stderr)
@@ -81,8 +108,62 @@ def cmd_report(args: argparse.Namespace) -> int:
                                    variant=args.variant, password=password,
                                    allow_plaintext=not args.encrypt,
                                    interview_id=args.interview,
-                                   override_reason=args.override_reason)
+                                   override_reason=reason)
     state = "AES-256 encrypted" if args.encrypt else "NOT encrypted"
     print(f"referral packet written to {args.output} ({state}, sha256 {digest})",
           file=sys.stderr)
     return 0
+
+
+MAX_REASON_BYTES = 64 * 1024  # far more than a reason needs; a wrong file is refused
+
+
+def _reason_text(raw: bytes, where: str) -> str:
+    if len(raw) > MAX_REASON_BYTES:
+        raise InputError(f"{where}: an override reason of at most {MAX_REASON_BYTES // 1024} "
+                         "KB is expected", code=ErrorCode.BAD_INPUT)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: the override reason must be UTF-8 text",
+                         code=ErrorCode.BAD_INPUT) from None
+    text = text.strip()
+    if not text:
+        raise InputError(f"{where}: the override reason is empty", code=ErrorCode.BAD_INPUT)
+    return text
+
+
+def read_reason_file(path: Path) -> str:
+    """The override reason from ``path`` (UTF-8 text; surrounding blank space removed)."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_REASON_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found", code=ErrorCode.BAD_INPUT) from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a text file",
+                         code=ErrorCode.BAD_INPUT) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})",
+                         code=ErrorCode.BAD_INPUT) from None
+    return _reason_text(raw, str(path))
+
+
+def read_reason_stdin() -> str:
+    """The override reason from the rest of standard input (up to its end: Ctrl-D at a
+    terminal), after the secrets were read from it line by line."""
+    from screening.cli.common import stdin_is_tty
+
+    if sys.stdin is None:
+        raise InputError("expected the override reason on standard input",
+                         code=ErrorCode.BAD_INPUT)
+    if stdin_is_tty():
+        print("Type the reason for writing the full packet, then Ctrl-D on a line of its own:",
+              file=sys.stderr, flush=True)
+    # The text layer, as the secrets were read: it may already hold the rest in its buffer.
+    try:
+        text = sys.stdin.read(MAX_REASON_BYTES + 1)
+    except UnicodeDecodeError:
+        raise InputError("standard input: the override reason must be UTF-8 text",
+                         code=ErrorCode.BAD_INPUT) from None
+    return _reason_text(text.encode("utf-8", "surrogateescape"), "standard input")

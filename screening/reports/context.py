@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -16,7 +17,9 @@ from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from screening.i18n import N_, Translator
+from screening.engine.dates import DateAnswer
+from screening.i18n import N_, Translator, is_rtl
+from screening.i18n.dates import describe_date
 from screening.reports.fonts import FontSet
 from screening.reports.packet import AgeRange, AnswerValue, Month, ReferralPacket, When
 from screening.reports.redaction import POLICIES, RedactionPolicy
@@ -52,21 +55,22 @@ VALIDATION_NAMES = {
     "guidance_based": N_("built from published interviewing guidance, not validated"),
     "draft": N_("not validated"),
 }
-# Gender is typed as the person describes it; the usual words are shown in the report's
-# language, anything else as typed.
+# Gender is typed as the person describes it; the usual words (and the codes the answers
+# file and older versions wrote) are shown as labels in the report's language, anything
+# else as typed.
 GENDER_NAMES = {
-    "female": N_("female"),
-    "woman": N_("female"),
-    "f": N_("female"),
-    "male": N_("male"),
-    "man": N_("male"),
-    "m": N_("male"),
-    "non-binary": N_("non-binary"),
-    "nonbinary": N_("non-binary"),
-    "non_binary": N_("non-binary"),
-    "other": N_("another gender"),
-    "prefer_not": N_("prefers not to say"),
-    "prefer_not_to_say": N_("prefers not to say"),
+    "female": N_("Female"),
+    "woman": N_("Female"),
+    "f": N_("Female"),
+    "male": N_("Male"),
+    "man": N_("Male"),
+    "m": N_("Male"),
+    "non-binary": N_("Non-binary"),
+    "nonbinary": N_("Non-binary"),
+    "non_binary": N_("Non-binary"),
+    "other": N_("Another gender"),
+    "prefer_not": N_("Prefers not to say"),
+    "prefer_not_to_say": N_("Prefers not to say"),
 }
 BASIS_NAMES = {
     # Translators: before an indicator, e.g. "Reported: Cannot refuse work or tasks".
@@ -99,6 +103,46 @@ FLAG_NAMES = {
     "other": N_("Flag"),
 }
 STRENGTH_NAMES = {"strong": N_("strong"), "medium": N_("medium"), "weak": N_("weak")}
+# Bidi controls (LRM, RLM, ALM): CLDR puts one in some list patterns (Farsi "،\u200f "); the
+# text layout sets direction with isolates, and a stray mark has no glyph in a PDF font.
+_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))
+
+
+@lru_cache(maxsize=32)
+def list_separator(lang: str) -> str:
+    """What goes between the items of a list in ``lang``: the separator of CLDR's list
+    pattern (through Babel: ", " in English, "、" in Chinese, "، " in Urdu and Farsi). Where
+    the locale joins every item with a word instead (Arabic repeats "و", "and"), the comma
+    of its script: "، " in a right-to-left language, else ", ". A list of services, ways
+    of contact or languages is a list, not a sentence saying that all of them go together."""
+    try:
+        locale = Locale.parse(lang.replace("-", "_"))
+        pattern = locale.list_patterns["standard"]["middle"]
+    except (UnknownLocaleError, ValueError, KeyError):
+        pattern = "{0}, {1}"
+    sep = pattern.replace("{0}", "").replace("{1}", "").translate(_MARKS)
+    if not sep.strip() or any(ch.isalpha() for ch in sep):
+        return "\u060c " if is_rtl(lang) else ", "
+    return sep
+
+
+# The stronger separator of each comma, for a list whose items hold commas themselves
+# ("Food, money or other basic needs; Legal advice").
+_SEMICOLONS = {",": "; ", "\u060c": "\u061b ", "\u3001": "\uff1b"}
+
+
+def item_separator(items: Sequence[str], lang: str) -> str:
+    """``list_separator``, or its semicolon when an item holds that comma."""
+    sep = list_separator(lang)
+    comma = sep.strip()
+    if comma in _SEMICOLONS and any(comma in item for item in items):
+        return _SEMICOLONS[comma]
+    return sep
+
+
+def join_list(items: Sequence[str], lang: str) -> str:
+    """``items`` as one list in ``lang`` (``item_separator``)."""
+    return item_separator(items, lang).join(items)
 
 
 class Ctx:
@@ -132,6 +176,24 @@ class Ctx:
 
     def data(self, text: str, lang: str | None = None, *, bold: bool = False) -> Span:
         return Span(text, bold=bold, isolate=True, lang=lang or self.lang)
+
+    def join(self, items: Sequence[str]) -> str:
+        """Labels in the report's language as one list (``list_separator``)."""
+        return join_list(items, self.lang)
+
+    def items(self, values: Sequence[str], lang: str | None = None, *,
+              bold: bool = False) -> list[Span]:
+        """Data as a list: each item its own isolate, separated in the report's language and
+        direction, so that items in other scripts keep their order in a right-to-left page
+        (one isolate for the whole list would lay it out left to right when it starts with
+        a Latin letter: "region، country" read backwards in Arabic)."""
+        spans: list[Span] = []
+        sep = item_separator(values, self.lang)
+        for i, value in enumerate(values):
+            if i:
+                spans.append(Span(sep))
+            spans.append(self.data(value, lang, bold=bold))
+        return spans
 
     def heading(self, text: str, style: TextStyle = H2) -> TextBlock:
         block = self.tb([Span(text, bold=True)], style)
@@ -188,6 +250,8 @@ class Ctx:
             return self.when(v)
         if isinstance(v, AgeRange):
             return self.age(v)
+        if isinstance(v, DateAnswer):  # a month, a year, "about", another calendar (#14)
+            return describe_date(v, self.locale, self._)
         if isinstance(v, time):
             return format_time(v, "short", locale=self.locale)
         if isinstance(v, bool):

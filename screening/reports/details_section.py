@@ -1,6 +1,9 @@
 """The "Referral details" section of the referral PDF (issue #15), on the first page after
-the urgent flags: what a receiving agency needs to act, in the order an intake worker asks
-for it. Other children at risk come first; a withheld field says so (``redaction.FIELDS``).
+the urgent flags and the person: what a receiving agency needs to act, in the order an intake
+worker asks for it. Other children at risk come first, then the officer's notes for the
+receiving service (the reason for the referral); a withheld field says so, naming the copy
+(``redaction.FIELDS``). A copy without places shows the region or country the officer gave
+for each, or says that none was given.
 
 Labels and the names of codes are the core's (``screening.casework.referral_details``),
 translated into the report's language; free text is shown as typed, isolated.
@@ -13,19 +16,18 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether
 
 from screening.casework.referral_details import BY_NAME
-from screening.reports.context import H3, URGENT_INK, Ctx
+from screening.reports.context import BODY, H3, URGENT_INK, Ctx
 from screening.reports.notices import withheld
 from screening.reports.packet import Details
-from screening.reports.redaction import EXPLOITATION_REGION
 from screening.reports.text import Span, TextStyle
 
 Rows = list[tuple[str, Sequence[Span] | Flowable]]
 
 
 def _names(c: Ctx, key: str, codes: Sequence[str]) -> str:
+    """Codes as their labels in the report's language, as one list (never a raw code)."""
     spec = BY_NAME[key]
-    # Translators: the separator between items of a list, e.g. "، " in Arabic.
-    return c._(", ").join(c._(spec.label_of(code)) for code in codes)
+    return c.join([c._(spec.label_of(code)) for code in codes])
 
 
 def _label(c: Ctx, key: str) -> str:
@@ -38,18 +40,31 @@ class _Group:
     def __init__(self, c: Ctx) -> None:
         self.c = c
         self.rows: Rows = []
+        self.entered = c.p.details is not None  # else no field can say "withheld"
 
     def text(self, key: str, value: str | None, label: str | None = None) -> None:
         c = self.c
         label = label or _label(c, key)
         if c.withheld(f"details.{key}"):
-            self.rows.append((label, withheld(c)))
+            if self.entered:
+                self.rows.append((label, withheld(c)))
         elif value:
             self.rows.append((label, [c.data(value, c.p.interview.officer_language)]))
 
     def plain(self, label: str, value: str | None) -> None:
         if value:
             self.rows.append((label, [self.c.data(value)]))
+
+    def region(self, key: str, value: str | None, place: str, *, always: bool = False) -> None:
+        """The region or country the officer gave (free text, in the officer's language).
+        A copy without places (``redaction.PLACE``) shows it where the place would be, and
+        says when none was given (``always``: even with no details entered): a hotline must
+        not guess it from anything else."""
+        c = self.c
+        if value:
+            self.rows.append((_label(c, key), [c.data(value, c.p.interview.officer_language)]))
+        elif c.withheld(f"details.{place}") and (self.entered or always):
+            self.rows.append((_label(c, key), [Span(c._("not given"))]))
 
 
 def _when(c: Ctx, d: Details) -> str | None:
@@ -78,17 +93,15 @@ def _groups(c: Ctx, d: Details) -> list[tuple[str, Rows]]:
                       _names(c, "contact_methods", d.contact_methods))
     contact.text("safe_contact", d.safe_contact)
     contact.text("current_location", d.current_location)
+    contact.region("current_region", d.current_region, "current_location", always=True)
     if d.accommodation:
         contact.plain(_label(c, "accommodation"), _names(c, "accommodation", (d.accommodation,)))
 
     exploitation = _Group(c)
     if d.exploitation_types:
         exploitation.plain(_("Type"), _names(c, "exploitation_types", d.exploitation_types))
-    if c.policy.rules["details.exploitation_place"] is EXPLOITATION_REGION:
-        exploitation.plain(_label(c, "exploitation_region"), d.exploitation_region)
-    else:
-        exploitation.text("exploitation_place", d.exploitation_place, _("Where"))
-        exploitation.plain(_label(c, "exploitation_region"), d.exploitation_region)
+    exploitation.text("exploitation_place", d.exploitation_place, _("Where"))
+    exploitation.region("exploitation_region", d.exploitation_region, "exploitation_place")
     exploitation.plain(_("When"), _when(c, d))
     exploitation.text("exploiters", d.exploiters)
 
@@ -124,8 +137,8 @@ def _officer(c: Ctx) -> Rows:
         return [(_("Referring officer"), withheld(c))]
     if not (iv.officer_phone or iv.officer_email):
         return []
-    who = " · ".join(x for x in (iv.officer_name, iv.agency) if x)
-    rows: Rows = [(_("Referring officer"), [c.data(who or "—")])]
+    who = [x for x in (iv.officer_name, iv.agency) if x]
+    rows: Rows = [(_("Referring officer"), c.items(who) or [c.data("—")])]
     if iv.officer_phone:
         rows.append((_("Phone"), [c.data(iv.officer_phone)]))
     if iv.officer_email:
@@ -133,17 +146,34 @@ def _officer(c: Ctx) -> Rows:
     return rows
 
 
+def _notes(c: Ctx) -> list[Flowable]:
+    """The officer's notes for the receiving service (the case's narrative: the reason for
+    the referral), under the words the officer saw when writing them."""
+    _ = c._
+    title = c.heading(_("Notes for the receiving service"), H3)
+    if c.withheld("narrative"):
+        return [KeepTogether([title, c.tb(withheld(c), BODY)])]
+    if not c.p.narrative:
+        return []
+    text = c.tb([c.data(c.p.narrative, c.p.interview.officer_language)], BODY, where="narrative")
+    return [title, text]
+
+
 def details_block(c: Ctx) -> list[Flowable]:
     _ = c._
     d = c.p.details
+    if d is None and c.withheld("details.current_location"):
+        d = Details()  # a copy without places still says which region, or that none is given
     officer = _officer(c)
-    if d is None and (not officer or c.withheld("interview.officer_phone")):
+    notes = _notes(c)
+    if d is None and not officer and not notes:
         return []
     out: list[Flowable] = [c.heading(_("Referral details"))]
     if d is not None and d.other_victims_children:
         out.append(c.tb([Span(_("Other children may be at risk: {count}").format(
             count=c.number(d.other_victims_children)), bold=True)],
             TextStyle(size=10.5, color=URGENT_INK, space_after=2)))
+    out += notes
     for title, rows in (_groups(c, d) if d is not None else []):
         if rows:
             out.append(KeepTogether([c.heading(title, H3), c.rows(rows, 0.3)]))

@@ -10,8 +10,9 @@ from screening.reports.text import Span, TextStyle
 
 
 def withheld(c: Ctx) -> list[Span]:
-    """What a withheld field shows."""
-    return [Span(c._("Withheld in this redacted copy"))]
+    """What a withheld field shows: the copy names itself ("... in this minimal copy")."""
+    note = c.policy.withheld_note  # None only for the full packet, which withholds nothing
+    return [Span(c._(note))] if note else []
 
 
 def variant_notice(c: Ctx) -> list[Flowable]:
@@ -20,15 +21,13 @@ def variant_notice(c: Ctx) -> list[Flowable]:
     policy = c.policy
     if policy.heading is None:
         return []
-    # Translators: the separator between items of a list, e.g. "، " in Arabic.
-    sep = _(", ")
     style = TextStyle(size=9, color=WARN_INK)
     lines = [c.tb([Span(_(policy.heading), bold=True)], style)]
     if withheld := policy.withheld():
         lines.append(
             c.tb(
                 _("Withheld from this copy: {fields}.").format(
-                    fields=sep.join(_(w) for w in withheld)
+                    fields=c.join([_(w) for w in withheld])
                 ),
                 style,
             )
@@ -36,7 +35,7 @@ def variant_notice(c: Ctx) -> list[Flowable]:
     if coarsened := policy.coarsened():
         lines.append(
             c.tb(
-                _("Given less precisely: {what}.").format(what=sep.join(_(w) for w in coarsened)),
+                _("Given less precisely: {what}.").format(what=c.join([_(w) for w in coarsened])),
                 style,
             )
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from screening.engine.dates import DateAnswer
 from screening.errors import ErrorCode, ReportError
 from screening.instruments.model import ValidationStatus
 
@@ -36,6 +38,8 @@ TranslationStatus = Literal["source", "reviewed", "machine", "draft"]
 Variant = Literal["full", "redacted", "minimal"]
 VARIANTS: tuple[Variant, ...] = ("full", "redacted", "minimal")
 PACKET_FORMAT = "fieldscreen-referral/1"
+# Items whose answer is the person's age: a redacted copy gives them the person's age band.
+AGE_ITEMS = frozenset({"age"})
 FREE_TEXT_TYPE = "text"
 OBSERVATION_TYPE = "observation"
 URGENT_FLAG_KINDS = frozenset({"immediate_danger", "minor"})
@@ -78,7 +82,9 @@ class AgeRange:
         return self.low < 18
 
 
-AnswerValue = str | int | float | Decimal | date | time | datetime | Month | AgeRange
+AnswerValue = (
+    str | int | float | Decimal | date | time | datetime | Month | AgeRange | DateAnswer
+)
 # A moment as the packet shows it: exact (a zone-aware datetime), or only its day or month.
 When = datetime | date | Month
 
@@ -94,9 +100,6 @@ class Interview:
     officer_language: str
     interpreter_language: str | None = None
     ended_at: When | None = None
-    # Where the person can be served, no finer than a region ("Example County, United
-    # States"): what a redacted or minimal copy shows instead of the location.
-    region: str | None = None
     # How a receiving agency reaches the referring officer (their profile; issue #15).
     officer_phone: str | None = field(default=None, repr=False)
     officer_email: str | None = field(default=None, repr=False)
@@ -229,6 +232,9 @@ class Details:
     contact_methods: tuple[str, ...] = ()  # call | text | voicemail | ...
     safe_contact: str | None = field(default=None, repr=False)
     current_location: str | None = field(default=None, repr=False)
+    # The region or country where the person is now, as the officer gave it: what a
+    # redacted or minimal copy shows instead of any place (never derived from the services).
+    current_region: str | None = field(default=None, repr=False)
     accommodation: str | None = None
     exploitation_types: tuple[str, ...] = ()
     exploitation_place: str | None = field(default=None, repr=False)
@@ -395,6 +401,28 @@ def suggested_file_name(case_reference: str, variant: Variant) -> str:
 
 def age_at(born: date, when: date) -> int:
     return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+
+
+def answered_age(appendix: Sequence[AppendixEntry]) -> tuple[AppendixEntry, int] | None:
+    """The person's answer to the age question (``AGE_ITEMS``), with its entry; None when
+    it was not asked or not answered with a number."""
+    for entry in appendix:
+        if entry.item_id in AGE_ITEMS and entry.status == "answered":
+            for value in entry.answer_asked:
+                if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                    return entry, int(value)
+    return None
+
+
+def person_age(born: date | None, appendix: Sequence[AppendixEntry], on: date) -> int | None:
+    """The one age a packet gives the person, on the day ``on`` (the interview's): from the
+    date of birth when there is one, else their answer to the age question; None when
+    neither says. Every variant bands this age, the appendix's answer included, so that a
+    copy never shows two ages that disagree."""
+    if born is not None and born <= on:
+        return age_at(born, on)
+    answered = answered_age(appendix)
+    return None if answered is None else answered[1]
 
 
 def _to_jsonable(value: Any) -> Any:

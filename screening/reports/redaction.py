@@ -23,26 +23,33 @@ What each variant is for, and why it keeps what it keeps:
     flags with the answers behind them (options chosen and numbers), the person's languages
     (to arrange an interpreter), the age in 5-year bands split at 18 (whether the person may
     be a child changes everything a hotline does), the day of the interview (how recent it
-    is), the region (to find local services), the services chosen and the consent's scope.
+    is), the region or country where the person is now (to find local services: the one the
+    officer gave, ``details.current_region``; never derived from the services chosen, which
+    may be national or far away), the services chosen and the consent's scope.
     It withholds what identifies the person, or the officer who could be asked about them:
     name, date of birth, contact details, gender, nationality, the officer's name and agency,
-    the exact place and the time of day, and every piece of free text (the officer's reasons
+    every place (the interview's, where the person is now, where the exploitation happened:
+    the fields are emptied, never overwritten with a region) and the time of day, and every
+    piece of free text (the officer's reasons
     for each referral, notes and narrative, free-text answers, the consent's recipients as
     typed), because free text can hold any of these.
 
     Of the referral details (issue #15) it keeps what routes a case without naming anyone:
-    the types of exploitation, its region (the officer's "region or country" field, in
-    place of the place itself) and its dates, whether it goes on, the accommodation's kind
+    the types of exploitation, its region (the officer's "region or country" field, shown
+    in place of the place itself) and its dates, whether it goes on, the accommodation's kind
     (provided by the employer, a shelter ...), the safe ways to make contact (not the number),
     how many other potential victims there are (children first), whether the police were
     informed, and what the person asks for from the list. It withholds the officer's phone
     and email, the police reference (a key to a police record that names the person; the
     case reference is the key to quote back), and the free text: the safe contact details,
-    where the person is now, the alleged exploiters, the other victims and the person's own
+    the alleged exploiters, the other victims and the person's own
     words. The person's aliases are in no packet at all.
 
 ``minimal``, for anyone else (a second opinion, statistics)
     As ``redacted``, and dates (answers included) only to the month.
+
+One age per packet (``packet.person_age``: the date of birth first, else the age answered);
+a banded copy gives the age question's answer that same band.
 
 No variant withholds the case reference or the document id: they identify the packet, not
 the person, and let a receiver quote it back to the officer's agency.
@@ -58,22 +65,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from screening.engine.dates import DateAnswer
 from screening.errors import ErrorCode, ReportError
 from screening.i18n import N_
 from screening.reports import packet as pk
 from screening.reports.packet import (
+    AGE_ITEMS,
     AgeRange,
     AppendixEntry,
     Month,
     Person,
     ReferralPacket,
     Variant,
-    age_at,
+    person_age,
 )
-
-# Items whose answer is the person's age: it gets the same band as the person's age, or the
-# appendix would print what the band hides.
-AGE_ITEMS = frozenset({"age"})
 
 
 def age_band(age: int) -> AgeRange:
@@ -150,7 +155,20 @@ class _Month(Rule):
         if isinstance(value, datetime | date):
             day = _local_day(value, where.packet)
             return Month(day.year, day.month)
+        if isinstance(value, DateAnswer):  # an answer "about" a day, or in another calendar
+            return value.to_month()
         return value
+
+
+def person_band(packet: ReferralPacket) -> AgeRange | None:
+    """The band of the person's one age (``packet.person_age``)."""
+    age = packet.person.age
+    if isinstance(age, AgeRange):
+        return age
+    if age is None:
+        day = _local_day(packet.interview.started_at, packet)
+        age = person_age(packet.person.date_of_birth, packet.appendix, day)
+    return None if age is None else age_band(age)
 
 
 class _AgeBand(Rule):
@@ -159,32 +177,16 @@ class _AgeBand(Rule):
     def apply(self, value: Any, where: Where) -> Any:
         if isinstance(value, AgeRange):
             return value
-        age = value if isinstance(value, int) else None
-        owner = where.owner
-        if age is None and isinstance(owner, Person) and owner.date_of_birth is not None:
-            age = age_at(
-                owner.date_of_birth, _local_day(where.packet.interview.started_at, where.packet)
-            )
-        return None if age is None else age_band(age)
+        if isinstance(value, int):
+            return age_band(value)
+        return person_band(where.packet) if isinstance(where.owner, Person) else None
 
 
-class _Region(Rule):
+class _Place(_Withhold):
+    """A place: withheld, never overwritten; the copy shows the region the officer gave in
+    its own field (``details.*_region``) or says none was given, never a derived one."""
+
     coarsens = N_("places only to the region")
-
-    def apply(self, value: Any, where: Where) -> Any:
-        return None if value is None else where.packet.interview.region
-
-
-class _RegionOf(Rule):
-    """A place given as the region its record names in ``attr`` (nothing when none does)."""
-
-    coarsens = _Region.coarsens
-
-    def __init__(self, attr: str) -> None:
-        self.attr = attr
-
-    def apply(self, value: Any, where: Where) -> Any:
-        return None if value is None else getattr(where.owner, self.attr)
 
 
 class _Answers(Rule):
@@ -202,8 +204,10 @@ class _Answers(Rule):
         if entry.free_text:
             return where.withheld(value)
         if entry.item_id in AGE_ITEMS:
+            # The person's one band (date of birth first): never two bands that disagree.
+            band = person_band(where.packet)
             return tuple(
-                age_band(int(v))
+                (band or age_band(int(v)))
                 if isinstance(v, int | float | Decimal) and not isinstance(v, bool)
                 else v
                 for v in value
@@ -216,8 +220,7 @@ WITHHOLD: Rule = _Withhold()
 DAY: Rule = _Day()
 MONTH: Rule = _Month()
 AGE_BAND: Rule = _AgeBand()
-REGION: Rule = _Region()
-EXPLOITATION_REGION: Rule = _RegionOf("exploitation_region")
+PLACE: Rule = _Place()
 ANSWERS_EXACT_DATES: Rule = _Answers(KEEP)
 ANSWERS_MONTHS: Rule = _Answers(MONTH)
 
@@ -243,8 +246,7 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("person.contact",               N_("Contact"),                     KEEP, WITHHOLD, WITHHOLD),
     ("interview.started_at",         None,                              KEEP, DAY, MONTH),
     ("interview.ended_at",           None,                              KEEP, DAY, MONTH),
-    ("interview.location",           None,                              KEEP, REGION, REGION),
-    ("interview.region",             None,                              KEEP, KEEP, KEEP),
+    ("interview.location",           None,                              KEEP, PLACE, PLACE),
     ("interview.officer_name",       N_("Officer"),                     KEEP, WITHHOLD, WITHHOLD),
     ("interview.agency",             N_("Agency"),                      KEEP, WITHHOLD, WITHHOLD),
     ("interview.officer_phone",      N_("Officer's phone and email"),   KEEP, WITHHOLD, WITHHOLD),
@@ -284,14 +286,15 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
                                      KEEP, ANSWERS_EXACT_DATES, ANSWERS_MONTHS),
     ("appendix.officer_note",        N_("Officer's notes on answers"),
                                      KEEP, WITHHOLD, WITHHOLD),
-    ("narrative",                    N_("Officer's notes"),             KEEP, WITHHOLD, WITHHOLD),
+    ("narrative",                    N_("Notes for the receiving service"),
+                                                                        KEEP, WITHHOLD, WITHHOLD),
     ("details.contact_methods",      None,                              KEEP, KEEP, KEEP),
     ("details.safe_contact",         N_("Safe contact details"),        KEEP, WITHHOLD, WITHHOLD),
-    ("details.current_location",     N_("Where the person is now"),     KEEP, WITHHOLD, WITHHOLD),
+    ("details.current_location",     None,                              KEEP, PLACE, PLACE),
+    ("details.current_region",       None,                              KEEP, KEEP, KEEP),
     ("details.accommodation",        None,                              KEEP, KEEP, KEEP),
     ("details.exploitation_types",   None,                              KEEP, KEEP, KEEP),
-    ("details.exploitation_place",   None,
-                                     KEEP, EXPLOITATION_REGION, EXPLOITATION_REGION),
+    ("details.exploitation_place",   None,                              KEEP, PLACE, PLACE),
     ("details.exploitation_region",  None,                              KEEP, KEEP, KEEP),
     ("details.exploitation_from",    None,                              KEEP, DAY, MONTH),
     ("details.exploitation_to",      None,                              KEEP, DAY, MONTH),
@@ -318,6 +321,8 @@ class RedactionPolicy:
     heading: str | None  # the first line of the notice on page 1 (None: no notice)
     rules: Mapping[str, Rule]
     labels: Mapping[str, str]
+    # What a withheld field shows, naming this copy (N_; None: the variant withholds nothing).
+    withheld_note: str | None = None
 
     @property
     def containers(self) -> frozenset[str]:
@@ -364,13 +369,19 @@ HEADINGS: dict[Variant, str | None] = {
     ),
     "minimal": N_("Minimal copy: no names, contact details, free text or officer details."),
 }
+WITHHELD_NOTES: dict[Variant, str | None] = {
+    "full": None,
+    "redacted": N_("Withheld in this redacted copy"),
+    "minimal": N_("Withheld in this minimal copy"),
+}
 
 
 def _policy(variant: Variant, column: int) -> RedactionPolicy:
     rules = {path: (full, redacted, minimal)[column] for path, _l, full, redacted, minimal
              in FIELDS}
     labels = {path: label for path, label, *_rules in FIELDS if label}
-    return RedactionPolicy(variant, DESCRIPTIONS[variant], HEADINGS[variant], rules, labels)
+    return RedactionPolicy(variant, DESCRIPTIONS[variant], HEADINGS[variant], rules, labels,
+                           WITHHELD_NOTES[variant])
 
 
 POLICIES: dict[Variant, RedactionPolicy] = {

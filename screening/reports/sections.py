@@ -32,11 +32,11 @@ from screening.reports.context import (
     WARN_BG,
     WARN_INK,
     Ctx,
+    join_list,
 )
 from screening.reports.details_section import details_block
 from screening.reports.notices import consent_override, variant_notice, withheld
-from screening.reports.packet import AppendixEntry, Referral
-from screening.reports.redaction import REGION
+from screening.reports.packet import AppendixEntry, Referral, answered_age
 from screening.reports.text import Span, TextStyle
 
 
@@ -91,7 +91,7 @@ def urgent_block(c: Ctx) -> list[Flowable]:
 
 def _triggered_by(c: Ctx, item_ids: Sequence[str]) -> list[Span]:
     numbers = [(e.number if (e := c.p.entry(i)) else i) for i in item_ids]
-    return [Span(c._("Answers to questions: ")), c.data(", ".join(numbers))]
+    return [Span(c._("Answers to questions: ")), c.data(c.join(numbers))]
 
 
 def translation_warning(c: Ctx) -> list[Flowable]:
@@ -209,7 +209,7 @@ def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
     lang = c.lang if (report and e.answer_report is not None) else e.asked_language
     if not values:
         return [Span(_("(no answer recorded)"))]
-    return [c.data("; ".join(c.value(v) for v in values), lang, bold=True)]
+    return [c.data(join_list([c.value(v) for v in values], lang), lang, bold=True)]
 
 
 def person_block(c: Ctx) -> list[Flowable]:
@@ -229,16 +229,30 @@ def person_block(c: Ctx) -> list[Flowable]:
     add(_("Date of birth"), "person.date_of_birth",
         c.date(person.date_of_birth) if person.date_of_birth else None)
     if person.age is not None:
-        age = c.age(person.age)
-        text = _("{age} (estimate)").format(age=age) if person.age_is_estimate else age
-        rows.append((_("Age"), [c.data(text)]))
+        rows.append((_("Age"), [c.data(_age_text(c))]))
     add(_("Gender"), "person.gender", c.gender(person.gender) if person.gender else None)
     add(_("Nationality"), "person.nationality",
         c.country(person.nationality) if person.nationality else None)
     if person.languages:
-        rows.append((_("Languages"), [c.data(", ".join(c.language(x) for x in person.languages))]))
+        rows.append((_("Languages"), [c.data(c.join([c.language(x) for x in person.languages]))]))
     add(_("Contact"), "person.contact", person.contact, always=True, data_lang=lang)
     return [c.heading(_("Person")), c.rows(rows)]
+
+
+def _age_text(c: Ctx) -> str:
+    """The person's one age (``packet.person_age``). A full packet, which shows the date of
+    birth, also says when the person's answer to the age question differs from it."""
+    _ = c._
+    person = c.p.person
+    assert person.age is not None
+    age = c.age(person.age)
+    text = _("{age} (estimate)").format(age=age) if person.age_is_estimate else age
+    answered = answered_age(c.p.appendix)
+    if person.date_of_birth is not None and answered and answered[1] != person.age:
+        entry, number = answered
+        text = _("{age} (from the date of birth; the answer to question {question} was "
+                 "{answer})").format(age=text, question=entry.number, answer=c.number(number))
+    return text
 
 
 def interview_block(c: Ctx) -> list[Flowable]:
@@ -254,12 +268,9 @@ def interview_block(c: Ctx) -> list[Flowable]:
     ]
     if iv.ended_at:
         rows.append((_("Ended"), [c.data(c.when(iv.ended_at))]))
-    if c.policy.rules["interview.location"] is REGION:  # the region instead of the place
-        rows.append((_("Region"), [c.data(iv.location or "—")]))
-    else:
-        rows.append((_("Location"), [c.data(iv.location or "—")]))
-        if iv.region and iv.region != iv.location:
-            rows.append((_("Region"), [c.data(iv.region)]))
+    # A copy without places says so; the region it keeps is in "Referral details".
+    rows.append((_("Location"),
+                 withheld(c) if c.withheld("interview.location") else [c.data(iv.location or "—")]))
     for label, path, value in ((_("Officer"), "interview.officer_name", iv.officer_name),
                                (_("Agency"), "interview.agency", iv.agency)):
         rows.append((label, withheld(c) if c.withheld(path) else [c.data(value or "—")]))
@@ -279,9 +290,9 @@ def consent_block(c: Ctx) -> list[Flowable]:
                 c.tb([Span(_("No consent was recorded in FieldScreen."), bold=True)], BODY)]
     recipients: Sequence[Span] = (
         withheld(c) if c.withheld("consent.recipients")
-        else [c.data("; ".join(con.recipients) or "—")])
+        else c.items(con.recipients) or [c.data("—")])
     rows: list[tuple[str, Sequence[Span] | Flowable]] = [
-        (_("Agreed to share"), [c.data("; ".join(con.shared_items) or "—")]),
+        (_("Agreed to share"), [c.data(c.join(con.shared_items) or "—")]),
         (_("With"), recipients),
         (_("When"), [c.data(c.when(con.given_at) if con.given_at else "—")]),
         (_("How it was recorded"), [c.data(con.recorded_how)]),
@@ -358,10 +369,8 @@ def referrals_block(c: Ctx) -> list[Flowable]:
             for ct in ref.contacts
         ]
         if ref.languages:
-            langs = ", ".join(
-                c.language(x) if x.replace("_", "").isalpha() else x for x in ref.languages
-            )
-            rows.append((_("Languages"), [c.data(langs)]))
+            rows.append((_("Languages"), c.items(
+                [c.language(x) if x.replace("_", "").isalpha() else x for x in ref.languages])))
         if ref.hours:
             rows.append((_("Hours"), [c.data(ref.hours)]))
         if c.withheld("referrals.reason"):
@@ -389,17 +398,6 @@ def _outside_consent(c: Ctx, ref: Referral) -> list[Flowable]:
     else:
         spans.append(Span(_("none recorded")))
     return [c.tb(spans, TextStyle(size=9, color=WARN_INK), where=f"referral {ref.service_id}")]
-
-
-def narrative_block(c: Ctx) -> list[Flowable]:
-    _ = c._
-    out: list[Flowable] = [c.heading(_("Officer's notes"))]
-    if c.withheld("narrative"):
-        return [*out, c.tb(withheld(c), SMALL)]
-    if not c.p.narrative:
-        return [*out, c.tb(_("None recorded."), SMALL)]
-    lang = c.p.interview.officer_language
-    return [*out, c.tb([c.data(c.p.narrative, lang)], BODY, where="narrative")]
 
 
 def appendix_block(c: Ctx) -> list[Flowable]:
@@ -465,18 +463,20 @@ def appendix_block(c: Ctx) -> list[Flowable]:
 
 def story(c: Ctx) -> list[Flowable]:
     parts: list[Flowable] = []
+    # In the order an intake worker reads a referral: what is urgent, who the person is,
+    # why they are referred and how to reach them safely (with the officer's notes), then
+    # the screening behind it.
     for section in (
         title_block,
         urgent_block,
         translation_warning,
-        details_block,  # what the receiving agency needs to act, where it looks first
+        person_block,
+        details_block,
         result_block,
         referrals_block,
-        person_block,
         interview_block,
         consent_block,
         instrument_block,
-        narrative_block,
         appendix_block,
     ):
         parts.extend(section(c))

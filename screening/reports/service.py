@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-
 from screening.casework.consent import (
     LAW_ENFORCEMENT,
     REFERRAL,
@@ -30,13 +28,14 @@ from screening.casework.referral_details import (
     load_referral_details,
     period_value,
 )
+from screening.engine.dates import DateAnswer
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
 from screening.engine.state import Evaluation, Step
 from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
 from screening.instruments.model import Instrument, ItemType
-from screening.reports.directory import NATIONAL, Directory
+from screening.reports.directory import Directory
 from screening.reports.packet import (
     AppendixEntry,
     Consent,
@@ -53,6 +52,7 @@ from screening.reports.packet import (
     ReferralPacket,
     Result,
     Variant,
+    person_age,
 )
 from screening.store import ReferralRecord, Store
 from screening.store.keys import check_passphrase
@@ -117,15 +117,18 @@ def _answer_display(ins: Instrument, step: Step, value: Any, lang: str) -> tuple
         labels = {c.name: ins.text(c.label, lang) for c in ins.choices_for(item)}
         names = value if isinstance(value, list) else [value]
         return tuple(labels.get(str(n), str(n)) for n in names)
-    if item.type is ItemType.DATE and isinstance(value, str):
-        try:
-            return (dt.date.fromisoformat(value),)
-        except ValueError:
+    if item.type is ItemType.DATE:  # at its precision and in its calendar (issue #14)
+        date = DateAnswer.from_stored(value)
+        if date is None:
             return (value,)
+        exact = date.gregorian and date.precision == "day" and not date.approximate
+        return (date.first_day(),) if exact else (date,)
+    # Words, never a raw value ("True", "OK"), in the language of the answer's column.
+    _ = Translator(lang)
     if item.type is ItemType.ACKNOWLEDGE:
-        return ("OK",)
+        return (_("Acknowledged"),)
     if isinstance(value, bool):
-        return (str(value),)
+        return (_("Yes") if value else _("No"),)
     return (value,)
 
 
@@ -206,25 +209,11 @@ def _referrals(records: list[ReferralRecord], directory: Directory,
     return tuple(out)
 
 
-def _region(records: list[ReferralRecord], directory: Directory, lang: str) -> str | None:
-    """No finer than a region: that of the local services chosen (they serve where the
-    person is) when they agree, else their country; None when nothing says."""
-    services = [s for r in records if (s := directory.get(r.service_id)) is not None]
-    countries = {s.country for s in services if s.country}
-    if len(countries) != 1:
-        return None
-    country = countries.pop()
+def _local_date(moment: dt.datetime, zone_name: str) -> dt.date:
     try:
-        country_name = Locale.parse(lang.replace("-", "_")).territories.get(country.upper())
-    except (UnknownLocaleError, ValueError):
-        country_name = None
-    country_name = country_name or country
-    local = {s.region for s in services if s.region and s.region.lower() != NATIONAL}
-    if len(local) == 1:
-        _ = Translator(lang)
-        # Translators: the separator between items of a list, e.g. "، " in Arabic.
-        return local.pop() + _(", ") + country_name
-    return country_name
+        return moment.astimezone(ZoneInfo(zone_name)).date()
+    except (ZoneInfoNotFoundError, ValueError):  # the packet refuses the zone by name
+        return moment.date()
 
 
 def _period(text: str | None) -> dt.date | Month | None:
@@ -306,10 +295,11 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             dob = None
     referral_records, narrative = store.referrals.get(case_id)
     directory = ws.directory()
+    zone_name = prefs.time_zone() or local_time_zone()
     packet = ReferralPacket(
         document_id=str(uuid.uuid4()),
         generated_at=moment,
-        time_zone=prefs.time_zone() or local_time_zone(),
+        time_zone=zone_name,
         report_language=lang,
         case_reference=case.reference,
         interview=Interview(
@@ -323,13 +313,14 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             interpreter_language=(context.interpreter_language if context
                                   else meta.interpreter_language),
             ended_at=_when(interview.finished_at),
-            region=_region(referral_records, directory, lang),
             officer_phone=profile.phone or None,
             officer_email=profile.email or None,
         ),
         person=Person(
             name=person.name if person else None,
             date_of_birth=dob,
+            # The one age (date of birth first), on the interview's day where it was held.
+            age=person_age(dob, appendix, _local_date(started, zone_name)),
             gender=person.gender if person else None,
             nationality=person.nationality if person else None,
             languages=tuple(person.languages) if person else (),
@@ -396,7 +387,8 @@ def check_packet_allowed(ws: Workspace, case_id: str, variant: Variant = "full",
         raise InputError(
             "the person's consent does not cover sharing their details (it needs 'referral' "
             "or 'law_enforcement'); record that consent first, write a --variant redacted or "
-            "minimal copy, or give --override-reason to write the full packet anyway",
+            "minimal copy, or give your reason with --override-reason-file FILE to write "
+            "the full packet anyway",
             code=ErrorCode.CONSENT_SHARING, case_id=case_id)
     return reason
 

@@ -28,6 +28,7 @@ from app.viewmodels.referral_vm import ReferralViewModel
 from app.windows.referral_page import ReferralPage
 from screening.casework.referral_details import CHOICES, FIELDS, load_referral_details
 from screening.paths import resource_path
+from screening.reports.service import build_case_packet
 from screening.store import PersonInfo
 from tests.factories import SAMPLE_REFERRAL, stored_interview
 
@@ -185,11 +186,30 @@ def test_the_officers_phone_and_email_are_a_profile_setting(qtbot, page, monkeyp
     tab.retranslate()
     tab.load()
     by_label = dict(zip((label.text() for label in tab.labels), tab.edits, strict=True))
-    by_label["Your phone number"].setText("+00 000 0101 (synthetic)")
+    by_label["Your phone number"].setText("+00 000 0101")  # synthetic
     by_label["Your email"].setText("officer@example.org")
     monkeypatch.setattr(dialogs, "inform", lambda *a, **k: None)
     tab.save()
     profile = app_vm.officer_profile()
-    assert (profile.phone, profile.email) == ("+00 000 0101 (synthetic)", "officer@example.org")
+    assert (profile.phone, profile.email) == ("+00 000 0101", "officer@example.org")
     page.open(page.vm.case_id)  # the details tab shows what a full packet will print
-    assert "+00 000 0101 (synthetic), officer@example.org" in page.details.officer.text()
+    assert "+00 000 0101, officer@example.org" in page.details.officer.text()
+
+
+def test_the_officer_gives_the_region_a_redacted_copy_shows(qtbot, page) -> None:
+    """The region or country where the person is now is the officer's to give (issue #15
+    review): the form asks for it, says what it is for, and a redacted copy shows it instead
+    of the place (never a region guessed from the services chosen)."""
+    form = page.details
+    line = form.inputs["current_region"]
+    assert isinstance(line, QLineEdit)
+    assert form.labels["current_region"].text() == "Region or country where the person is now"
+    assert "instead of the place" in line.placeholderText()
+    fill_details(qtbot, page, {"current_location": "Synthetic hostel, room 3",
+                               "current_region": "Synthetic County"})
+    assert _stored(page)["current_region"] == "Synthetic County"
+    packet = build_case_packet(page.vm.app_vm.workspace, page.vm.case_id, lang="en",
+                               variant="redacted")
+    assert packet.details is not None
+    assert packet.details.current_region == "Synthetic County"
+    assert packet.details.current_location is None and packet.interview.location is None

@@ -162,7 +162,7 @@ def test_no_consent_recorded_shows_no_date(build, ws: Workspace) -> None:
 
 def test_gender_is_shown_in_the_reports_language(build, ws: Workspace,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_catalog.install(monkeypatch, table={**fake_catalog.AR, "female": "أنثى"})
+    fake_catalog.install(monkeypatch, table={**fake_catalog.AR, "Female": "أنثى"})
     case_id = stored_interview(ws, "adult_indicators", DEMO, lang="en",
                                person=PersonInfo(name="Synthetic Person", gender="female"))[
         "case_id"]

@@ -50,7 +50,8 @@ MK = {
     "free_text": "QZFREETEXTMARK",
     "note_text": "QZNOTETEXTMARK",
     "note_choice": "QZNOTECHOICEMARK",
-    "region": "QZREGIONMARK",
+    "region": "QZREGIONMARK",  # the officer's: where the person is now
+    "service_region": "QZSERVICEREGIONMARK",  # the directory's: never the person's region
     "service": "QZSERVICEMARK",
     # The referral details and the officer's phone and email (issue #15).
     "officer_phone": "QZOFFICERPHONEMARK",
@@ -64,12 +65,14 @@ MK = {
     "police_reference": "QZPOLICEREFMARK",
     "wishes": "QZWISHESMARK",
 }
-NEVER = {"alias", "person_notes"}  # stored for the case, printed in no variant
+# Stored for the case (or the directory's), printed in no variant.
+NEVER = {"alias", "person_notes", "service_region"}
 # Not who, roughly where: every variant keeps them.
 KEPT_BY_ALL = {"region", "service", "exploitation_region"}
 DETAILS = {key: MK[key] for key in ("safe_contact", "current_location", "exploitation_place",
                                     "exploitation_region", "exploiters", "other_victims",
                                     "police_reference", "wishes")} | {
+    "current_region": MK["region"],
     "contact_methods": ["text"], "accommodation": "employer", "exploitation_types": ["labour"],
     "exploitation_from": "2024-11-05", "exploitation_to": "2025-01-10",
     "other_victims_children": 3, "other_victims_adults": 0, "wants": ["safe_place"]}
@@ -101,7 +104,8 @@ flags:
 """
 DIRECTORY = (
     "id,country,region,name,kind,phone,languages,needs,example\n"
-    f"mk-shelter,US,{MK['region']},{MK['service']} shelter,shelter,+1 555 0142,en,shelter,no\n"
+    f"mk-shelter,US,{MK['service_region']},{MK['service']} shelter,shelter,+1 555 0142,en,"
+    "shelter,no\n"
 )
 
 
@@ -223,8 +227,16 @@ def test_age_dates_and_place_are_coarsened_per_variant(case) -> None:
     assert "Jan 17, 2025" in text["redacted"] and "Jan 17, 2025" not in text["minimal"]
     assert "January 2025" in text["minimal"]
     assert data_of["minimal"]["interview"]["started_at"] == month_iso(started, full)
-    # The place: exact in full; only the region (the local service's) in the others.
-    assert data_of["redacted"]["interview"]["location"] == f"{MK['region']}, United States"
+    # The place: exact in full; in the others no place at all (never overwritten with a
+    # region), and the region the officer gave for where the person is now.
+    assert data_of["full"]["interview"]["location"] == MK["location"]
+    for variant in ("redacted", "minimal"):
+        assert data_of[variant]["interview"]["location"] is None
+        assert "region" not in data_of[variant]["interview"]
+        assert data_of[variant]["details"]["current_location"] is None
+        assert data_of[variant]["details"]["current_region"] == MK["region"]
+        assert f"Region or country where the person is now {MK['region']}" in text[variant]
+        assert f"Location {WITHHELD_TEXT[variant]}" in text[variant]
 
 
 def test_referral_details_per_variant(case) -> None:
@@ -251,13 +263,18 @@ def test_referral_details_per_variant(case) -> None:
     assert data_of["minimal"]["exploitation_from"] == "2024-11"
     assert f"Where {MK['exploitation_place']}" in text["full"]
     for variant in ("redacted", "minimal"):  # the place, only to the officer's region
-        assert data_of[variant]["exploitation_place"] == MK["exploitation_region"]
-        assert f"Police reference {WITHHELD_TEXT}" in text[variant]
-        assert f"Referring officer {WITHHELD_TEXT}" in text[variant]
+        assert data_of[variant]["exploitation_place"] is None
+        assert data_of[variant]["exploitation_region"] == MK["exploitation_region"]
+        assert f"Where {WITHHELD_TEXT[variant]}" in text[variant]
+        assert f"Region or country of the exploitation {MK['exploitation_region']}" in \
+            text[variant]
+        assert f"Police reference {WITHHELD_TEXT[variant]}" in text[variant]
+        assert f"Referring officer {WITHHELD_TEXT[variant]}" in text[variant]
     assert f"Phone {MK['officer_phone']} Email {MK['officer_email']}" in text["full"]
 
 
-WITHHELD_TEXT = "Withheld in this redacted copy"
+WITHHELD_TEXT = {"redacted": "Withheld in this redacted copy",
+                 "minimal": "Withheld in this minimal copy"}
 
 
 def month_iso(started: dt.datetime, packet) -> str:  # type: ignore[no-untyped-def]

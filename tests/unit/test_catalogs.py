@@ -104,3 +104,34 @@ def test_every_report_language_has_a_complete_catalog() -> None:
     for locale in UI_LOCALES:
         header = _catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
         assert header.last_translator == "FieldScreen machine translation (needs review)"
+
+
+# What a packet may print in any language exactly as in English: names, formats, punctuation.
+SAME_IN_EVERY_LANGUAGE = {"FieldScreen", "OK", ", ", "; ", "YYYY-MM-DD", "HH:MM",
+                          "YYYY-MM-DD HH:MM"}
+
+
+def _report_msgids() -> set[str]:
+    """The strings the referral packet prints: marked in screening/reports and the referral
+    details' labels (screening/casework/referral_details.py)."""
+    from babel.messages.extract import extract_from_file
+
+    files = [*sorted((ROOT / "screening" / "reports").glob("*.py")),
+             ROOT / "screening" / "casework" / "referral_details.py"]
+    ids: set[str] = set()
+    for path in files:
+        for _line, message, _comments, _context in extract_from_file(
+                "python", str(path), keywords={"_": None, "N_": None}):
+            ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_the_tagalog_packet_has_no_english_labels() -> None:
+    """A review found "Referral packet", "Interpreter", "Validation", "Domestic servitude" ...
+    in English in a Tagalog packet (issue #15): the catalog held them untranslated."""
+    catalog = {m.id: m.string for m in _catalog(TRANSLATIONS / "tl" / "LC_MESSAGES"
+                                                / "messages.po") if isinstance(m.id, str)}
+    report = _report_msgids()
+    assert {"Referral packet", "Female", "Withheld in this minimal copy"} <= report
+    english = sorted(m for m in report - SAME_IN_EVERY_LANGUAGE if catalog.get(m, m) == m)
+    assert not english, f"tl: {english[:10]}"
