@@ -212,6 +212,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("That file is not an agency key."),
         N_("Choose the key file your agency made with `fieldscreen keys new`."),
     ),
+    ErrorCode.HANDOVER_ALREADY_RECEIVED: (
+        N_("This referral was received before and is already in your case list."),
+        N_("Nothing was stored. Open the case that holds it from the case list."),
+    ),
+    ErrorCode.PROFILE_PHONE: (
+        N_("That phone number cannot be used."),
+        N_("Use digits, spaces, a + before the country code and - ( ) . / only: 6 to 15 "
+           "digits, for example +962 6 555 0100. The profile was not saved."),
+    ),
+    ErrorCode.PROFILE_EMAIL: (
+        N_("That e-mail address cannot be used."),
+        N_("Write it as name@agency.org: one @, no spaces, and a domain with a dot after "
+           "the @. The profile was not saved."),
+    ),
     FILE_UNREADABLE: (
         N_("That file could not be read."),
         N_("Check the file and try again. Nothing was changed."),

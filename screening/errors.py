@@ -69,6 +69,11 @@ class ErrorCode(StrEnum):
     HANDOVER_NOT_FOR_KEY = "handover.not_for_key"  # encrypted for another agency's key
     HANDOVER_RECIPIENT = "handover.recipient"  # no usable public key for the recipient
     HANDOVER_IDENTITY = "handover.identity"  # the identity file is not an age identity
+    # this packet (or a newer one for the same case) was received before (issue #15 review)
+    HANDOVER_ALREADY_RECEIVED = "handover.already_received"
+    # the officer's profile (issue #15 review): a phone number or e-mail address not usable
+    PROFILE_PHONE = "profile.phone"
+    PROFILE_EMAIL = "profile.email"
 
 
 @dataclass(frozen=True)

@@ -167,8 +167,10 @@ class AppViewModel(QObject):
             return OfficerProfile()
         return self.workspace.preferences.officer_profile()
 
-    def save_officer_profile(self, profile: OfficerProfile) -> None:
-        self.workspace.preferences.save_officer_profile(profile)
+    def save_officer_profile(self, profile: OfficerProfile) -> OfficerProfile:
+        """Checked as `fieldscreen officer set` checks it (phone, e-mail); InputError with
+        the field's code otherwise. Returns the profile as stored (normalised)."""
+        return self.workspace.preferences.update_officer_profile(profile.to_json())
 
     def autolock_minutes(self) -> int:
         if not self.is_open:

@@ -10,15 +10,18 @@ opened in front of a respondent does not show everyone else's name.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.formatting import datetime_text
 from app.qt_i18n import N_, _, ltr
 from app.viewmodels.app_vm import AppViewModel
-from screening.store import CaseSummary
+from screening.i18n.bidi import isolate
+from screening.store import CaseSummary, ReceivedFrom
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,10 @@ COLUMNS = (
     ("interviews", N_("Interviews")),
     ("created", N_("Created")),
     ("updated", N_("Last change")),
+    # Issue #15: a case handed over by another agency shows who sent it (tooltip: when).
+    ("received", N_("Received from")),
 )
+RECEIVED_COLUMN = len(COLUMNS) - 1
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -49,9 +55,46 @@ def status_text(status: str) -> str:
     return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
+def sender_text(received: ReceivedFrom) -> str:
+    """The case list's "Received from": the agency, else the officer. A packet's text: as an
+    isolate of its own direction, bidi controls in it removed (screening.i18n.bidi)."""
+    return isolate(received.agency or received.officer) if (
+        received.agency or received.officer) else _("an unnamed sender")
+
+
+def received_tooltip(received: ReceivedFrom) -> str:
+    """Who sent a received case and when; and the case it updates or repeats."""
+    who = (isolate(_("{officer} ({agency})").format(officer=received.officer,
+                                                     agency=received.agency))
+           if received.officer and received.agency else sender_text(received))
+    lines = [_("Received from {sender} on {received}.").format(
+                 sender=who, received=datetime_text(received.received_at)),
+             _("Sent on {sent}; their case reference: {reference}.").format(
+                 sent=datetime_text(received.sent_at),
+                 reference=ltr(received.sender_case_reference))]
+    earlier = ltr(received.earlier_reference) if received.earlier_reference else None
+    if earlier and received.relation == "newer":
+        lines.append(_("An updated referral: case {reference} holds the earlier one.").format(
+            reference=earlier))
+    elif earlier and received.relation == "older":
+        lines.append(_("An older referral than case {reference}, stored as well.").format(
+            reference=earlier))
+    elif earlier:
+        lines.append(_("Received before as case {reference}, and stored again.").format(
+            reference=earlier))
+    return "\n".join(lines)
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows it as it is: Qt reads a tooltip that looks like HTML
+    as HTML, so it is escaped and marked as rich text, lines kept."""
+    return "<qt>" + "<br>".join(html.escape(line) for line in text.splitlines()) + "</qt>"
+
+
 def short_date(iso: str) -> str:
-    """``2026-03-07T10:00:00Z`` -> ``2026-03-07 10:00`` (unambiguous in every language)."""
-    return ltr(iso[:16].replace("T", " ")) if iso else ""
+    """A stored UTC stamp as the officer's local day and time, in the UI language (Babel),
+    like every other time the app shows."""
+    return datetime_text(iso) if iso else ""
 
 
 class CaseListModel(QAbstractTableModel):
@@ -117,6 +160,11 @@ class CaseListModel(QAbstractTableModel):
     def case_id(self, row: int) -> str | None:
         return self._rows[row].id if 0 <= row < len(self._rows) else None
 
+    def received_from(self, case_id: str) -> ReceivedFrom | None:
+        """Where a listed case came from (None: made here, or not listed)."""
+        row = self.row_of(case_id)
+        return self._rows[row].received_from if row >= 0 else None
+
     def row_of(self, case_id: str) -> int:
         for i, c in enumerate(self._rows):
             if c.id == case_id:
@@ -142,6 +190,10 @@ class CaseListModel(QAbstractTableModel):
         case = self._rows[index.row()]
         if role == CaseIdRole:
             return case.id
+        received = case.received_from
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == RECEIVED_COLUMN:
+            # A packet's text (an agency's name) is never read as HTML: escaped, in <qt>.
+            return plain_tooltip(received_tooltip(received)) if received else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             column = COLUMNS[index.column()][0]
             if column == "reference":
@@ -157,6 +209,11 @@ class CaseListModel(QAbstractTableModel):
                 return str(case.interview_count)
             if column == "created":
                 return short_date(case.created_at)
+            if column == "received":
+                if received is None:  # a screen reader hears a word, not silence
+                    return ("" if role == Qt.ItemDataRole.DisplayRole
+                            else _("Not received: made here"))
+                return sender_text(received)
             return short_date(case.updated_at)
         return None
 
@@ -176,5 +233,7 @@ class CaseListModel(QAbstractTableModel):
             "interviews": lambda c: c.interview_count,
             "created": lambda c: c.created_at,
             "updated": lambda c: c.updated_at,
+            "received": lambda c: (sender_text(c.received_from).casefold()
+                                   if c.received_from else ""),
         }
         self._rows.sort(key=keys[name], reverse=order == Qt.SortOrder.DescendingOrder)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 
 from app.error_dialogs import show_error
 from app.qt_i18n import _, ngettext
-from app.viewmodels.case_list_model import MASKED_NAME, STATUS_TEXT, CaseIdRole
+from app.viewmodels.case_list_model import (
+    COLUMNS,
+    MASKED_NAME,
+    STATUS_TEXT,
+    CaseIdRole,
+    received_tooltip,
+)
 from app.viewmodels.cases_vm import CaseDetail, CasesViewModel
 from app.widgets.common import acc, heading, plain_label, refresh_heading, sensitive, set_button
 from app.windows import dialogs
@@ -108,6 +114,8 @@ class CasesPage(QWidget):
         self.case_title = heading("", side, factor=1.2)
         self.case_name = plain_label("", side)
         self.case_status = plain_label("", side)
+        self.case_received = plain_label("", side)  # who handed it over, when (issue #15)
+        self.case_received.setObjectName("caseReceived")
         self.interviews_label = plain_label("", side)
         self.interviews = QListWidget(side)
         self.interviews.currentRowChanged.connect(lambda _r: self._update_buttons())
@@ -123,7 +131,8 @@ class CasesPage(QWidget):
         self.reopen_button.clicked.connect(self._reopen)
         self.delete_button = QPushButton(side)
         self.delete_button.clicked.connect(self.delete_selected)
-        for w in (self.case_title, self.case_name, self.case_status, self.interviews_label,
+        for w in (self.case_title, self.case_name, self.case_status, self.case_received,
+                  self.interviews_label,
                   self.interviews, self.resume_button, self.new_interview_button,
                   self.referral_button, self.reopen_button):
             side_layout.addWidget(w)
@@ -161,7 +170,7 @@ class CasesPage(QWidget):
         set_button(self.reopen_button, _("Reopen to change answers"))
         set_button(self.delete_button, _("Delete case…"))
         self._names_button_text()
-        self.vm.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
+        self.vm.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._render_count()
         self._show_detail(self.detail)
 
@@ -193,8 +202,14 @@ class CasesPage(QWidget):
     def select_case(self, case_id: str) -> None:
         row = self.vm.model.row_of(case_id)
         if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.vm.model.index(row, 0))
+            index = self.vm.model.index(row, 0)
+            # Not QTableView.selectRow: it takes the column under the view's leading edge,
+            # which in a right-to-left layout (Arabic) is past the last column, and selects
+            # nothing: a received case was not selected nor its details shown.
+            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
 
     def _model_reset(self) -> None:
         self._render_count()
@@ -229,11 +244,16 @@ class CasesPage(QWidget):
             refresh_heading(self.case_title, _("No case selected"), 1.2)
             self.case_name.clear()
             self.case_status.clear()
+            self.case_received.clear()
+            self.case_received.hide()
         else:
             refresh_heading(self.case_title, detail.reference, 1.2)
             self.case_name.setText(MASKED_NAME if self.vm.model.masked
                                    else detail.name or _("No name recorded"))
             self.case_status.setText(_("Status: {status}").format(status=detail.status))
+            received = self.vm.model.received_from(detail.id)
+            self.case_received.setText(received_tooltip(received) if received else "")
+            self.case_received.setVisible(received is not None)
             for row in detail.interviews:
                 state = _("finished") if row.finished else _("in progress")
                 text = _("{instrument} · {state} · started {date}").format(

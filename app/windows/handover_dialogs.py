@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.error_dialogs import show_error
+from app.formatting import datetime_text
 from app.qt_i18n import _, ltr
 from app.viewmodels.handover_vm import ReceiveViewModel, key_recipient
 from app.widgets.common import acc, plain_label
 from app.windows import dialogs
-from screening.casework.handover import Received, Recipient
+from screening.casework.handover import NEWER, SAME, Earlier, Received, Recipient
 from screening.errors import ScreeningError
+from screening.i18n.bidi import isolate
 
 if TYPE_CHECKING:
     from screening.casework.handover import Sent
@@ -134,18 +136,67 @@ def receive_flow(parent: QWidget, vm: ReceiveViewModel) -> bool:
                                     "to open the packet."), _("Open"), secret=True)
         if secret is None:
             return False
-    vm.receive(Path(packet), Path(identity), secret)
+    vm.receive(Path(packet), Path(identity), secret,
+               confirm=lambda earlier: ask_import_again(parent, earlier))
     return True
+
+
+def ask_import_again(parent: QWidget, earlier: Earlier) -> bool:
+    """The packet was received before (or a newer one for the same case was): import it
+    anyway as a separate case? "No" is the default: nothing is stored."""
+    if earlier.relation == SAME:
+        title = _("Referral already received")
+        text = _("You received this referral before, on {when}. It is case {reference} in "
+                 "your case list.").format(when=datetime_text(earlier.received_at),
+                                          reference=ltr(earlier.reference))
+    else:
+        title = _("Older referral")
+        text = _("This is an older version of a referral you already have: case {reference} "
+                 "holds the one the sender sent later, on {when}.").format(
+            reference=ltr(earlier.reference), when=datetime_text(earlier.sent_at))
+    text += "\n\n" + _("Nothing has been stored. Import it anyway as a separate case? "
+                        "You would then have the same person twice in your case list.")
+    return dialogs.ask(parent, title, text, _("Import as a separate case"),
+                       _("Do not import"))
+
+
+def sender_text(officer: str, agency: str) -> str:
+    """"Officer (Agency)" (an agency name may itself hold commas), as one isolate of its own
+    direction: a packet's text keeps its order in a sentence of either direction."""
+    if officer and agency:
+        return isolate(_("{officer} ({agency})").format(officer=officer, agency=agency))
+    return isolate(officer or agency) if officer or agency else _("an unnamed sender")
 
 
 def received_text(received: Received) -> str:
     src = received.provenance
-    sender = ", ".join(x for x in (src.officer, src.agency) if x) or _("an unnamed sender")
-    text = _("Stored as case {reference}. Sent by {sender} on {when}. Encrypted for key "
-             "fingerprint {fingerprint}.").format(
-        reference=received.reference, sender=sender, when=ltr(src.sent_at),
-        fingerprint=ltr(src.recipient_fingerprint))
+    parts = [_("Stored as case {reference}.").format(reference=ltr(received.reference))]
+    parts.append(_("Sent by {sender} on {when}.").format(
+        sender=sender_text(src.officer, src.agency), when=datetime_text(src.sent_at)))
+    reach = [ltr(x) for x in (src.phone, src.email) if x]
+    if reach:
+        parts.append(_("To reach them: {contacts}").format(contacts="  ·  ".join(reach)))
+    if received.outcome_label:  # the instrument's words, perhaps in another script
+        parts.append(_("Result: {outcome}").format(outcome=isolate(received.outcome_label)))
+    text = "\n".join(parts)
+    earlier = received.earlier
+    if earlier is not None and earlier.relation == NEWER:
+        text += "\n\n" + _("This is an updated referral: case {reference} holds the one you "
+                            "received on {when}. Both are kept; compare them.").format(
+            reference=ltr(earlier.reference), when=datetime_text(earlier.received_at))
+    elif earlier is not None and earlier.relation == SAME:
+        text += "\n\n" + _("You received this referral before as case {reference}; it is "
+                            "now stored a second time, as you asked.").format(
+            reference=ltr(earlier.reference))
+    elif earlier is not None:
+        text += "\n\n" + _("This is an older referral than case {reference}, which the "
+                            "sender sent later; it is stored as well, as you asked.").format(
+            reference=ltr(earlier.reference))
     if not received.same_outcome:
         text += "\n\n" + _("The sender's result differs from the one worked out here from "
                            "the same answers; check the case.")
+    text += "\n\n" + _("It opened with your agency's key (fingerprint {fingerprint}). The "
+                        "sender is who the packet says; if in doubt, confirm the document "
+                        "number {document} with them.").format(
+        fingerprint=ltr(src.recipient_fingerprint), document=ltr(src.document_id[:8]))
     return text

@@ -10,14 +10,22 @@ outside the person's consent must have been chosen with the officer's reason. Th
 cover prints the recipient key's fingerprint. Sender's audit trail: ``referral.sent``.
 
 **Receiving** (``fieldscreen receive F.age --identity IDENTITY``, the app's "Receive a
-referral…"): ``open_packet`` decrypts and checks the packet without touching the store (age's
-authentication, the manifest, ``case.json``'s structure, the instrument text against its
-content hash, the PDF's embedded data against ``packet_sha256``, the answers against the
-instrument); ``receive_referral`` then stores it as a new case in one transaction: the
-person's details, the instrument snapshot, the interview with the sender's answers and
-consent as recorded, the referral choices and details, and ``referral.received`` in the
+referral…"): ``open_packet`` (``screening.handover.opening``) decrypts and checks the packet
+without touching the store; ``receive_referral`` then stores it as a new case in one
+transaction: the person's details, the instrument snapshot, the interview with the sender's
+answers and consent as recorded, the referral choices and details, where it came from
+(``store.cases.record_received``: shown in the case list) and ``referral.received`` in the
 audit trail with the provenance (sender's store id and agency, when, the sender's audit
 anchor). The outcome is computed again by this FieldScreen's engine from the answers.
+
+**Received before** (issue #15 review). A packet is known by its document id; a case by the
+sender's store id and case reference. ``earlier_receipt`` says how a packet stands to the
+cases already received: ``same`` (this very packet), ``newer`` (an updated referral for the
+same case: the sender's audit trail had moved on when it was sent) or ``older``. A ``same``
+or ``older`` one is refused (``AlreadyReceived``, exit 2, audited as
+``referral.already_received`` on the case that holds it) unless the officer asks for it
+``again`` (CLI ``--again``, the app's question); a ``newer`` one is stored beside the
+earlier case, which stays as it was, and says which case it updates.
 
 Audit details hold ids, hashes and fingerprints only (plus the sender's agency name).
 """
@@ -25,38 +33,30 @@ Audit details hold ids, hashes and fingerprints only (plus the sender's agency n
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import json
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import screening
 from screening.casework.consent import case_consent
 from screening.casework.referral_details import load_referral_details, replace_referral_details
-from screening.engine.state import split_key
-from screening.engine.storage import SPECIALS, AnswerRecord
-from screening.errors import AnswerError, ErrorCode, InputError, InstrumentError
+from screening.errors import ErrorCode, InputError
 from screening.handover import casefile, container
-from screening.handover.keys import (
-    ALTERED,
-    Altered,
-    fingerprint,
-    parse_recipient,
-    public_keys,
-    seal,
-    unseal,
+from screening.handover.keys import ALTERED, Altered, fingerprint, parse_recipient, seal
+from screening.handover.opening import (
+    OpenedPacket,
+    Provenance,
+    moment,
+    open_packet,
+    read_packet,
 )
-from screening.store import AuditAnchor
+from screening.store import AuditAnchor, ReceivedFrom
 
 if TYPE_CHECKING:
-    from pyrage import x25519
-
-    from screening.instruments import LoadResult
     from screening.reports.directory import Directory
-    from screening.store import Case, Interview, InterviewMeta
+    from screening.store import Case, Interview
     from screening.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,6 @@ SENT = "referral.sent"
 RECEIVED = "referral.received"
 HANDOVER_REPORT = "referral_handover"
 SUFFIX = ".age"
-MAX_PACKET = 256 * 1024 * 1024
 
 
 # -- recipients ---------------------------------------------------------------------------
@@ -235,153 +234,82 @@ def send_referral(ws: Workspace, case_id: str, recipient: Recipient, out_path: P
 
 
 # -- receiving ----------------------------------------------------------------------------
+SAME, NEWER, OLDER = "same", "newer", "older"
+ALREADY_RECEIVED = "referral.already_received"
+
+
 @dataclass(frozen=True)
-class Provenance:
-    """Who sent a received case, and when: as the packet states it (age does not prove the
-    sender: compare ``document_id`` or the anchor with the sender if it matters)."""
+class Earlier:
+    """A case this store received before that a packet stands in relation to: ``same``
+    (the very packet: its document id), ``newer`` (an updated referral for the same case from
+    the same sender: the sender's store id and case reference, sent later) or ``older``."""
 
-    sender_store_id: str
-    agency: str
-    officer: str
+    relation: str
+    case_id: str
+    reference: str
     sent_at: str
-    audit_anchor: AuditAnchor
-    document_id: str
-    packet_sha256: str
-    file_sha256: str
-    recipient_fingerprint: str
-    sender_case_reference: str
-
-    def audit_detail(self) -> dict[str, Any]:
-        """The audit entry's detail: ids, hashes, fingerprints, times (no officer name)."""
-        return {"sender_store_id": self.sender_store_id, "sender_agency": self.agency,
-                "sent_at": self.sent_at, "sender_audit_anchor": self.audit_anchor.to_json(),
-                "document_id": self.document_id, "packet_sha256": self.packet_sha256,
-                "file_sha256": self.file_sha256,
-                "recipient_fingerprint": self.recipient_fingerprint,
-                "sender_case_reference": self.sender_case_reference}
-
-    phone: str = field(default="", repr=False)
-    email: str = field(default="", repr=False)
+    received_at: str
 
     def to_json(self) -> dict[str, Any]:
-        """As printed for the receiver: with how to reach the sending officer."""
-        return {**self.audit_detail(), "officer": self.officer,
-                "phone": self.phone or None, "email": self.email or None}
+        return {"relation": self.relation, "case_id": self.case_id,
+                "reference": self.reference, "sent_at": self.sent_at,
+                "received_at": self.received_at}
 
 
-@dataclass(frozen=True)
-class OpenedPacket:
-    """A decrypted, checked packet; nothing of it is stored yet."""
-
-    pdf: bytes = field(repr=False)
-    case: casefile.CaseFile = field(repr=False)
-    instrument: LoadResult = field(repr=False)
-    provenance: Provenance
-
-    def __repr__(self) -> str:
-        return f"OpenedPacket(document_id={self.provenance.document_id!r})"
+def _when(text: str) -> str:
+    """``2026-03-07T10:00:00Z`` as people read it in a message (UTC)."""
+    return text[:16].replace("T", " ") + " UTC" if len(text) >= 16 else text
 
 
-def read_packet(path: Path) -> bytes:
+class AlreadyReceived(InputError):
+    """The packet, or a newer one for the same case, is already stored: refused unless the
+    officer asks to import it again as a separate case (exit 2: the input is the problem)."""
+
+    code = ErrorCode.HANDOVER_ALREADY_RECEIVED
+
+    def __init__(self, earlier: Earlier) -> None:
+        if earlier.relation == SAME:
+            what = (f"this packet was already received on {_when(earlier.received_at)}: it "
+                    f"is case {earlier.reference}")
+        else:
+            what = (f"this is an older referral for case {earlier.reference}: the sender's "
+                    f"newer one (sent {_when(earlier.sent_at)}) is already stored")
+        super().__init__(f"{what}. Nothing was stored. To import it anyway as a separate "
+                         "case, add --again", reference=earlier.reference,
+                         relation=earlier.relation)
+        self.earlier = earlier
+
+
+def _order(anchor_entry: int, sent_at: str) -> tuple[int, str]:
+    """How packets from one sender follow each other: the sender's audit trail only grows
+    (every hand-over adds to it), so its head orders them even when a laptop's clock is
+    wrong; the time sent breaks a tie."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_PACKET + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", code=ErrorCode.BAD_INPUT) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})",
-                         code=ErrorCode.BAD_INPUT) from None
-    if len(data) > MAX_PACKET:
-        raise Altered(f"{ALTERED} (too large)")
-    return data
+        when = moment(sent_at)
+    except Altered:  # a time stored before it was checked on receipt
+        when = sent_at
+    return anchor_entry, when
 
 
-def _embedded_data_sha256(pdf: bytes) -> str | None:
-    from pypdf import PdfReader
-
-    from screening.reports.encrypt import ATTACHMENT_NAME
-
-    try:
-        found = PdfReader(io.BytesIO(pdf)).attachments.get(ATTACHMENT_NAME) or []
-    except Exception:  # pypdf raises many types for a damaged file
+def earlier_receipt(ws: Workspace, provenance: Provenance) -> Earlier | None:
+    """How the packet stands to the cases this store already received (None: it is new)."""
+    rows = ws.store.cases.received_like(provenance.document_id, provenance.sender_store_id,
+                                        provenance.sender_case_reference)
+    same = [r for r in rows if r.document_id == provenance.document_id]
+    if same:
+        r = same[-1]
+        return Earlier(SAME, r.case_id, _reference(ws, r.case_id), r.sent_at, r.received_at)
+    if not rows:
         return None
-    return hashlib.sha256(found[0]).hexdigest() if len(found) == 1 else None
+    r = max(rows, key=lambda x: _order(x.sender_audit_anchor.entry_id, x.sent_at))
+    later = (_order(provenance.audit_anchor.entry_id, provenance.sent_at)
+             > _order(r.sender_audit_anchor.entry_id, r.sent_at))
+    return Earlier(NEWER if later else OLDER, r.case_id, _reference(ws, r.case_id), r.sent_at,
+                   r.received_at)
 
 
-def _instrument(ws: Workspace, meta: InterviewMeta, text: bytes) -> LoadResult:
-    from screening.instruments import load_instrument_text
-
-    content_hash = meta.content_hash
-    if content_hash != "sha256:" + hashlib.sha256(text).hexdigest():
-        raise Altered(f"{ALTERED} (instrument.json does not match the interview's hash)")
-    try:  # this FieldScreen knows the text already (shipped, installed or used before)
-        loaded = ws.catalog.by_hash(meta.instrument_id, content_hash)
-    except InstrumentError:
-        try:
-            data = json.loads(text.decode("utf-8"))
-            data["content_hash"] = content_hash
-            loaded = load_instrument_text(json.dumps(data, ensure_ascii=False),
-                                          f"packet:{meta.instrument_id}@{meta.instrument_version}")
-        except (InstrumentError, ValueError, TypeError):
-            raise Altered(f"{ALTERED} (instrument.json is not a valid instrument)") from None
-    ins = loaded.instrument
-    if (loaded.content_hash, ins.id, ins.version) != (content_hash, meta.instrument_id,
-                                                     meta.instrument_version):
-        raise Altered(f"{ALTERED} (instrument.json is not the interview's instrument)")
-    return loaded
-
-
-def _check_answers(loaded: LoadResult, answers: tuple[AnswerRecord, ...]) -> None:
-    """Every answer names an item of the instrument and is in the form the engine stores."""
-    from screening.engine.answers import normalise_answer
-    from screening.engine.plan import Plan
-
-    plan = Plan.build(loaded.instrument, loaded.content_hash)
-    for record in answers:
-        name, instance = split_key(record.item)
-        node = plan.nodes.get(name)
-        if node is None or (instance is not None and node.repeat != instance[0]):
-            raise Altered(f"{ALTERED} (an answer names an item the instrument lacks)")
-        if record.special is not None:
-            if record.special not in SPECIALS or record.value is not None:
-                raise Altered(f"{ALTERED} (the answer to '{name}' is not valid)")
-            continue
-        if record.value is None:
-            continue  # an officer's note on an item without an answer
-        try:
-            same = normalise_answer(loaded.instrument, node.item, record.value) == record.value
-        except AnswerError:
-            same = False
-        if not same:
-            raise Altered(f"{ALTERED} (the answer to '{name}' is not valid)")
-
-
-def open_packet(data: bytes, identities: list[x25519.Identity], ws: Workspace
-                ) -> OpenedPacket:
-    """Decrypt and check a hand-over packet (``ws`` only to find instrument texts)."""
-    members = container.unpack(unseal(data, identities))
-    try:
-        doc = json.loads(members[container.CASE].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise Altered(f"{ALTERED} (case.json is not JSON)") from None
-    case = casefile.parse(doc)
-    if case.recipient_public_key not in public_keys(identities):
-        raise Altered(f"{ALTERED} (it names another recipient than the key that opened it)")
-    if _embedded_data_sha256(members[container.PDF]) != case.packet_sha256:
-        raise Altered(f"{ALTERED} (referral.pdf does not carry the case's data)")
-    loaded = _instrument(ws, case.meta, members[container.INSTRUMENT])
-    _check_answers(loaded, case.answers)
-    if not case.context.consent_given:
-        raise Altered(f"{ALTERED} (no consent is recorded in it)")
-    provenance = Provenance(
-        sender_store_id=case.sender.store_id, agency=case.sender.agency,
-        officer=case.sender.officer, sent_at=case.created_at,
-        audit_anchor=case.sender.audit_anchor, document_id=case.document_id,
-        packet_sha256=case.packet_sha256, file_sha256=hashlib.sha256(data).hexdigest(),
-        recipient_fingerprint=fingerprint(case.recipient_public_key),
-        sender_case_reference=case.reference, phone=case.sender.phone,
-        email=case.sender.email)
-    return OpenedPacket(members[container.PDF], case, loaded, provenance)
+def _reference(ws: Workspace, case_id: str) -> str:
+    return ws.store.cases.get(case_id).reference
 
 
 @dataclass(frozen=True)
@@ -393,6 +321,8 @@ class Received:
     sender_outcome: str | None
     provenance: Provenance
     outcome_label: str = ""  # the instrument's words for the outcome (not a bare code)
+    earlier: Earlier | None = None  # a case received before from the same packet or case
+    again: bool = False  # imported although it repeats (or precedes) an earlier one
 
     @property
     def same_outcome(self) -> bool:
@@ -403,7 +333,9 @@ class Received:
                 "interview_id": self.interview_id, "outcome": self.outcome,
                 "outcome_label": self.outcome_label,
                 "sender_outcome": self.sender_outcome, "same_outcome": self.same_outcome,
-                "from": self.provenance.to_json()}
+                "from": self.provenance.to_json(),
+                "earlier": self.earlier.to_json() if self.earlier else None,
+                "again": self.again}
 
 
 def _free_reference(ws: Workspace, reference: str) -> str | None:
@@ -417,10 +349,35 @@ def _free_reference(ws: Workspace, reference: str) -> str | None:
     return None
 
 
-def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
-    """Store an opened packet as a new case, in one transaction; returns what was stored."""
+def _received_from(case_id: str, src: Provenance, earlier: Earlier | None) -> ReceivedFrom:
+    return ReceivedFrom(
+        case_id=case_id, document_id=src.document_id, sender_store_id=src.sender_store_id,
+        sender_case_reference=src.sender_case_reference, agency=src.agency,
+        officer=src.officer, sent_at=src.sent_at, received_at="",
+        sender_audit_anchor=src.audit_anchor, packet_sha256=src.packet_sha256,
+        file_sha256=src.file_sha256, recipient_fingerprint=src.recipient_fingerprint,
+        phone=src.phone, email=src.email,
+        earlier_case_id=earlier.case_id if earlier else None,
+        relation=earlier.relation if earlier else None)
+
+
+def receive_referral(ws: Workspace, opened: OpenedPacket, *, again: bool = False) -> Received:
+    """Store an opened packet as a new case, in one transaction; returns what was stored.
+
+    A packet already received (its document id), or older than one received for the same
+    case from the same sender, is refused with ``AlreadyReceived`` (audited with ids) unless
+    ``again``; a newer one for the same case is stored beside it and says so
+    (``Received.earlier``)."""
     store = ws.store
     case = opened.case
+    src = opened.provenance
+    earlier = earlier_receipt(ws, src)
+    if earlier is not None and earlier.relation != NEWER and not again:
+        store.audit.event(ALREADY_RECEIVED, case_id=earlier.case_id, detail={
+            "document_id": src.document_id, "file_sha256": src.file_sha256,
+            "relation": earlier.relation})
+        raise AlreadyReceived(earlier)
+    forced = again and earlier is not None and earlier.relation != NEWER
     meta = replace(case.meta, officer=case.sender.officer or case.meta.officer)
     try:
         with store.atomic("receiving a referral"):  # all of it, or nothing
@@ -429,17 +386,22 @@ def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
             # The interview keeps its own times, not the time of the import (a packet the
             # caseworker writes later says when the person was really interviewed).
             interview_id = store.interviews.create(
-                case_id, meta, created_at=_moment(case.interview_created_at))
+                case_id, meta, created_at=moment(case.interview_created_at))
             store.context.save(interview_id, case.context)
             for record in case.answers:
                 store.interviews.save_answer(interview_id, record)
             result = ws.casework.open(interview_id).result()
             store.interviews.finish(interview_id, result, finished_at=(
-                _moment(case.interview_finished_at) if case.interview_finished_at else None))
+                moment(case.interview_finished_at) if case.interview_finished_at else None))
             store.referrals.save(case_id, list(case.referrals), case.narrative)
             replace_referral_details(store, case_id, case.details)
+            store.cases.record_received(_received_from(case_id, src, earlier))
+            detail = src.audit_detail()
+            if earlier is not None:  # ids only: which case it repeats or updates
+                detail.update(earlier_case_id=earlier.case_id, relation=earlier.relation,
+                              again=forced)
             store.audit.event(RECEIVED, case_id=case_id, interview_id=interview_id,
-                              detail=opened.provenance.audit_detail())
+                              detail=detail)
             reference = store.cases.get(case_id).reference
     except Altered:
         raise
@@ -448,30 +410,25 @@ def receive_referral(ws: Workspace, opened: OpenedPacket) -> Received:
     log.info("referral received into a new case")
     outcome = result.get("outcome", {})
     return Received(case_id, reference, interview_id, str(outcome.get("level", "")),
-                    case.sender_outcome, opened.provenance, str(outcome.get("label", "")))
-
-
-def _moment(text: str) -> str:
-    """A time from the packet, as stored (ISO 8601, UTC); a malformed one is an altered
-    packet."""
-    try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise Altered(f"{ALTERED} (a time is not a date and time)") from None
-    if when.tzinfo is None:
-        raise Altered(f"{ALTERED} (a time has no time zone)")
-    return when.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+                    case.sender_outcome, src, str(outcome.get("label", "")), earlier, forced)
 
 
 __all__ = [
+    "ALREADY_RECEIVED",
+    "NEWER",
+    "OLDER",
     "RECEIVED",
+    "SAME",
     "SENT",
+    "AlreadyReceived",
+    "Earlier",
     "OpenedPacket",
     "Provenance",
     "Received",
     "Recipient",
     "Sent",
     "check_packet_name",
+    "earlier_receipt",
     "open_packet",
     "read_packet",
     "receive_referral",

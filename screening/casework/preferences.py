@@ -7,7 +7,10 @@ one preference outside the store (it is needed before unlock); ``Workspace`` kee
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -103,6 +106,105 @@ class OfficerProfile:
         return cls(**{f.name: str(doc.get(f.name) or "") for f in fields(cls)})
 
 
+# -- the officer's profile, checked (issue #15 review) ----------------------------------------
+PROFILE_FIELDS = ("name", "agency", "location", "hotline", "phone", "email")
+MAX_PROFILE_TEXT = 200
+MIN_PHONE_DIGITS = 6
+MAX_PHONE_DIGITS = 15  # E.164: at most 15 digits, country code included
+_PHONE_MARKS = frozenset(" +-.()/")
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*(\d{1,6})$", re.IGNORECASE)
+MAX_EMAIL = 254
+
+
+def _profile_text(key: str, text: str) -> str:
+    value = text.strip()
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise InputError(f"{key}: one line of text, without line breaks, tabs or control "
+                         "characters", code=ErrorCode.BAD_INPUT, field=key)
+    if len(value) > MAX_PROFILE_TEXT:
+        raise InputError(f"{key}: at most {MAX_PROFILE_TEXT} characters (this has "
+                         f"{len(value)})", code=ErrorCode.BAD_INPUT, field=key)
+    return value
+
+
+def normalise_phone(text: str) -> str:
+    """An officer's phone number as printed on packets: digits (typed in any script, kept as
+    0-9), spaces, ``+`` at the start and ``- . ( ) /``; 6 to 15 digits; an extension as
+    ``ext. 12``. "" for none. ``InputError`` (``PROFILE_PHONE``) says what is wrong."""
+    value = _profile_text("phone", text)
+    if not value:
+        return ""
+    extension = ""
+    found = _EXTENSION.search(value)
+    if found and found.start() > 0:
+        extension = " ext. " + found.group(1)
+        value = value[:found.start()].rstrip()
+    chars = []
+    for c in value:
+        if c.isdecimal():
+            chars.append(str(unicodedata.decimal(c)))  # ٠٧٩ -> 079: one form on every packet
+        elif c in _PHONE_MARKS:
+            chars.append(c)
+        else:
+            raise InputError(f"phone: {c!r} is not part of a phone number; use digits, spaces, "
+                             "+ at the start and - ( ) . / (for example +962 6 555 0100)",
+                             code=ErrorCode.PROFILE_PHONE, field="phone")
+    number = "".join(chars)
+    if "+" in number[1:]:
+        raise InputError("phone: + may only come first (the country code: +962 6 555 0100)",
+                         code=ErrorCode.PROFILE_PHONE, field="phone")
+    digits = sum(c.isdigit() for c in number)
+    if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
+        raise InputError(f"phone: a phone number has {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} "
+                         f"digits, country code included; this one has {digits}",
+                         code=ErrorCode.PROFILE_PHONE, field="phone")
+    return number + extension
+
+
+def normalise_email(text: str) -> str:
+    """An officer's e-mail address, checked plainly (one ``@``, a name before it, a domain
+    with a dot after it, no spaces); "" for none. ``InputError`` (``PROFILE_EMAIL``) says
+    what is wrong. It does not prove the address exists."""
+    value = _profile_text("email", text)
+    if not value:
+        return ""
+
+    def bad(what: str) -> InputError:
+        return InputError(f"email: {what}",
+                          code=ErrorCode.PROFILE_EMAIL, field="email")
+
+    if any(c.isspace() for c in value):
+        raise bad("an e-mail address has no spaces (name@agency.org)")
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "@" in local:
+        raise bad("an e-mail address has one @, with a name before it (name@agency.org)")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(labels):
+        raise bad("after the @ comes a domain with a dot, such as agency.org")
+    if any(not all(c.isalnum() or c == "-" for c in label) or label[0] == "-"
+           or label[-1] == "-" for label in labels):
+        raise bad("the domain after @ has letters, digits, dots and dashes only, and no dash "
+                  "at either end of a part")
+    if len(value) > MAX_EMAIL or len(local) > 64:
+        raise bad("that address is too long")
+    return value
+
+
+def check_profile_field(key: str, value: str) -> str:
+    """One field of the officer's profile, checked and normalised; ``InputError`` naming the
+    field (an unknown one too)."""
+    if key not in PROFILE_FIELDS:
+        raise InputError(f"unknown profile field '{key}' (use {', '.join(PROFILE_FIELDS)})",
+                         code=ErrorCode.BAD_INPUT, field=key)
+    if not isinstance(value, str):
+        raise InputError(f"{key}: text expected", code=ErrorCode.BAD_INPUT, field=key)
+    if key == "phone":
+        return normalise_phone(value)
+    if key == "email":
+        return normalise_email(value)
+    return _profile_text(key, value)
+
+
 class Preferences:
     """Typed access to the settings in an open store."""
 
@@ -113,7 +215,18 @@ class Preferences:
         return OfficerProfile.from_json(self._settings.get(SettingKey.OFFICER_PROFILE, {}))
 
     def save_officer_profile(self, profile: OfficerProfile) -> None:
+        """Store ``profile`` as it is (set-up code and tests). The app's Settings and
+        ``fieldscreen officer set`` go through ``update_officer_profile``, which checks."""
         self._settings.set(SettingKey.OFFICER_PROFILE, profile.to_json())
+
+    def update_officer_profile(self, changes: Mapping[str, str]) -> OfficerProfile:
+        """Change some fields of the officer's profile (the others keep their value), each
+        checked and normalised (``check_profile_field``); returns the profile as stored. The
+        app's profile settings and ``fieldscreen officer set`` both call this."""
+        checked = {key: check_profile_field(key, value) for key, value in changes.items()}
+        profile = replace(self.officer_profile(), **checked)
+        self.save_officer_profile(profile)
+        return profile
 
     def autolock_minutes(self) -> int:
         raw = self._settings.get(SettingKey.AUTOLOCK_MINUTES, DEFAULT_AUTOLOCK_MINUTES)
@@ -161,4 +274,5 @@ class Preferences:
 
 
 __all__ = ["DEFAULT_AUTOLOCK_MINUTES", "DEFAULT_CASE_LIST_NAMES", "DEFAULT_PANIC_KEY",
-           "CaseListNames", "OfficerProfile", "Preferences", "SettingKey", "normalise_panic_key"]
+           "PROFILE_FIELDS", "CaseListNames", "OfficerProfile", "Preferences", "SettingKey",
+           "check_profile_field", "normalise_email", "normalise_panic_key", "normalise_phone"]

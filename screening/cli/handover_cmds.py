@@ -13,9 +13,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.errors import ErrorCode, InputError
+from screening.log import replace_control_chars
+
+if TYPE_CHECKING:
+    from screening.casework.handover import Received
+    from screening.store import ReceivedFrom
 
 PLAINTEXT_PDF = ("warning: {path} is NOT encrypted: anyone who gets the file can read it; keep "
                  "it on a protected system and delete it when done")
@@ -53,6 +58,10 @@ def register(sub: Any) -> None:
     p.add_argument("--identity", required=True, type=Path, metavar="IDENTITY")
     p.add_argument("--pdf-out", type=Path, default=None, metavar="FILE.pdf",
                    help="also save the referral PDF that came with it (NOT encrypted)")
+    p.add_argument("--again", action="store_true",
+                   help="import it as a separate case even though this packet (or a newer "
+                   "one for the same case) was received before; without it that is refused "
+                   "(exit 2) naming the case that holds it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_receive)
 
@@ -154,21 +163,25 @@ def cmd_receive(args: argparse.Namespace) -> int:
     read_identity_file(args.identity)  # a missing identity fails before any passphrase
     with open_workspace(args) as ws:
         opened = open_packet(data, _identities(args.identity), ws)
-        received = receive_referral(ws, opened)
+        received = receive_referral(ws, opened, again=args.again)
     doc = received.to_json()
     if pdf_out is not None:
         atomic_write(pdf_out, opened.pdf)
         print(PLAINTEXT_PDF.format(path=pdf_out), file=sys.stderr)
         doc["pdf"] = str(pdf_out)
+    _say_earlier(received)  # stderr: a note beside the result, --json or not
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     src = received.provenance
-    print(f"received as case {received.reference} ({received.case_id})")
-    sender = ", ".join(x for x in (src.officer, src.agency, src.phone, src.email)
+    print(f"received as case {_plain(received.reference)} ({received.case_id})")
+    sender = ", ".join(x for x in (_who(src.officer, src.agency), src.phone, src.email)
                        if x) or "unnamed sender"
-    print(f"from: {sender}; FieldScreen store {src.sender_store_id}; sent {src.sent_at}")
-    print(f"sender's audit anchor: {src.audit_anchor.text}; document {src.document_id}")
+    # The packet's text goes to a terminal: no control characters (escape sequences).
+    print(_plain(f"from: {sender}; FieldScreen store {src.sender_store_id}; sent "
+                 f"{src.sent_at}"))
+    print(_plain(f"sender's audit anchor: {src.audit_anchor.text}; document "
+                 f"{src.document_id}"))
     print(f"encrypted for key fingerprint: {src.recipient_fingerprint}")
     print(f"outcome: {received.outcome}: {received.outcome_label}" if received.outcome_label
           else f"outcome: {received.outcome}")
@@ -177,3 +190,62 @@ def cmd_receive(args: argparse.Namespace) -> int:
               f"'{received.sender_outcome}'; this one computes '{received.outcome}' from the "
               "same answers", file=sys.stderr)
     return 0
+
+
+def _say_earlier(received: Received) -> None:
+    """What the packet is to a case received before (stderr: a note, not the result)."""
+    from screening.casework.handover import NEWER, SAME
+
+    earlier = received.earlier
+    if earlier is None:
+        return
+    when = earlier.received_at[:16].replace("T", " ")
+    if earlier.relation == NEWER:
+        note = (f"note: this is an updated referral for case {earlier.reference}, which you "
+                f"received from the same sender on {when} UTC; it is stored beside it as "
+                f"case {received.reference}, and {earlier.reference} is unchanged: compare "
+                "the two")
+    elif earlier.relation == SAME:
+        note = (f"note: this packet was received before as case {earlier.reference} "
+                f"({when} UTC); imported again (--again) as case {received.reference}")
+    else:
+        note = (f"note: this is an older referral for case {earlier.reference}; imported "
+                f"anyway (--again) as case {received.reference}")
+    print(note, file=sys.stderr)
+
+
+# -- where a received case came from (`cases list`, `cases show`) ------------------------
+def sender_text(received: ReceivedFrom | None) -> str:
+    """Who handed a received case over ("" for a case made here)."""
+    if received is None:
+        return ""
+    return _plain(received.agency or received.officer) or "(unnamed sender)"
+
+
+def _who(officer: str, agency: str) -> str:
+    """"Officer (Agency)": an agency's name may hold commas itself."""
+    return f"{officer} ({agency})" if officer and agency else officer or agency
+
+
+def _plain(text: str | None) -> str:
+    return replace_control_chars(text or "")  # a packet's text, shown on a terminal
+
+
+def received_lines(received: ReceivedFrom) -> list[str]:
+    """`cases show`: who sent the case, when, and the case it repeats or updates."""
+    sent, got = (t[:16].replace("T", " ") + " UTC"
+                 for t in (received.sent_at, received.received_at))
+    who = ", ".join(_plain(x) for x in (_who(received.officer, received.agency),
+                                        received.phone, received.email) if x)
+    who = who or "an unnamed sender"
+    lines = [f"  received from: {who}",
+             f"    sent {sent}, received {got}; their case reference "
+             f"{_plain(received.sender_case_reference)}, document "
+             f"{_plain(received.document_id)}"]
+    if received.earlier_case_id is not None:
+        earlier = received.earlier_reference or f"{received.earlier_case_id} (deleted)"
+        lines.append({"newer": f"    an updated referral: case {earlier} holds the earlier one",
+                      "same": f"    the same packet as case {earlier}, imported again",
+                      "older": f"    an older referral than case {earlier}, imported anyway",
+                      }.get(received.relation or "", f"    see case {earlier}"))
+    return lines

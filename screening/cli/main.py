@@ -44,12 +44,13 @@ def _command_modules() -> list[object]:
         handover_cmds,
         instrument_cmds,
         interview_cmds,
+        officer_cmds,
         referral_cmds,
         report_cmds,
     )
 
     modules: list[object] = [instrument_cmds, interview_cmds, report_cmds, referral_cmds,
-                             handover_cmds, selfcheck]
+                             handover_cmds, officer_cmds, selfcheck]
     try:
         from screening.cli import store_cmds
     except ImportError:  # pragma: no cover - only while the store is being built
@@ -102,7 +103,13 @@ def _find_gui() -> GuiRunner | None:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    if getattr(args, "lang", None):  # a UI language: zh-CN, pt-BR...; unknown: exit 2
+    if getattr(args, "lang", None) and args.lang.lower() == "all":
+        # every UI language, a folder each: for the screenshot walk only
+        if not getattr(args, "screenshots", None):
+            raise InputError("--lang all: only with --screenshots DIR (a folder per UI "
+                             "language); the app itself opens in one language")
+        args.lang = "all"
+    elif getattr(args, "lang", None):  # a UI language: zh-CN, pt-BR...; unknown: exit 2
         from screening.i18n.tags import REPORT_LANGUAGES, normalize_language
 
         args.lang = normalize_language(args.lang, REPORT_LANGUAGES, what="UI language")

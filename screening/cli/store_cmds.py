@@ -26,6 +26,7 @@ from screening.cli.common import (
     read_passphrase,
     stdin_is_tty,
 )
+from screening.cli.handover_cmds import received_lines, sender_text
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.log import replace_control_chars
 from screening.store import AuditAnchor, Store, decrypt_export
@@ -77,11 +78,11 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
     if not cases:
         _err("no cases")
         return
-    print(f"{'REFERENCE':<16} {'STATUS':<9} {'INT':>3}  {'UPDATED':<20} NAME")
+    print(f"{'REFERENCE':<16} {'STATUS':<9} {'INT':>3}  {'UPDATED':<20} {'FROM':<24} NAME")
     for c in cases:
         print(
             f"{_safe(c.reference):<16} {c.status:<9} {c.interview_count:>3}  "
-            f"{c.updated_at[:19]:<20} {_safe(c.name)}"
+            f"{c.updated_at[:19]:<20} {sender_text(c.received_from)[:24]:<24} {_safe(c.name)}"
         )
 
 
@@ -110,6 +111,7 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         case = store.cases.open(store.cases.resolve(args.case))
         reports = store.cases.reports(case.id)
+        received = store.cases.received_from(case.id)
     doc: dict[str, Any] = {
         "id": case.id,
         "reference": case.reference,
@@ -129,6 +131,7 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
             for i in case.interviews
         ],
         "reports": [{"kind": r.kind, "sha256": r.sha256, "at": r.created_at} for r in reports],
+        "received_from": received.to_json() if received is not None else None,
     }
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -136,6 +139,8 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
     print(f"case {case.reference} ({case.status}), id {case.id}")
     if case.person and case.person.name:
         print(f"  name: {_safe(case.person.name)}")
+    for line in received_lines(received) if received is not None else []:
+        print(line)
     for i in doc["interviews"]:
         print(f"  interview {i['id']}: {_safe(i['instrument'])}, {i['status']}")
     for r in doc["reports"]:

@@ -4,6 +4,7 @@
 wrapped with a passphrase as ``age -p`` does), public keys and their short fingerprints, and
 sealing/opening bytes for a recipient. ``container``: the documented zip that travels inside
 the age file (``referral.pdf``, ``case.json``, ``instrument.json`` and ``manifest.json`` with
-the SHA-256 of each). The casework service that builds and imports packets is
-``screening.casework.handover``.
+the SHA-256 of each). ``casefile``: the structured case in it. ``opening``: decrypting and
+checking a packet before anything is stored. The casework service that builds and imports
+packets is ``screening.casework.handover``.
 """

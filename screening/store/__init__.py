@@ -17,6 +17,7 @@ from screening.store.models import (
     Interview,
     InterviewMeta,
     PersonInfo,
+    ReceivedFrom,
     ReportRecord,
 )
 from screening.store.records import ConsentRecord, InterviewContext, ReferralRecord
@@ -36,6 +37,7 @@ __all__ = [
     "InterviewContext",
     "InterviewMeta",
     "PersonInfo",
+    "ReceivedFrom",
     "ReferralRecord",
     "ReportRecord",
     "Store",

@@ -17,16 +17,32 @@ from screening.store.audit import now
 from screening.store.connection import Connection
 from screening.store.core import StoreHandle, case_reference, new_id, not_found, to_json
 from screening.store.interviews import InterviewRepository
-from screening.store.models import CASE_STATUSES, Case, CaseSummary, PersonInfo, ReportRecord
+from screening.store.models import (
+    CASE_STATUSES,
+    AuditAnchor,
+    Case,
+    CaseSummary,
+    PersonInfo,
+    ReceivedFrom,
+    ReportRecord,
+)
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_REFERENCE = 64
 
-_SUMMARY_SQL = """
+# Where a received case came from (schema 4): the columns ``_received`` reads, in order.
+_RECEIVED_COLUMNS = """r.case_id, r.document_id, r.sender_store_id, r.sender_case_reference,
+       r.sender_agency, r.sender_officer, r.sent_at, r.received_at, r.sender_anchor_entry,
+       r.sender_anchor_digest, r.packet_sha256, r.file_sha256, r.recipient_fingerprint,
+       r.sender_phone, r.sender_email, r.earlier_case_id, r.relation,
+       (SELECT e.reference FROM cases e WHERE e.id = r.earlier_case_id)"""
+_SUMMARY_SQL = f"""
 SELECT c.id, c.reference, c.status, c.created_at, c.updated_at,
-       (SELECT count(*) FROM interviews i WHERE i.case_id = c.id), p.name
+       (SELECT count(*) FROM interviews i WHERE i.case_id = c.id), p.name,
+       {_RECEIVED_COLUMNS}
 FROM cases c LEFT JOIN persons p ON p.case_id = c.id
+     LEFT JOIN received_referrals r ON r.case_id = c.id
 """
 
 
@@ -56,7 +72,21 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
         updated_at=row[4],
         interview_count=int(row[5]),
         name=row[6],
+        received_from=_received(row[7:]),
     )
+
+
+def _received(row: tuple[Any, ...]) -> ReceivedFrom | None:
+    """A ``_RECEIVED_COLUMNS`` row (None when the case was not received)."""
+    if row[0] is None:
+        return None
+    return ReceivedFrom(
+        case_id=row[0], document_id=row[1], sender_store_id=row[2],
+        sender_case_reference=row[3], agency=row[4], officer=row[5], sent_at=row[6],
+        received_at=row[7], sender_audit_anchor=AuditAnchor(int(row[8]), row[9]),
+        packet_sha256=row[10], file_sha256=row[11], recipient_fingerprint=row[12],
+        phone=row[13], email=row[14], earlier_case_id=row[15], relation=row[16],
+        earlier_reference=row[17])
 
 
 def _person(row: tuple[Any, ...] | None) -> PersonInfo | None:
@@ -249,6 +279,43 @@ class CaseRepository:
             )
         with self._handle.read("deleting a case") as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    # -- received from another agency (issue #15) ------------------------------------------
+    def record_received(self, received: ReceivedFrom) -> None:
+        """Remember where a received case came from (in the receiving transaction)."""
+        with self._handle.tx("recording where a referral came from") as conn:
+            conn.execute(
+                "INSERT INTO received_referrals (case_id, document_id, sender_store_id,"
+                " sender_case_reference, sender_agency, sender_officer, sent_at, received_at,"
+                " sender_anchor_entry, sender_anchor_digest, packet_sha256, file_sha256,"
+                " recipient_fingerprint, sender_phone, sender_email, earlier_case_id, relation)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (received.case_id, received.document_id, received.sender_store_id,
+                 received.sender_case_reference, received.agency, received.officer,
+                 received.sent_at, received.received_at or now(),
+                 received.sender_audit_anchor.entry_id, received.sender_audit_anchor.digest,
+                 received.packet_sha256, received.file_sha256, received.recipient_fingerprint,
+                 received.phone, received.email, received.earlier_case_id, received.relation),
+            )
+
+    def received_from(self, case_id: str) -> ReceivedFrom | None:
+        """Where the case came from, when it was received from another agency."""
+        with self._handle.read("reading where a case came from") as conn:
+            row = conn.execute(f"SELECT {_RECEIVED_COLUMNS} FROM received_referrals r"
+                               " WHERE r.case_id = ?", (case_id,)).fetchone()
+        return _received(row) if row else None
+
+    def received_like(self, document_id: str, sender_store_id: str,
+                      sender_case_reference: str) -> builtins.list[ReceivedFrom]:
+        """Received cases that came in the same packet, or from the same sender's case;
+        oldest receipt first."""
+        with self._handle.read("finding earlier referrals") as conn:
+            rows = conn.execute(
+                f"SELECT {_RECEIVED_COLUMNS} FROM received_referrals r WHERE r.document_id = ?"
+                " OR (r.sender_store_id = ? AND r.sender_case_reference = ?)"
+                " ORDER BY r.received_at", (document_id, sender_store_id, sender_case_reference),
+            ).fetchall()
+        return [r for r in map(_received, rows) if r is not None]
 
     # -- reports -------------------------------------------------------------------------
     def record_report(

@@ -86,6 +86,54 @@ class Interview:
         return self.status == INTERVIEW_FINISHED
 
 
+RECEIVED_RELATIONS = ("same", "newer", "older")
+
+
+@dataclass(frozen=True)
+class ReceivedFrom:
+    """Where a received case came from, as its hand-over packet states it (issue #15).
+
+    ``relation`` says how the packet stood to a case this store had received before
+    (``earlier_case_id``; ``earlier_reference`` while that case still exists): ``same`` (the
+    very packet, imported again on purpose), ``newer`` (an updated referral for the same case
+    from the same sender) or ``older``; None when nothing came before it."""
+
+    case_id: str
+    document_id: str
+    sender_store_id: str
+    sender_case_reference: str
+    agency: str
+    officer: str = field(repr=False)
+    sent_at: str
+    received_at: str
+    sender_audit_anchor: AuditAnchor
+    packet_sha256: str
+    file_sha256: str
+    recipient_fingerprint: str
+    phone: str = field(default="", repr=False)
+    email: str = field(default="", repr=False)
+    earlier_case_id: str | None = None
+    relation: str | None = None
+    earlier_reference: str | None = None
+
+    def summary_json(self) -> dict[str, Any]:
+        """What a case list shows: who sent it and when."""
+        return {"agency": self.agency or None, "officer": self.officer or None,
+                "sent_at": self.sent_at, "received_at": self.received_at,
+                "sender_case_reference": self.sender_case_reference,
+                "document_id": self.document_id}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.summary_json(), "phone": self.phone or None,
+                "email": self.email or None, "sender_store_id": self.sender_store_id,
+                "sender_audit_anchor": self.sender_audit_anchor.to_json(),
+                "packet_sha256": self.packet_sha256, "file_sha256": self.file_sha256,
+                "recipient_fingerprint": self.recipient_fingerprint,
+                "earlier": None if self.earlier_case_id is None else {
+                    "case_id": self.earlier_case_id, "reference": self.earlier_reference,
+                    "relation": self.relation}}
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     """One line of the case list."""
@@ -97,6 +145,7 @@ class CaseSummary:
     updated_at: str
     interview_count: int
     name: str | None = field(default=None, repr=False)
+    received_from: ReceivedFrom | None = None  # a case handed over by another agency
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +156,8 @@ class CaseSummary:
             "updated_at": self.updated_at,
             "interviews": self.interview_count,
             "name": self.name,
+            "received_from": (self.received_from.summary_json()
+                              if self.received_from is not None else None),
         }
 
 

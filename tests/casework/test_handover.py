@@ -417,3 +417,109 @@ def test_identity_file_and_packet_never_carry_plaintext_outside_them(
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted(
         ["agency.key", "referral.age", "referrals.json", "team.csv"])
     assert stat.S_IMODE(os.stat(handover["packet"]).st_mode) & 0o077 == 0
+
+
+# -- the same packet twice, an updated one, and where a received case came from (#15 review) --
+def _audit(data: Path, action: str) -> list:
+    with Workspace(data).open(PASSPHRASE) as ws:
+        return [e for e in ws.store.audit.entries() if e.action == action]
+
+
+def test_the_same_packet_twice_is_refused_naming_the_case_unless_again(
+        tmp_path: Path, handover: dict) -> None:
+    caseworker = _caseworker(tmp_path)
+    first = json.loads(_ok(_receive(caseworker, handover["packet"], handover["identity"],
+                                    "--json")))
+    assert first["earlier"] is None and first["again"] is False
+    # Received a second time by mistake: refused, exit 2 (the input is the problem), naming
+    # the case that holds it; nothing stored; the refusal is audited on that case.
+    again = _receive(caseworker, handover["packet"], handover["identity"])
+    _refused(again, "already received", f"it is case {first['reference']}", "--again")
+    assert _case_count(caseworker) == 1
+    [refusal] = _audit(caseworker, "referral.already_received")
+    assert refusal.case_id == first["case_id"]
+    assert refusal.detail["relation"] == "same"
+    assert refusal.detail["document_id"] == first["from"]["document_id"]
+    # --again: imported as a separate case, which says what it repeats (audited too).
+    doc = json.loads(_ok(_receive(caseworker, handover["packet"], handover["identity"],
+                                  "--again", "--json")))
+    assert doc["again"] is True and doc["reference"] != first["reference"]
+    assert doc["earlier"]["relation"] == "same"
+    assert doc["earlier"]["reference"] == first["reference"]
+    assert _case_count(caseworker) == 2
+    entries = _audit(caseworker, "referral.received")
+    assert [e.case_id for e in entries] == [first["case_id"], doc["case_id"]]
+    assert "relation" not in entries[0].detail
+    assert entries[1].detail["earlier_case_id"] == first["case_id"]
+    assert (entries[1].detail["relation"], entries[1].detail["again"]) == ("same", True)
+
+
+def test_an_updated_referral_is_recognised_and_an_older_one_refused(
+        tmp_path: Path, handover: dict) -> None:
+    """The officer sends the case three times (e.g. with corrected details); the caseworker
+    gets the first and the third, then the second arrives late."""
+    officer, case = handover["officer"], handover["case"]
+    second, third = tmp_path / "second.age", tmp_path / "third.age"
+    _ok(_send(officer, case, SERVICE, second))
+    _ok(_send(officer, case, SERVICE, third))
+    caseworker = _caseworker(tmp_path)
+    first = json.loads(_ok(_receive(caseworker, handover["packet"], handover["identity"],
+                                    "--json")))
+    done = _receive(caseworker, third, handover["identity"], "--json")
+    updated = json.loads(_ok(done))
+    assert updated["earlier"]["relation"] == "newer"
+    assert updated["earlier"]["reference"] == first["reference"]
+    assert f"updated referral for case {first['reference']}" in done.stderr
+    assert updated["reference"] != first["reference"] and _case_count(caseworker) == 2
+    late = _receive(caseworker, second, handover["identity"])
+    _refused(late, f"older referral for case {updated['reference']}", "--again")
+    assert _case_count(caseworker) == 2
+    forced = json.loads(_ok(_receive(caseworker, second, handover["identity"], "--again",
+                                     "--json")))
+    assert (forced["earlier"]["relation"], forced["again"]) == ("older", True)
+    with Workspace(caseworker).open(PASSPHRASE) as ws:  # the first case is untouched
+        assert _interview_record(ws, first["case_id"])["answers"] == _interview_record(
+            ws, updated["case_id"])["answers"]
+        shown = ws.store.cases.received_from(updated["case_id"])
+        assert shown is not None and shown.relation == "newer"
+        assert shown.earlier_reference == first["reference"]
+
+
+def test_cases_list_and_show_say_who_sent_a_received_case(
+        tmp_path: Path, handover: dict) -> None:
+    caseworker = _caseworker(tmp_path)
+    with Workspace(caseworker).open(PASSPHRASE) as ws:
+        local = ws.store.cases.create(person=PersonInfo(name="Local Synthetic-Person"))
+    doc = json.loads(_ok(_receive(caseworker, handover["packet"], handover["identity"],
+                                  "--json")))
+    rows = json.loads(_ok(run_cli("cases", "list", "--json", data_dir=caseworker,
+                                  stdin=PASSPHRASE + "\n")))
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[local]["received_from"] is None
+    sender = by_id[doc["case_id"]]["received_from"]
+    assert sender["agency"] == AGENCY and sender["officer"] == OFFICER
+    assert sender["sent_at"] == doc["from"]["sent_at"]
+    assert sender["received_at"] and sender["document_id"] == doc["from"]["document_id"]
+    assert sender["sender_case_reference"] == doc["from"]["sender_case_reference"]
+    table = _ok(run_cli("cases", "list", data_dir=caseworker, stdin=PASSPHRASE + "\n"))
+    [line] = [x for x in table.splitlines() if x.startswith(doc["reference"])]
+    assert "FROM" in table.splitlines()[0] and AGENCY[:20] in line
+    shown = json.loads(_ok(run_cli("cases", "show", doc["reference"], "--json",
+                                   data_dir=caseworker, stdin=PASSPHRASE + "\n")))
+    got = shown["received_from"]
+    assert (got["phone"], got["email"]) == (OFFICER_PHONE, OFFICER_EMAIL)
+    assert got["recipient_fingerprint"] == handover["key"]["fingerprint"]
+    assert got["sender_audit_anchor"] == doc["from"]["sender_audit_anchor"]
+    assert got["earlier"] is None
+    text = _ok(run_cli("cases", "show", doc["reference"], data_dir=caseworker,
+                       stdin=PASSPHRASE + "\n"))
+    assert f"received from: {OFFICER} ({AGENCY}), {OFFICER_PHONE}, {OFFICER_EMAIL}" in text
+    local_shown = json.loads(_ok(run_cli("cases", "show", local, "--json",
+                                         data_dir=caseworker, stdin=PASSPHRASE + "\n")))
+    assert local_shown["received_from"] is None
+    # Deleting the received case forgets where it came from: the packet goes in again.
+    _ok(run_cli("cases", "delete", doc["reference"], "--yes", data_dir=caseworker,
+                stdin=PASSPHRASE + "\n"))
+    again = json.loads(_ok(_receive(caseworker, handover["packet"], handover["identity"],
+                                    "--json")))
+    assert again["earlier"] is None

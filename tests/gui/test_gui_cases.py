@@ -3,13 +3,14 @@ resume and delete."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from guihelp import create_store, make_window, unlock
 from PySide6.QtCore import Qt
 
-from app.viewmodels.case_list_model import CaseIdRole
+from app.viewmodels.case_list_model import MASKED_NAME, CaseIdRole
 from app.windows import dialogs
 from screening.store import PersonInfo
 
@@ -90,3 +91,83 @@ def test_delete_asks_first_then_deletes_for_good(qtbot, window,
     assert window.cases_vm.model.rowCount() == 59
     assert window.cases_vm.model.row_of(case_id) == -1
     assert "for good" in asked[0]
+
+
+def test_a_received_case_shows_who_sent_it_and_names_stay_masked(
+        qtbot, window, tmp_path: Path) -> None:
+    """Issue #15 review: the case list showed nothing of where a received case came from."""
+    from screening.casework.handover import (
+        Recipient,
+        open_packet,
+        read_packet,
+        receive_referral,
+        send_referral,
+    )
+    from screening.casework.preferences import OfficerProfile
+    from screening.handover.keys import create_identity, read_identity_file, unlock_identities
+    from screening.i18n.bidi import strip_controls
+    from screening.paths import resource_path
+    from screening.workspace import Workspace
+    from tests.cli.helpers import PASSPHRASE
+    from tests.factories import stored_interview
+
+    agency = "<b>Synthetic</b> Border Unit & Co"  # a packet's text is never read as HTML
+    officer = "Officer Synthetic-Sender"
+    answers = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))
+    key = create_identity(tmp_path / "agency.key")
+    with Workspace(tmp_path / "officer") as ws:
+        ws.create(PASSPHRASE)
+        ws.preferences.save_officer_profile(OfficerProfile(name=officer, agency=agency))
+        done = stored_interview(ws, "adult_indicators", answers["answers"], lang="en",
+                                person=PersonInfo(name="Received Synthetic-Person"))
+        send_referral(ws, str(done["case_id"]), Recipient(key.public_key),
+                      tmp_path / "case.age", lang="en")
+    workspace = window.app_vm.workspace
+    received = receive_referral(workspace, open_packet(
+        read_packet(tmp_path / "case.age"), unlock_identities(read_identity_file(key.path)),
+        workspace))
+    page = window.cases_page
+    page.refresh(received.case_id)
+    model = window.cases_vm.model
+    column = [model.headerData(c, Qt.Orientation.Horizontal)
+              for c in range(model.columnCount())].index("Received from")
+    row = model.row_of(received.case_id)
+    cell = model.index(row, column)
+    assert strip_controls(cell.data()) == agency  # isolated: its own direction
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("<qt>") and "&lt;b&gt;Synthetic&lt;/b&gt;" in tip and "<b>" not in tip
+    assert officer in tip and received.reference in strip_controls(tip)
+    local = model.index(0 if row else 1, column)
+    assert local.data() == "" and local.data(Qt.ItemDataRole.ToolTipRole) is None
+    assert local.data(Qt.ItemDataRole.AccessibleTextRole) == "Not received: made here"
+    # The side panel says it too; plain text.
+    assert page.detail is not None and page.detail.id == received.case_id
+    assert not page.case_received.isHidden()
+    shown = strip_controls(page.case_received.text())
+    assert f"Received from {officer} ({agency}) on " in shown
+    assert page.case_received.textFormat() == Qt.TextFormat.PlainText
+    # While names are masked (an interview open), the person's name is dots; the sender stays.
+    page.set_names_masked(True)
+    assert model.index(row, 1).data() == MASKED_NAME
+    assert strip_controls(model.index(row, column).data()) == agency
+    # A case made here has no such line.
+    page.table.selectRow(model.row_of(local.data(CaseIdRole)))
+    assert page.case_received.isHidden()
+
+
+def test_the_case_asked_for_is_selected_right_to_left_too(qtbot, data_dir: Path) -> None:
+    """After "Receive a referral…" (or an interview) the window shows the case list with that
+    case selected and its details beside it: in Arabic nothing was selected."""
+    create_store(data_dir)
+    window = make_window(qtbot, data_dir, lang="ar")
+    unlock(qtbot, window)
+    store = window.app_vm.require_store()
+    with_cases = [store.cases.create(person=PersonInfo(name=f"شخص تجريبي {i}"))
+                  for i in range(3)]
+    assert window.cases_page.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    for case_id in (with_cases[1], with_cases[0]):
+        window.go_cases(case_id)
+        page = window.cases_page
+        assert page.detail is not None and page.detail.id == case_id
+        [selected] = page.table.selectionModel().selectedRows()
+        assert selected.data(CaseIdRole) == case_id

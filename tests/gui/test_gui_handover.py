@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from guihelp import PASSPHRASE, create_store, make_window, unlock
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.viewmodels.app_vm import AppViewModel
@@ -19,7 +20,9 @@ from app.windows import dialogs, handover_dialogs
 from app.windows.handover_dialogs import SendDialog
 from app.windows.referral_page import ReferralPage
 from screening.casework.handover import Recipient, open_packet, read_packet, send_referral
+from screening.casework.preferences import OfficerProfile
 from screening.handover.keys import create_identity, read_identity_file, unlock_identities
+from screening.i18n.bidi import strip_controls
 from screening.paths import resource_path
 from screening.store import PersonInfo
 from screening.workspace import Workspace
@@ -27,6 +30,8 @@ from tests.factories import stored_interview
 
 ANSWERS = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))["answers"]
 NAME = "Synthetic Person-Received"
+OFFICER = "Officer Synthetic-Sender"
+AGENCY = "Synthetic Border Unit, Team 4"
 IDENTITY_PASSPHRASE = "lantern orchard violet mariner 77"
 
 
@@ -38,15 +43,20 @@ def _answers(ws: Workspace, case_id: str) -> tuple[dict[str, Any], str]:
             interview.result["outcome"]["level"])
 
 
-def _sent_packet(root: Path, *, protect: str | None = None) -> tuple[Path, Path, dict]:
-    """An officer's store elsewhere hands a case over to the caseworker's agency key."""
+def _sent_packet(root: Path, *, protect: str | None = None, again: int = 0
+                 ) -> tuple[Path, Path, dict]:
+    """An officer's store elsewhere hands a case over to the caseworker's agency key
+    (``again``: then sends the same case that many times more, as case-1.age, ...)."""
     key = create_identity(root / "agency.key", passphrase=protect)
     packet = root / "case.age"
     with Workspace(root / "officer") as ws:
         ws.create(PASSPHRASE)
+        ws.preferences.save_officer_profile(OfficerProfile(name=OFFICER, agency=AGENCY))
         done = stored_interview(ws, "adult_indicators", ANSWERS, lang="en",
                                 person=PersonInfo(name=NAME))
-        send_referral(ws, str(done["case_id"]), Recipient(key.public_key), packet, lang="en")
+        for n in range(again + 1):
+            send_referral(ws, str(done["case_id"]), Recipient(key.public_key),
+                          root / (f"case-{n}.age" if n else "case.age"), lang="en")
         answers, outcome = _answers(ws, str(done["case_id"]))
     return packet, key.path, {"answers": answers, "outcome": outcome,
                               "fingerprint": key.fingerprint}
@@ -171,3 +181,59 @@ def test_send_dialog_offers_keyed_services_and_checks_a_pasted_key(
     assert not dialog.ok.isEnabled() and "not a whole age public key" in dialog.fingerprint.text()
     dialog.key.setText(key.public_key)
     assert dialog.ok.isEnabled() and dialog.recipient() == Recipient(key.public_key)
+
+
+def test_a_packet_received_before_asks_first_and_an_update_says_so(
+        qtbot, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review found a packet received twice made a second case without a word."""
+    packet, identity, _sent = _sent_packet(tmp_path, again=1)
+    create_store(data_dir)
+    window = make_window(qtbot, data_dir)
+    unlock(qtbot, window)
+    store = window.app_vm.require_store()
+    informed: list[str] = []  # as read: without the direction marks around ids
+    monkeypatch.setattr(dialogs, "inform",
+                        lambda _p, _title, text: informed.append(strip_controls(text)))
+    picks: list[Path] = []
+    monkeypatch.setattr(dialogs, "choose_open_path", lambda *_a, **_k: picks.pop(0))
+    questions: list[tuple[str, str]] = []
+    answers: list[bool] = []
+
+    def ask(_parent: Any, title: str, text: str, yes: str, no: str | None = None, **_k: Any
+            ) -> bool:
+        questions.append((title, strip_controls(text)))
+        app = QApplication.instance()
+        assert app is not None and QThread.currentThread() is app.thread()  # not a worker
+        assert (yes, no) == ("Import as a separate case", "Do not import")
+        return answers.pop(0)
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+
+    def receive(path: Path, signal: Any) -> None:
+        picks[:] = [path, identity]
+        with qtbot.waitSignal(signal, timeout=30_000):
+            window.receive_button.click()
+
+    receive(packet, window.receive_vm.received)
+    [first] = store.cases.list()
+    assert questions == []
+    assert f"Sent by {OFFICER} ({AGENCY})" in informed[-1]
+    # The same file again: asked first; "Do not import" stores nothing.
+    answers.append(False)
+    receive(packet, window.receive_vm.import_declined)
+    assert len(store.cases.list()) == 1
+    title, text = questions[-1]
+    assert title == "Referral already received"
+    assert first.reference in text and "Nothing has been stored" in text
+    # Asked again, "Import as a separate case": a second case that says what it repeats.
+    answers.append(True)
+    receive(packet, window.receive_vm.received)
+    assert len(store.cases.list()) == 2 and len(questions) == 2
+    assert f"before as case {first.reference}" in informed[-1]
+    # A newer packet for the same case: no question; it says it updates the first one.
+    receive(tmp_path / "case-1.age", window.receive_vm.received)
+    assert len(questions) == 2 and len(store.cases.list()) == 3
+    assert f"updated referral: case {first.reference}" in informed[-1]
+    actions = [e.action for e in store.audit.entries()]
+    assert actions.count("referral.received") == 3
+    assert actions.count("referral.already_received") == 2

@@ -197,3 +197,52 @@ def test_cli_and_app_store_the_same_interview(qtbot, tmp_path: Path) -> None:
     content_hash = cli["meta"]["content_hash"]
     assert cli["result"]["instrument"]["content_hash"] == content_hash
     assert [s[0] for s in cli["snapshots"]] == [content_hash]
+
+
+# -- the officer's profile (issue #15 review): `fieldscreen officer set` and Settings › Profile --
+OFFICER = {"name": "Officer Parity (synthetic)", "agency": "Parity Unit, Team 4",
+           "location": "Parity Crossing", "hotline": "+00 123 456",
+           "phone": "٠٧٩ ٥٥٥ ١٢٣٤", "email": "officer.parity@example.org"}
+
+
+def test_cli_and_app_store_the_same_officer_profile(qtbot, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.windows import dialogs, settings_dialog
+    from app.windows.settings_dialog import ProfileTab
+
+    cli = tmp_path / "cli"
+    done = run_cli("init", data_dir=cli, stdin=PASSPHRASE + "\n" + PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    args = [x for key, value in OFFICER.items() for x in (f"--{key}", value)]
+    done = run_cli("officer", "set", *args, data_dir=cli, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+
+    app = tmp_path / "app"
+    create_store(app)
+    app_vm = AppViewModel(app)
+    errors: list[str] = []
+    monkeypatch.setattr(settings_dialog, "show_error", lambda _p, code, **_k: errors.append(code))
+    monkeypatch.setattr(dialogs, "inform", lambda *_a, **_k: None)
+    try:
+        with qtbot.waitSignal(app_vm.unlocked, timeout=10_000):
+            app_vm.unlock(GUI_PASSPHRASE)
+        tab = ProfileTab(app_vm)
+        qtbot.addWidget(tab)
+        tab.load()
+        for edit, value in zip(tab.edits, OFFICER.values(), strict=True):
+            edit.setText(value)
+        tab.save()
+        assert errors == []
+        # The same bad phone number is refused by both, with the same code.
+        tab.edits[4].setText("call the office")
+        tab.save()
+        assert errors == ["profile.phone"]
+    finally:
+        app_vm.shutdown()
+    refused = run_cli("officer", "set", "--phone", "call the office", data_dir=cli)
+    assert refused.returncode == 2 and "phone:" in refused.stderr
+    stored = []
+    for folder in (cli, app):
+        with Store.open(folder, PASSPHRASE) as store:
+            stored.append(store.settings.get("officer_profile"))
+    assert stored[0] == stored[1] == {**OFFICER, "phone": "079 555 1234"}

@@ -45,7 +45,7 @@ def test_a_schema_2_store_upgrades_to_hold_referral_details(
         assert old.schema_version == 2
         old.close()
     with Store.open(data_dir, PASSPHRASE) as store:
-        assert store.schema_version == 3
+        assert store.schema_version >= 3  # and whatever came after
         assert store.cases.get(case_id).id == case_id
         store.referrals.save_details(case_id, {"police_reference": "QZ-1"},
                                      ["police_reference"])
