@@ -50,6 +50,12 @@ def _awaits_answer(step: Step, answers: Mapping[str, AnswerRecord]) -> bool:
     return (node.item.is_answerable or node.asks_count) and not is_answered(answers.get(step.key))
 
 
+def waiting_held_back(ev: Evaluation, answers: Mapping[str, AnswerRecord]) -> list[str]:
+    """Sensitive items that would be asked now and still wait for an answer: what a result
+    lacks while a companion is present (the session and the referral packet both ask this)."""
+    return [s.key for s in ev.steps() if s.node.sensitive and _awaits_answer(s, answers)]
+
+
 @dataclass(frozen=True)
 class AnswerChange:
     """What one answer changed: items whose relevance flipped (kept, marked, not scored)."""
@@ -143,7 +149,9 @@ class InterviewSession:
 
     def missing_held_back(self) -> list[str]:
         """Held-back items still waiting for an answer: what the result lacks."""
-        return [s.key for s in self.held_back() if _awaits_answer(s, self.answers)]
+        if not self.discreet:
+            return []
+        return waiting_held_back(self.evaluation, self.answers)
 
     def set_discreet(self, on: bool) -> Step | None:
         """Enter or leave discreet mode. Leaving it, the interview goes on at the first

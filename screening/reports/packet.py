@@ -195,6 +195,9 @@ class Result:
     domains: tuple[IndicatorDomain, ...] = ()
     flags: tuple[Flag, ...] = ()
     unanswered_core: tuple[str, ...] = ()  # item ids
+    # Section titles held back while someone who came with the person was present (#14):
+    # the result is incomplete for that reason, not a lower score.
+    held_back_sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,18 @@ def result_block(c: Ctx) -> list[Flowable]:
             SMALL,
         ),
     ]
+    if r.held_back_sections:
+        out.append(
+            c.tb(
+                [
+                    Span(_("Screening incomplete: these sections were held back because someone "
+                           "who came with the person was present: "), bold=True),
+                    *c.items(list(r.held_back_sections)),
+                ],
+                TextStyle(size=9.5, color=WARN_INK, space_before=3),
+                where="result.held_back_sections",
+            )
+        )
     if r.unanswered_core:
         out.append(
             c.tb(

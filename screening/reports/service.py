@@ -31,6 +31,7 @@ from screening.casework.referral_details import (
 from screening.engine.dates import DateAnswer
 from screening.engine.plan import Plan
 from screening.engine.scoring import score
+from screening.engine.session import waiting_held_back
 from screening.engine.state import Evaluation, Step
 from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
@@ -166,9 +167,9 @@ def _appendix(ins: Instrument, ev: Evaluation, lang: str) -> list[AppendixEntry]
 
 
 def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
-            appendix_ids: set[str]) -> Result:
+            appendix_ids: set[str], held_back: list[str]) -> Result:
     label_lang = _lang_for(ins, lang)
-    scored = score(ev, respondent_lang, label_lang)
+    scored = score(ev, respondent_lang, label_lang, held_back=held_back)
     domain_labels = {d.name: ins.text(d.label, label_lang) for d in ins.domains}
     grouped: dict[str, list[Indicator]] = {}
     for ind in scored.indicators:
@@ -186,8 +187,11 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
              urgent=f.urgent)
         for f in scored.flags
     )
+    section_titles = {sec.name: ins.text(sec.title, label_lang) for sec in ins.sections}
     return Result(level=scored.level, label=scored.label, domains=domains, flags=flags,
-                  unanswered_core=tuple(scored.unanswered_core))
+                  unanswered_core=tuple(scored.unanswered_core),
+                  held_back_sections=tuple(section_titles.get(name, name)
+                                           for name in scored.held_back_sections))
 
 
 def _referrals(records: list[ReferralRecord], directory: Directory,
@@ -267,11 +271,15 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
     ev = Evaluation(plan, store.interviews.load_answers(interview.id), now=moment,
                     language=_lang_for(ins, lang))
     appendix = _appendix(ins, ev, lang)
-    result = _result(ins, ev, meta.respondent_language, lang, {e.item_id for e in appendix})
+    context = store.context.get(interview.id)
+    # Still in discreet mode: what was held back is missing because of the companion.
+    held_back = (waiting_held_back(ev, ev.answers)
+                 if context is not None and context.companion == "present" else [])
+    result = _result(ins, ev, meta.respondent_language, lang, {e.item_id for e in appendix},
+                     held_back)
 
     prefs = ws.preferences
     profile = prefs.officer_profile()
-    context = store.context.get(interview.id)
     started = _when(interview.created_at) or moment
     if context is not None and context.consent_given:
         consent = Consent(

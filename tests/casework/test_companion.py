@@ -150,3 +150,24 @@ def test_an_interview_stored_with_the_text_before_the_marks_still_opens_as_it_wa
     assert run.session.held_back() == []
     run.replay(ANSWERS)
     assert run.finish()["outcome"]["level"] == "refer"
+
+
+def test_the_packet_says_what_was_held_back_and_does_not_call_it_unanswered(
+        ws: Workspace) -> None:
+    """A referral packet made while the companion is still recorded as present says which
+    sections are missing and why; once the person was seen alone it says nothing of it."""
+    from screening.reports.service import build_case_packet
+
+    printed = stored_interview(ws, "adult_indicators", ANSWERS, lang="en", context=PRESENT)
+    case_id = printed["case_id"]
+    held = build_case_packet(ws, case_id, lang="en", variant="redacted").result
+    assert held.level == "incomplete"
+    assert len(held.held_back_sections) == len(ADULT_HELD_BACK)
+    assert "Your work" in held.held_back_sections  # titles, not section names
+    assert not set(held.unanswered_core) & set(printed["held_back"])
+    run = ws.casework.open(printed["interview_id"])
+    run.record_companion("separated")
+    run.replay(ANSWERS, keep_answered=True)
+    run.finish()
+    alone = build_case_packet(ws, case_id, lang="en").result
+    assert alone.held_back_sections == () and alone.level == "refer"
