@@ -190,6 +190,7 @@ class ProfileTab(TabPage):
         except ScreeningError as exc:
             show_error(self, str(exc.code))
             return
+        self.load()  # as stored: a phone typed in Arabic-Indic digits reads back 0-9
         dialogs.inform(self, _("Settings"), _("The profile was saved."))
 
 

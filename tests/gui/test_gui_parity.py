@@ -233,6 +233,7 @@ def test_cli_and_app_store_the_same_officer_profile(qtbot, tmp_path: Path,
             edit.setText(value)
         tab.save()
         assert errors == []
+        assert tab.edits[4].text() == "079 555 1234"  # the field shows what was stored
         # The same bad phone number is refused by both, with the same code.
         tab.edits[4].setText("call the office")
         tab.save()
