@@ -1,7 +1,12 @@
 """Synthetic data for the screenshot walk-through: a demonstration questionnaire covering every
-screen the reviewers need (choice, number with a limit, text, date, multiple choice, urgent
-flag, observation), made-up cases and a made-up referral directory. No real person, place or
-service appears here; the questionnaire says it is not for real interviews.
+screen the reviewers need (choice, a list of 30 options, number with a limit, text, date,
+multiple choice, a repeat for each child, urgent flag, observation, a section held back while
+a companion is in the room), made-up cases and a made-up referral directory. No real person,
+place or service appears here; the questionnaire says it is not for real interviews.
+
+The extra screens are follow-ups, so the main path stays intro, work type, hours, story,
+arrival, needs, danger, observation: the 30-option list is asked after "Other work", the
+children's section when "Help for my children" is among the needs.
 """
 
 from __future__ import annotations
@@ -11,16 +16,24 @@ from pathlib import Path
 
 import yaml
 
+from app.demo_translations import MORE, MORE_LANGS
 from screening.instruments import LoadResult, load_instrument_text
 from screening.store import PersonInfo
 from screening.workspace import Workspace
 
 DEMO_ID = "fieldscreen_demo"
-LANGS = ("en", "ar", "ru", "zh_Hans", "es")
+LANGS = ("en", "ar", "ru", "zh_Hans", "es")  # the order of ``T``'s arguments
+ALL_LANGS = LANGS + MORE_LANGS  # every UI language (the other four: ``demo_translations``)
+LANGUAGE_NAMES = {"ar": "العربية", "ru": "Русский", "zh_Hans": "简体中文", "es": "Español",
+                  "fr": "Français", "pt": "Português", "vi": "Tiếng Việt", "tl": "Tagalog"}
 
 
 def T(en: str, ar: str, ru: str, zh: str, es: str) -> dict[str, str]:
-    return dict(zip(LANGS, (en, ar, ru, zh, es), strict=True))
+    """A text in every UI language; French, Portuguese, Vietnamese and Tagalog come from
+    ``demo_translations.MORE`` (a KeyError names an English text that has none yet)."""
+    fr, pt, vi, tl = MORE[en]
+    fr = fr.replace(" ?", "\u00a0?").replace(" :", "\u00a0:").replace(" ;", "\u00a0;")
+    return dict(zip(ALL_LANGS, (en, ar, ru, zh, es, fr, pt, vi, tl), strict=True))
 
 
 YES_NO = [
@@ -42,7 +55,76 @@ NEEDS = [
     ("legal", T("Legal advice", "مشورة قانونية", "Юридическая консультация", "法律咨询",
                 "Asesoría legal")),
     ("interpreter", T("An interpreter", "مترجم", "Переводчик", "口译员", "Un intérprete")),
+    ("children", T("Help for my children", "مساعدة لأطفالي", "Помощь моим детям",
+                   "对我孩子的帮助", "Ayuda para mis hijos")),
 ]
+# After "Other work": 30 options (long lists get a filter and two-digit keys). Made-up list.
+WORK_KINDS = [
+    (name, T(*labels)) for name, *labels in (
+        ("fishing", "Fishing or work on a boat", "صيد السمك أو العمل على قارب",
+         "Рыболовство или работа на судне", "捕鱼或在船上工作", "Pesca o trabajo en un barco"),
+        ("building", "Building sites", "مواقع البناء", "Стройка", "建筑工地",
+         "Obras de construcción"),
+        ("roads", "Road works", "أعمال الطرق", "Дорожные работы", "道路施工",
+         "Obras en carreteras"),
+        ("mining", "Mining or quarries", "التعدين أو المحاجر", "Шахта или карьер", "采矿或采石场",
+         "Minería o canteras"),
+        ("forestry", "Forestry or logging", "الغابات أو قطع الأشجار", "Лесозаготовки",
+         "林业或伐木", "Trabajo forestal o tala"),
+        ("cleaning_homes", "Cleaning homes", "تنظيف المنازل", "Уборка в домах", "清洁住宅",
+         "Limpieza de casas"),
+        ("cleaning_offices", "Cleaning offices or shops", "تنظيف المكاتب أو المحلات",
+         "Уборка в офисах или магазинах", "清洁办公室或商店", "Limpieza de oficinas o tiendas"),
+        ("hotel", "Hotel work", "عمل في فندق", "Работа в гостинице", "酒店工作",
+         "Trabajo en un hotel"),
+        ("restaurant", "Restaurant or kitchen", "مطعم أو مطبخ", "Ресторан или кухня",
+         "餐馆或厨房", "Restaurante o cocina"),
+        ("childcare", "Looking after children", "رعاية الأطفال", "Уход за детьми", "照顾儿童",
+         "Cuidado de niños"),
+        ("eldercare", "Looking after older or sick people", "رعاية كبار السن أو المرضى",
+         "Уход за пожилыми или больными", "照顾老人或病人",
+         "Cuidado de personas mayores o enfermas"),
+        ("street_selling", "Selling in the street", "البيع في الشارع", "Продажа на улице",
+         "街头销售", "Venta en la calle"),
+        ("market", "Selling at a market", "البيع في سوق", "Продажа на рынке", "市场销售",
+         "Venta en un mercado"),
+        ("shop", "Selling in a shop", "البيع في متجر", "Продажа в магазине", "商店销售",
+         "Venta en una tienda"),
+        ("begging", "Begging", "التسول", "Попрошайничество", "乞讨", "Mendicidad"),
+        ("car_wash", "Car washing", "غسيل السيارات", "Мойка машин", "洗车", "Lavado de coches"),
+        ("salon", "Nail or beauty salon", "صالون أظافر أو تجميل",
+         "Маникюрный салон или салон красоты", "美甲或美容院", "Salón de uñas o de belleza"),
+        ("sewing", "Sewing clothes", "خياطة الملابس", "Пошив одежды", "缝制衣服",
+         "Costura de ropa"),
+        ("food", "Food packing or processing", "تعبئة الأغذية أو تصنيعها",
+         "Упаковка или переработка продуктов", "食品包装或加工",
+         "Envasado o procesado de alimentos"),
+        ("warehouse", "Warehouse", "مستودع", "Склад", "仓库", "Almacén"),
+        ("delivery", "Delivering goods", "توصيل البضائع", "Доставка товаров", "送货",
+         "Reparto de mercancías"),
+        ("driving", "Driving", "القيادة", "Работа водителем", "驾驶", "Conducción"),
+        ("carrying", "Loading and carrying", "التحميل والحمل", "Погрузка и переноска",
+         "装卸搬运", "Carga y descarga"),
+        ("animals", "Looking after animals", "رعاية الحيوانات", "Уход за животными",
+         "照料牲畜", "Cuidado de animales"),
+        ("bar", "Bar or nightclub", "حانة أو ملهى ليلي", "Бар или ночной клуб", "酒吧或夜总会",
+         "Bar o discoteca"),
+        ("massage", "Massage parlour", "صالون تدليك", "Массажный салон", "按摩院",
+         "Salón de masajes"),
+        ("entertainment", "Dancing or entertainment", "الرقص أو الترفيه",
+         "Танцы или развлечения", "跳舞或娱乐", "Baile o espectáculos"),
+        ("security", "Security guard", "حارس أمن", "Охранник", "保安", "Vigilancia"),
+        ("remote", "Phone or online work", "عمل عبر الهاتف أو الإنترنت",
+         "Работа по телефону или в интернете", "电话或网络工作",
+         "Trabajo por teléfono o internet"),
+        ("something_else", "Something else", "شيء آخر", "Что-то другое", "其他", "Otra cosa"),
+    )
+]
+# Typed into the filter of the 30-option list in the walk-through, per respondent language:
+# each finds the three "Selling…" options.
+WORK_KINDS_FILTER = {"en": "sell", "ar": "البيع", "ru": "продаж", "zh_Hans": "销售",
+                     "es": "venta", "fr": "vente", "pt": "venda", "vi": "bán",
+                     "tl": "pagtitinda"}
 
 
 def _item(name: str, kind: str, text: dict[str, str], **extra: object) -> dict[str, object]:
@@ -77,10 +159,8 @@ def demo_instrument() -> dict[str, object]:
         "source_language": "en",
         "languages": {
             "en": {"name": "English", "status": "source"},
-            "ar": {"name": "العربية", "status": "machine", "note": machine},
-            "ru": {"name": "Русский", "status": "machine", "note": machine},
-            "zh_Hans": {"name": "简体中文", "status": "machine", "note": machine},
-            "es": {"name": "Español", "status": "machine", "note": machine},
+            **{code: {"name": name, "status": "machine", "note": machine}
+               for code, name in LANGUAGE_NAMES.items()},
         },
         "consent": T(
             "This is a demonstration questionnaire with made-up questions. Your answers are "
@@ -98,10 +178,14 @@ def demo_instrument() -> dict[str, object]:
             "yes_no": YES_NO,
             "work": [{"name": n, "label": t} for n, t in WORK],
             "needs": [{"name": n, "label": t} for n, t in NEEDS],
+            "work_kinds": [{"name": n, "label": t} for n, t in WORK_KINDS],
         },
         "sections": [
+            # Held back while someone who came with the person is in the room (discreet
+            # mode): what the person does for work may be about the companion.
             {"name": "work", "title": T("Your work", "عملك", "Ваша работа", "您的工作",
                                         "Su trabajo"),
+             "sensitive": True,
              "items": [
                  _item("intro", "note", T(
                      "This is a demonstration with made-up questions. It is not for real "
@@ -121,6 +205,13 @@ def demo_instrument() -> dict[str, object]:
                      "请对方用自己的话回答，然后选择最接近的选项。",
                      "Deje que la persona responda con sus palabras y elija la opción más "
                      "cercana.")),
+                 _item("work_kind", "single_choice", T(
+                     "Which of these is closest to your work?",
+                     "أيّ من هذه هو الأقرب إلى عملك؟",
+                     "Что из этого ближе всего к вашей работе?",
+                     "以下哪一项最接近您的工作？",
+                     "¿Cuál de estos se parece más a su trabajo?"), choices="work_kinds",
+                     relevant="${work_type} = 'other'"),
                  _item("hours", "integer", T(
                      "On a usual day, how many hours do you work?",
                      "في يوم عادي، كم ساعة تعمل؟",
@@ -137,10 +228,18 @@ def demo_instrument() -> dict[str, object]:
                      "صف بكلماتك يوم عمل عادي.",
                      "Опишите своими словами обычный рабочий день.",
                      "请用您自己的话描述平常的一个工作日。",
-                     "Con sus propias palabras, ¿cómo es un día de trabajo normal?"), hint=T(
-                     "Write what the person says, in their words.",
-                     "اكتب ما يقوله الشخص بكلماته.", "Запишите слова человека как есть.",
-                     "按对方的原话记录。", "Escriba lo que dice la persona, con sus palabras.")),
+                     "Con sus propias palabras, ¿cómo es un día de trabajo normal?"),
+                     # the hint is for the person (the respondent view shows it), the
+                     # guidance for the officer only
+                     hint=T("Take your time. There is no right or wrong answer.",
+                            "خذ وقتك. لا توجد إجابة صحيحة أو خاطئة.",
+                            "Не торопитесь. Здесь нет правильных или неправильных ответов.",
+                            "慢慢来，答案没有对错之分。",
+                            "Tómese su tiempo. No hay respuestas correctas ni incorrectas."),
+                     guidance=T("Write what the person says, in their words.",
+                                "اكتب ما يقوله الشخص بكلماته.",
+                                "Запишите слова человека как есть.", "按对方的原话记录。",
+                                "Escriba lo que dice la persona, con sus palabras.")),
                  _item("arrival", "date", T(
                      "When did you arrive in this country?", "متى وصلت إلى هذا البلد؟",
                      "Когда вы приехали в эту страну?", "您是什么时候来到这个国家的？",
@@ -149,6 +248,29 @@ def demo_instrument() -> dict[str, object]:
                      "What would help you most right now?", "ما الذي يساعدك أكثر الآن؟",
                      "Что помогло бы вам больше всего сейчас?", "现在什么对您帮助最大？",
                      "¿Qué le ayudaría más ahora mismo?"), choices="needs"),
+             ]},
+            {"name": "children", "title": T("Your children", "أطفالك", "Ваши дети", "您的孩子",
+                                            "Sus hijos"),
+             "relevant": "selected(${needs}, 'children')",
+             "items": [
+                 _item("n_children", "integer", T(
+                     "How many of your children are here with you?",
+                     "كم من أطفالك معك هنا؟", "Сколько ваших детей здесь с вами?",
+                     "您有几个孩子和您一起在这里？",
+                     "¿Cuántos de sus hijos están aquí con usted?"),
+                     constraint=". >= 0 and . <= 10", constraint_message=T(
+                     "Enter a number between 0 and 10.", "أدخل عدداً بين 0 و10.",
+                     "Введите число от 0 до 10.", "请输入0到10之间的数字。",
+                     "Escriba un número entre 0 y 10.")),
+                 _item("child", "repeat", T("Child", "طفل", "Ребёнок", "孩子", "Hijo o hija"),
+                       repeat_count="${n_children}", items=[_item("child_age", "integer", T(
+                           "How old is this child?", "كم عمر هذا الطفل؟",
+                           "Сколько лет этому ребёнку?", "这个孩子多大了？",
+                           "¿Qué edad tiene este hijo o hija?"),
+                           constraint=". >= 0 and . <= 25", constraint_message=T(
+                           "Enter an age between 0 and 25.", "أدخل عمراً بين 0 و25.",
+                           "Введите возраст от 0 до 25.", "请输入0到25之间的年龄。",
+                           "Escriba una edad entre 0 y 25."))]),
              ]},
             {"name": "safety", "title": T("Safety", "السلامة", "Безопасность", "安全",
                                           "Seguridad"),
