@@ -38,14 +38,15 @@ _STYLE = ("QFrame#companionBar { background:#eef0f2; border:1px solid #b9c0c8;"
 
 
 def bar_text(state: CompanionState) -> str:
-    return _("Someone who came with the person is present. Sections held back: {n}.").format(
-        n=len(state.held_back_sections))
+    # Neutral on purpose: the companion may read the screen (review finding, #14).
+    return _("Discreet mode · sections waiting: {n}").format(n=len(state.held_back_sections))
 
 
 class CompanionBar(QFrame):
     """Emits:
-    resumed(str): the officer recorded that the person is alone; the key of the first
-        held-back item, where the interview goes on ("" when nothing was held back).
+    resumed(str): the officer recorded who is in the room; the key of the item where the
+        interview goes on (the first held-back item when the person is alone again, the
+        current safe item when someone came back in; "" when it stays where it is).
     failed(str): an error code (the change could not be stored; nothing changed).
     """
 
@@ -65,8 +66,14 @@ class CompanionBar(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.alone_button = QPushButton(self)
         self.alone_button.clicked.connect(self.record_alone)
+        # Someone came back in: discreet mode again, from the officer's side, at any time
+        # (the CLI has `interview context --companion present`).
+        self.came_in_button = QPushButton(self)
+        self.came_in_button.setFlat(True)
+        self.came_in_button.clicked.connect(self.record_came_in)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.alone_button)
+        layout.addWidget(self.came_in_button)
         self.hide()
         self.bind(run)
 
@@ -86,11 +93,21 @@ class CompanionBar(QFrame):
                 state = None
         self._state = state
         self.retranslate()
-        self.setVisible(state is not None and state.discreet)
+        on = state is not None and state.discreet
+        self.label.setVisible(on)
+        self.alone_button.setVisible(on)
+        self.came_in_button.setVisible(not on)
+        # Outside discreet mode only the small "came back in" button shows, without the frame.
+        self.setObjectName("companionBar" if on else "companionBarIdle")
+        self.setStyleSheet(_STYLE)
+        self.setVisible(self._run is not None)
 
     def retranslate(self) -> None:
         set_button(self.alone_button, _("The person is alone now"),
                    _("Ask the questions that were held back"))
+        set_button(self.came_in_button, _("Someone came in: discreet mode"),
+                   _("Hold back the sensitive sections while someone who came with the person "
+                     "is in the room"))
         text = bar_text(self._state) if self._state is not None else ""
         self.label.setText(text)
         acc(self, text or _("Companion"))
@@ -106,9 +123,23 @@ class CompanionBar(QFrame):
         except ScreeningError as exc:
             self.failed.emit(str(exc.code))
             return
-        log.info("discreet mode left")  # events only
         self.refresh()
         self.resumed.emit(change.resume_at or "")
+
+    def record_came_in(self) -> None:
+        """Someone who came with the person is back in the room: the core holds the sensitive
+        sections back again (audited); the interview moves off a held-back item."""
+        run = self._run
+        if run is None:
+            return
+        try:
+            run.record_companion("present")
+        except ScreeningError as exc:
+            self.failed.emit(str(exc.code))
+            return
+        self.refresh()
+        current = run.session.current()
+        self.resumed.emit(current.key if current is not None else "")
 
     def clear_personal_data(self) -> None:
         """On lock: forget the interview (the bar itself shows nothing personal)."""

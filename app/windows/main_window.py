@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         self.referral_page.flush()
         for page in (self.cases_page, self.review_page, self.referral_page):
             page.clear_personal_data()  # hidden is not enough: screen readers, grabs
-        log.info("paused")
+        log.debug("paused")
 
     def resume(self) -> None:
         """Back to the page and the item the pause covered."""

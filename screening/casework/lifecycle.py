@@ -227,7 +227,8 @@ class Casework:
         """
         setup.check()
         ins = setup.instrument.instrument
-        officer = self.preferences.officer_profile().name or None
+        profile = self.preferences.officer_profile()
+        officer = profile.name or None
         if case_id is not None:
             case_id = self.store.cases.resolve(case_id)
         if not consent.given:
@@ -244,6 +245,7 @@ class Casework:
             interpreter_used=setup.interpreter_used,
             interpreter_language=setup.interpreter_language if setup.interpreter_used else None,
             location=setup.location or None, officer=officer,
+            agency=profile.agency or None,  # kept with the interview (a packet names it)
         )
         ctx = InterviewContext(
             consent_given=True, consent_scope=consent.scope,
@@ -379,7 +381,8 @@ class Casework:
                 run.finished = False
             if mode and not session.discreet and step is not None and waiting:
                 resume_at = step.key
-            log.info("companion status recorded")  # events only: no ids, no names
+            # Not logged: even a bare event time says when the person was alone (the
+            # encrypted audit trail has it).
         return CompanionChange(previous, companion, tuple(session.held_back_sections()),
                                resume_at, reopened)
 

@@ -68,14 +68,15 @@ def test_the_bar_holds_back_then_records_the_person_alone_in_the_store(
         bar = CompanionBar(host, run=run)
         host.show()
         assert bar.isVisible()
-        assert bar.label.text() == ("Someone who came with the person is present. Sections "
-                                    "held back: 7.")
+        # neutral words: the companion may read the screen
+        assert bar.label.text() == "Discreet mode · sections waiting: 7"
         assert bar.alone_button.text() == "The person is alone now"
         assert bar.accessibleName() == bar.label.text()
         with qtbot.waitSignal(bar.resumed, timeout=2000) as resumed:
             bar.alone_button.click()
         assert resumed.args == ["recruit_channel"]
-        assert not bar.isVisible()
+        assert not bar.label.isVisible() and not bar.alone_button.isVisible()
+        assert bar.came_in_button.isVisible()  # someone may come back in
         ctx = ws.store.context.get(run.interview_id)
         assert ctx is not None and ctx.companion == "separated"
         assert [dict(e.detail) for e in ws.store.audit.entries()
@@ -85,14 +86,26 @@ def test_the_bar_holds_back_then_records_the_person_alone_in_the_store(
         assert step is not None and step.key == "recruit_channel"
 
 
-def test_the_bar_stays_hidden_when_the_person_came_alone(qtbot: Any, data_dir: Path) -> None:
+def test_the_person_came_alone_then_someone_comes_in(qtbot: Any, data_dir: Path) -> None:
+    """Alone: only the small "someone came in" button. Pressed, the core holds the sensitive
+    sections back again (audited) and the interview moves off a held-back item."""
     with Workspace(data_dir) as ws:
         ws.create(PASSPHRASE)
+        run = ws.casework.open(_started(ws, "none"))
         host = QWidget()
         qtbot.addWidget(host)
-        bar = CompanionBar(host, run=ws.casework.open(_started(ws, "none")))
+        bar = CompanionBar(host, run=run)
         host.show()
-        assert not bar.isVisible()
+        assert bar.came_in_button.isVisible() and not bar.label.isVisible()
+        assert run.session.jump("recruit_channel") is not None  # a sensitive item
+        with qtbot.waitSignal(bar.resumed, timeout=2000) as moved:
+            bar.came_in_button.click()
+        assert run.session.discreet and bar.label.isVisible()
+        assert moved.args[0] and not run.session.is_held_back(moved.args[0])
+        ctx = ws.store.context.get(run.interview_id)
+        assert ctx is not None and ctx.companion == "present"
+        assert [dict(e.detail) for e in ws.store.audit.entries()
+                if e.action == "interview.companion"][-1] == {"from": "none", "to": "present"}
         bar.bind(None)  # a lock: nothing bound, nothing shown
         assert not bar.isVisible()
 
@@ -163,7 +176,7 @@ def test_the_interview_page_holds_back_then_goes_on_where_the_person_is_alone(
     vm = window.interview_vm
     assert vm is not None
     bar = ip.companion_bar
-    assert bar.isVisible() and "Sections held back: 7" in bar.label.text()
+    assert bar.isVisible() and "sections waiting: 7" in bar.label.text()
     held = {s.key for s in vm.run.session.held_back()}
     assert held and vm.current_key() not in held
     with qtbot.waitSignal(bar.resumed, timeout=2000) as resumed:
@@ -171,4 +184,4 @@ def test_the_interview_page_holds_back_then_goes_on_where_the_person_is_alone(
     assert resumed.args[0] in held
     qtbot.waitUntil(lambda: vm.current_key() == resumed.args[0])
     assert ip.view is not None and ip.view.key == resumed.args[0]
-    assert not bar.isVisible()
+    assert not bar.label.isVisible() and bar.came_in_button.isVisible()

@@ -120,7 +120,7 @@ def _gui_face(qtbot: Any, folder: Path) -> tuple[dict[str, Any], str]:
         assert bar.isVisible()
         with qtbot.waitSignal(vm.step_changed, timeout=2000) as moved:
             bar.alone_button.click()
-        assert moved.args == ["recruit_channel"] and not bar.isVisible()
+        assert moved.args == ["recruit_channel"] and not bar.alone_button.isVisible()
         _walk(vm)
         assert vm.finish()
         return held, interview_id
