@@ -42,6 +42,11 @@ _ENDONYMS = {
     "ru": "Русский", "zh_Hans": "简体中文", "zh_Hant": "繁體中文", "vi": "Tiếng Việt",
     "tl": "Tagalog", "hi": "हिन्दी", "uk": "Українська", "ro": "Română", "fa": "فارسی",
 }
+# Babel's (CLDR's) name where it reads wrongly, by (language, language named in):
+# "китайский (упрощенная)" agrees with the script, not with the language's name.
+_NAMES_IN = {
+    ("zh_Hans", "ru"): "китайский (упрощённый)", ("zh_Hant", "ru"): "китайский (традиционный)",
+}
 _LTR = frozenset({"en", "es", "fr", "pt", "ru", "zh", "vi", "tl", "hi", "uk", "ro", "de", "it"})
 
 __all__ = [
@@ -95,6 +100,9 @@ def language_name(code: str, in_lang: str | None = None) -> str:
     """The language's own name ("العربية"), or its name in ``in_lang``."""
     if in_lang is None and _norm(code) in _ENDONYMS:
         return _ENDONYMS[_norm(code)]
+    fixed = _NAMES_IN.get((_norm(code), _norm(in_lang) if in_lang else ""))
+    if fixed:
+        return fixed[:1].upper() + fixed[1:]
     try:
         locale = Locale.parse(_norm(code))
         name = locale.get_display_name(_norm(in_lang) if in_lang else locale)

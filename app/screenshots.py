@@ -415,11 +415,11 @@ def _companion(w: Walker, lang: str, case_id: str) -> None:
     _set_up(w, lang, companion=True)
     ip = win.interview_page
     bar = ip.companion_bar
-    _expect(bar.isVisible(), "the companion bar")
+    _expect(bar.alone_button.isVisible(), "the companion bar")
     _at(ip, "danger_now")  # the work section waits
     w.shot("companion-interview")
     bar.alone_button.click()
-    _wait(lambda: not bar.isVisible())
+    _wait(lambda: not bar.alone_button.isVisible())
     w.shot("companion-alone")
     win.go_cases(case_id)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.qt_i18n import scaled_font
+from screening.i18n.bidi import isolate_keys
 
 
 def acc(widget: QWidget, name: str, description: str | None = None) -> QWidget:
@@ -38,7 +39,10 @@ def sensitive(widget: QWidget) -> QWidget:
 
 
 def set_button(button: QAbstractButton, text: str, tooltip: str | None = None) -> None:
-    button.setText(text)
+    """The button's text and accessible name; shortcut keys in right-to-left text are held
+    together left to right ("رجوع (Alt+←)", not "(←+Alt)"), the accessible name is without
+    the bidi controls."""
+    button.setText(isolate_keys(text))
     acc(button, text)
     if tooltip:
         button.setToolTip(tooltip)

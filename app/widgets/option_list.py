@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.qt_i18n import _, apply_text_language
+from app.qt_i18n import _, apply_text_language, rtl
 from app.viewmodels.interview_vm import StepView
 from app.widgets.common import acc, muted, plain_label, sensitive
 from screening.store.search import normalise
@@ -175,7 +175,11 @@ class OptionList(QWidget):
             apply_text_language(button, lang, factor=1.25)
             officer = plain_label(choice.officer, self.rows)
             apply_text_language(officer, view.officer_language)
-            officer.setAlignment((officer.alignment() & ~Qt.AlignmentFlag.AlignVertical_Mask)
+            # Its column takes the row's free width (one line, not "Fishing or work on a /
+            # boat" beside an empty half); its text sits next to the option, on the side
+            # the rows start from.
+            start = (Qt.AlignmentFlag.AlignRight if rtl(lang) else Qt.AlignmentFlag.AlignLeft)
+            officer.setAlignment(start | Qt.AlignmentFlag.AlignAbsolute
                                  | Qt.AlignmentFlag.AlignVCenter)
             differs = choice.officer != text
             officer.setVisible(show_officer and differs)
@@ -191,7 +195,7 @@ class OptionList(QWidget):
             self.officer_labels.append(officer)
             self._labels.append((text, choice.officer))
             self._show_officer.append(show_officer and differs)
-        grid.setColumnStretch(3, 1)  # options and their translation stay side by side
+        grid.setColumnStretch(2, 1)  # the translation's column takes the free width
         grid.setRowStretch(count, 1)  # a filtered list keeps its rows together at the top
         self.numbers = NumberKeys(self, count, self.pick, self._show_pending)
         self.area: QScrollArea | None = None
@@ -204,7 +208,9 @@ class OptionList(QWidget):
             self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.area.setWidget(self.rows)
-            self.area.setFixedHeight(self._rows_height(10))
+            # Short at first, so the page never needs a scroll bar of its own (it showed
+            # one next to the list's); ``fit`` then grows the list to the room there is.
+            self.area.setFixedHeight(self._rows_height(MIN_ROWS))
             layout.addWidget(self.area)
             layout.addWidget(self.empty)
         else:
@@ -271,7 +277,7 @@ class OptionList(QWidget):
     # -- keys ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._watched and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self.fit)
+            QTimer.singleShot(0, self, self.fit)  # not after it is gone
         elif event.type() == QEvent.Type.FocusIn and isinstance(watched, QAbstractButton):
             self._ensure_visible(watched)
         elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
@@ -356,7 +362,7 @@ class OptionList(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self.long:
-            QTimer.singleShot(0, self.fit)
+            QTimer.singleShot(0, self, self.fit)  # not after it is gone
 
     def fit(self) -> None:
         """Make the list as tall as the page leaves room for: the page (whose scroll area

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QTableWidget, QTableWidgetItem, QWidget
 
 from app.qt_i18n import _, language_name, ui_language
 from app.viewmodels.directory import KIND_TEXT, ServiceView
 from app.widgets.bidi_view import data
+from screening.casework.referrals import labelled_contacts
 from screening.reports.directory import NATIONAL
 
 
@@ -30,7 +32,13 @@ def service_columns(s: ServiceView) -> tuple[str, str, str, str]:
         # Translators: between groups of languages, e.g. "English (original); Spanish (...)".
         langs = (langs + _("; ") if langs else "") + _("others through interpreters")
     kind = _(KIND_TEXT[s.kind]) if s.kind in KIND_TEXT else s.kind
-    return name, kind, langs, data(s.contacts)
+    return name, kind, langs, contacts_text(s.contacts)
+
+
+def contacts_text(line: str) -> str:
+    """A stored contact line with its kinds in the UI language ("Call: …", not "phone: …"),
+    isolated like other directory text."""
+    return data(labelled_contacts(line, _))
 
 
 def table_item(text: str) -> QTableWidgetItem:
@@ -38,3 +46,25 @@ def table_item(text: str) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setToolTip(text)
     return item
+
+
+def keep_rows(table: QTableWidget, rows: int = 4) -> None:
+    """However the page is squeezed (long service notes, a taller script), ``table`` keeps
+    its header and ``rows`` rows on screen, and a horizontal scroll bar if it needs one."""
+    height = (table.horizontalHeader().sizeHint().height()
+              + rows * table.verticalHeader().defaultSectionSize()
+              + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
+    table.setMinimumHeight(height)
+
+
+def scrolling(widget: QWidget, parent: QWidget) -> QScrollArea:
+    """``widget`` (a service's long details) in an area that scrolls rather than squeezing
+    the table above it."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    area.viewport().setAutoFillBackground(False)  # the page's own background, as before
+    widget.setAutoFillBackground(False)  # setWidget turned it on
+    return area

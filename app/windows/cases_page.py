@@ -118,6 +118,10 @@ class CasesPage(QWidget):
         self.case_received.setObjectName("caseReceived")
         self.interviews_label = plain_label("", side)
         self.interviews = QListWidget(side)
+        # A line wraps to the list's width (a tooltip has it whole): no sideways scrolling.
+        self.interviews.setWordWrap(True)
+        self.interviews.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.interviews.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.interviews.currentRowChanged.connect(lambda _r: self._update_buttons())
         self.interviews.itemActivated.connect(lambda _i: self._open_interview())
         self.interviews_label.setBuddy(self.interviews)
@@ -259,6 +263,7 @@ class CasesPage(QWidget):
                 text = _("{instrument} · {state} · started {date}").format(
                     instrument=row.instrument, state=state, date=row.started)
                 item = QListWidgetItem(text)
+                item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 self.interviews.addItem(item)
             draft = detail.draft

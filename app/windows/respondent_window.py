@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.qt_i18n import apply_text_language, language_name
 from app.viewmodels.interview_vm import StepView
@@ -57,6 +58,12 @@ class RespondentWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("respondentWindow")
+        # The keyboard stays with the officer: the interview is keyboard-first, and a tap by
+        # the person must not take it (review finding, #14). The person uses the mouse or
+        # the touch screen; nothing here takes focus.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view: StepView | None = None
         self.option_buttons: list[QPushButton] = []
         self.special_buttons: dict[str, QPushButton] = {}
@@ -75,6 +82,7 @@ class RespondentWindow(QWidget):
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.options = QWidget(self.scroll_area)
         self.options_layout = QVBoxLayout(self.options)
         self.options_layout.setContentsMargins(0, 8, 0, 8)
@@ -82,6 +90,10 @@ class RespondentWindow(QWidget):
         self.options_layout.addStretch(1)
         self.scroll_area.setWidget(self.options)
         outer.addWidget(self.scroll_area, 1)
+        # Without options (a number, a text, a date) the labels would share the height and
+        # the question would float mid-screen: this takes it, so the question stays under its
+        # header. Stretch 0: the options and "Please wait" (stretch 1) still take it first.
+        outer.addStretch(0)
         self.specials_row = QHBoxLayout()
         outer.addLayout(self.specials_row)
         self.specials_row.addStretch(1)
@@ -129,6 +141,7 @@ class RespondentWindow(QWidget):
             button.setStyleSheet(SPECIAL_STYLE)
             apply_text_language(button, lang, factor=1.6)
             button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             acc(button, text)
             button.clicked.connect(lambda _c=False, s=special: self._special(s))
             self.special_buttons[special] = button
@@ -144,10 +157,12 @@ class RespondentWindow(QWidget):
         self._names = [c.name for c in view.choices]
         self._group = QButtonGroup(self)
         self._group.setExclusive(not multiple)
+        numbered = len(view.choices) > 9  # a long list: the person can say the number
         for i, choice in enumerate(view.choices):
             text = choice.respondent or choice.officer
-            button = QPushButton(text, self.options)
+            button = QPushButton(f"{i + 1}   {text}" if numbered else text, self.options)
             button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setStyleSheet(style)
             apply_text_language(button, lang, factor=2.0)
             acc(button, text)
@@ -164,10 +179,19 @@ class RespondentWindow(QWidget):
             self._group.setExclusive(False)
             for name, button in zip(self._names, self.option_buttons, strict=True):
                 button.setChecked(special is None and name in chosen)
+                if button.isChecked():  # option 13 of 30: scrolled into the person's view
+                    self._scroll_to(button)
             self._group.setExclusive(self.view is not None
                                      and self.view.kind != "multiple_choice")
         for name, button in self.special_buttons.items():
             button.setChecked(special == name)
+
+    def _scroll_to(self, button: QPushButton) -> None:
+        """After the layout placed the options (new ones have no geometry yet)."""
+        def scroll() -> None:
+            if isValid(button) and button.isVisible():
+                self.scroll_area.ensureWidgetVisible(button)
+        QTimer.singleShot(0, scroll)
 
     def _clicked(self, index: int) -> None:
         view = self.view
@@ -263,8 +287,20 @@ class RespondentLink(QObject):
             self.window = RespondentWindow(self.page)
             self.window.chosen.connect(self.chosen)
             self.window.special_chosen.connect(self.special_chosen)
+            self.window.chosen.connect(self._give_back)
+            self.window.special_chosen.connect(self._give_back)
             self.window.closed.connect(self._closed)
+        focus = QApplication.focusWidget()
         self.window.present(self.page.window().screen())
+        self._give_back(focus)
+
+    def _give_back(self, *args: object) -> None:
+        """The officer's window keeps (or gets back) the keyboard, on the widget that had it."""
+        officer = self.page.window()
+        officer.activateWindow()
+        widget = args[0] if args and isinstance(args[0], QWidget) else None
+        if widget is not None and widget.window() is officer:
+            widget.setFocus()
 
     def _closed(self) -> None:
         self.set_on(False)  # closed by the window manager: the button follows

@@ -213,6 +213,7 @@ class SecurityTab(TabPage):
         self.new = PassphraseField("", meter=True, parent=self)
         self.confirm = PassphraseField("", parent=self)
         self.labels = [form_row(form, self, f) for f in (self.current, self.new, self.confirm)]
+        self.new.changed.connect(self._show_meter)
         layout.addLayout(form)
         row = QHBoxLayout()
         self.change_button = QPushButton(self)
@@ -265,6 +266,13 @@ class SecurityTab(TabPage):
         set_button(self.key_written, _("I have written down the recovery key and will keep "
                                        "it safe"))
         self.busy.set_busy(self.busy.isVisible(), _("Working"))
+        self._show_meter()
+
+    def _show_meter(self) -> None:
+        """The strength line only once there is a verdict: empty, it left a gap above "New
+        passphrase again"."""
+        if self.new.meter is not None:
+            self.new.meter.setVisible(bool(self.new.meter.text()))
 
     @staticmethod
     def _rekey_text() -> str:

@@ -12,12 +12,13 @@ packet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from screening.casework.consent import Consent, case_consent, scope_needed
 from screening.errors import ErrorCode, InputError
+from screening.i18n import N_
 from screening.paths import resource_path
 from screening.reports.directory import Directory, Service, load_directory, parse_directory
 from screening.store import ReferralRecord
@@ -77,9 +78,29 @@ def offered_services(directory: Directory, consent: Consent | None, *, need: str
     return [s for s in found if include_outside_consent or allowed(s, consent)]
 
 
+# How each kind of contact reads on screen (the PDF's words for them, translated by the
+# caller); the stored line and the CLI's output keep the codes ("phone: …").
+CONTACT_LABELS: dict[str, str] = {
+    "phone": N_("Call"), "text": N_("Text"), "relay": N_("TTY/relay"), "email": N_("Email"),
+    "address": N_("Address"), "web": N_("Web"),
+}
+
+
 def contact_line(service: Service) -> str:
     """A service's contacts in one line, as a referral record keeps them."""
     return "; ".join(f"{c.kind}: {c.value}" for c in service.contacts())
+
+
+def labelled_contacts(line: str, translate: Callable[[str], str]) -> str:
+    """A line as ``contact_line`` writes it ("phone: 1-888…; web: https://…") with each
+    known kind named for the reader: ``translate`` of its label ("Call: 1-888…"). A part
+    that does not start with a known kind is left as it is."""
+    parts = []
+    for part in line.split("; "):
+        kind, sep, value = part.partition(": ")
+        label = CONTACT_LABELS.get(kind) if sep else None
+        parts.append(f"{translate(label)}: {value}" if label else part)
+    return "; ".join(parts)
 
 
 def chosen_records(directory: Directory, choices: Iterable[Mapping[str, Any]]
@@ -134,6 +155,7 @@ def save_referrals(store: Store, case_id: str, records: list[ReferralRecord],
 
 
 __all__ = [
+    "CONTACT_LABELS",
     "allowed",
     "check_choices",
     "chosen_records",
@@ -141,6 +163,7 @@ __all__ = [
     "import_directory_file",
     "import_directory_text",
     "imported_csv",
+    "labelled_contacts",
     "offered_services",
     "save_referrals",
     "shipped_directory_all",

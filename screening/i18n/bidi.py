@@ -237,6 +237,21 @@ def bidi_text(text: str, *, whole: bool = True, default: str | None = None) -> s
     )
 
 
+# A shortcut's key names: modifiers joined by "+" to a key ("Alt+←", "Ctrl+Shift+R"), or a
+# function key. The key stops before a bracket, a space or the sentence's punctuation.
+_KEYS = re.compile(r"(?:(?:Ctrl|Alt|Shift|Meta|Cmd)\+)+[^\s()（）\[\]<>.,;:!?،؛؟。、\u2066-\u2069]+"
+                   r"|\bF(?:1[0-9]|2[0-4]|[1-9])\b")
+
+
+def isolate_keys(text: str) -> str:
+    """Shortcut key names inside right-to-left text as left-to-right isolates: an arrow is
+    neutral, so "رجوع (Alt+←)" would show "(←+Alt)". Text without a right-to-left letter is
+    returned as it is (nothing to reorder)."""
+    if not has_direction(text, "rtl"):
+        return text
+    return _KEYS.sub(lambda m: LRI + m.group(0) + PDI, text)
+
+
 def ltr(text: str) -> str:
     """``text`` (a date, time, id or hash the caller knows is left to right) as one LTR
     isolate."""

@@ -253,3 +253,51 @@ def test_the_answer_column_follows_the_persons_direction(qtbot, data_dir: Path) 
         assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
 
     assert _again(qtbot, window, "en", "ar").question.answer_area.layoutDirection() == LTR
+
+
+def test_the_keyboard_stays_with_the_officer(qtbot, data_dir: Path) -> None:
+    """Opening the person's window, or the person tapping an option there, never takes the
+    keyboard from the officer: digit keys and Enter still answer and go on."""
+    window = rv_window(qtbot, data_dir, respondent="ar", officer="en")
+    page = window.interview_page
+    before = QApplication.focusWidget()
+    person = _open_view(qtbot, window)
+    assert not person.focusPolicy() & Qt.FocusPolicy.TabFocus
+    focus = QApplication.focusWidget()
+    assert focus is not None and focus.window() is window and focus is before
+    assert person.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    while page.view is not None and not person.option_buttons:
+        page.go_next()
+    assert person.option_buttons, "no choice item in the test questionnaire"
+    first = page.view.key if page.view is not None else None
+    qtbot.mouseClick(person.option_buttons[0], Qt.MouseButton.LeftButton)
+    focus = QApplication.focusWidget()
+    assert focus is not None and focus.window() is window
+    assert all(b.focusPolicy() == Qt.FocusPolicy.NoFocus
+               for b in [*person.option_buttons, *person.special_buttons.values()])
+    key(qtbot, window, Qt.Key.Key_Return)  # Enter on the officer's side goes on
+    qtbot.waitUntil(lambda: page.view is not None and page.view.key != first)
+
+
+def test_a_long_list_on_the_persons_window_is_numbered_and_shows_the_choice(
+        qtbot, data_dir: Path) -> None:
+    """Thirty options: the person sees each one's number (so they can say "13"), and the
+    option chosen on the officer's side is scrolled into the person's view."""
+    from widgethelp import JOBS, go_to, open_widgets_interview
+
+    window = open_widgets_interview(qtbot, data_dir, size=(1366, 768))
+    person = _open_view(qtbot, window)
+    person.resize(1366, 768)
+    go_to(window, "job")
+    buttons = person.option_buttons
+    assert len(buttons) == len(JOBS) > 9
+    assert buttons[12].text().startswith("13 ") and JOBS[12][1] in buttons[12].text()
+    assert buttons[0].accessibleName() == JOBS[0][1]  # the name stays the label itself
+    vm = window.interview_vm
+    assert vm is not None
+    vm.answer("job", "opt28", None)
+    qtbot.waitUntil(lambda: buttons[27].isChecked())
+    bar = person.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    top = buttons[27].mapTo(person.scroll_area.viewport(), buttons[27].rect().topLeft()).y()
+    assert 0 <= top < person.scroll_area.viewport().height()
