@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.qt_i18n import scaled_font
 from screening.i18n.bidi import isolate_keys
+from screening.i18n.bidi import plain as bidi_plain
 
 
 def acc(widget: QWidget, name: str, description: str | None = None) -> QWidget:
@@ -151,6 +152,7 @@ class Announcements(QObject):
     announced = Signal(str, bool)
 
     def say(self, source: QWidget, text: str, *, assertive: bool = False) -> None:
+        text = bidi_plain(text)  # a screen reader would spell out the direction controls
         if not text:
             return
         event = QAccessibleAnnouncementEvent(source, text)

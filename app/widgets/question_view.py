@@ -207,6 +207,10 @@ class QuestionView(QWidget):
         self._place_answer(officer_only)
         self.answer_area.setLayoutDirection(direction(o_lang if officer_only else r_lang))
         self.error.setLayoutDirection(QApplication.layoutDirection())  # the officer's words
+        # ... but on the side the answer is, not across the screen from the field.
+        rtl = self.answer_area.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        self.error.setAlignment(Qt.AlignmentFlag.AlignAbsolute | (
+            Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft))
 
         # the person's side
         self._entry(self.respondent_entry, view.entry_respondent, r_lang)

@@ -87,5 +87,7 @@ def test_new_question_error_and_flag_are_announced(qtbot, data_dir: Path,
     page.answer_widget.choose(1)  # "yes": the urgent flag
     flags = [text for text, assertive in heard if assertive]
     assert len(flags) == 1 and "Urgent: FLAG-CANARY in danger. FLAGMSG-CANARY act now" in flags[0]
+    # no direction controls around the helpline: a screen reader would read them out
+    assert not any(c in text for text, _a in heard for c in "\u2066\u2067\u2068\u2069\u200e")
     page.answer_widget.choose(1)  # the same flag again: not announced again
     assert len([a for _t, a in heard if a]) == 1

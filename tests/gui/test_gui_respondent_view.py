@@ -301,3 +301,13 @@ def test_a_long_list_on_the_persons_window_is_numbered_and_shows_the_choice(
     qtbot.waitUntil(lambda: bar.value() > 0)
     top = buttons[27].mapTo(person.scroll_area.viewport(), buttons[27].rect().topLeft()).y()
     assert 0 <= top < person.scroll_area.viewport().height()
+
+
+def test_an_error_shows_beside_the_answer_on_the_persons_side(qtbot, data_dir: Path) -> None:
+    """English officer, Arabic person: the answer sits on the right, and so does the
+    officer's error message under it (it was at the far left, across the screen)."""
+    window = rv_window(qtbot, data_dir, respondent="ar", officer="en")
+    error = window.interview_page.error
+    assert error.alignment() & Qt.AlignmentFlag.AlignRight
+    assert error.alignment() & Qt.AlignmentFlag.AlignAbsolute
+    assert error.layoutDirection() == LTR  # the officer's English reads left to right
