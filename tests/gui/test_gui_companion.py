@@ -33,15 +33,21 @@ def _started(ws: Workspace, companion: str = "present") -> str:
     return started.interview_id
 
 
-def test_the_setup_page_warns_the_officer_as_soon_as_a_companion_is_in_the_room(
-        qtbot: Any, data_dir: Path) -> None:
+def _on_the_setup_page(qtbot: Any, data_dir: Path) -> Any:
+    """A new store, unlocked, a new case, adult_indicators chosen on the set-up page."""
     create_store(data_dir)
     window = make_window(qtbot, data_dir)
     unlock(qtbot, window)
     new_case(qtbot, window)
-    page = window.setup_page
-    card = next(c for c in page.cards if c.card.id == "adult_indicators")
+    card = next(c for c in window.setup_page.cards if c.card.id == "adult_indicators")
     card.radio.setChecked(True)
+    return window
+
+
+def test_the_setup_page_warns_the_officer_as_soon_as_a_companion_is_in_the_room(
+        qtbot: Any, data_dir: Path) -> None:
+    window = _on_the_setup_page(qtbot, data_dir)
+    page = window.setup_page
     assert not page.companion_warning.isVisible()
     page.companion.setCurrentIndex(page.companion.findData("present"))
     assert page.companion_warning.isVisible()  # at once, before "Continue"
@@ -160,13 +166,8 @@ def test_the_interview_page_holds_back_then_goes_on_where_the_person_is_alone(
     """The bar sits on the real interview screen: while the companion is in the room no
     held-back question can be reached from the section list; "alone now" goes to the first
     held-back question, which the page then shows."""
-    create_store(data_dir)
-    window = make_window(qtbot, data_dir)
-    unlock(qtbot, window)
-    new_case(qtbot, window)
+    window = _on_the_setup_page(qtbot, data_dir)
     page = window.setup_page
-    card = next(c for c in page.cards if c.card.id == "adult_indicators")
-    card.radio.setChecked(True)
     page.companion.setCurrentIndex(page.companion.findData("present"))
     page.next_button.click()
     window.consent_page.agrees.setChecked(True)
