@@ -21,6 +21,7 @@ from app.widgets.common import acc, muted, plain_label, sensitive
 from app.widgets.common import set_button as set_btn
 from app.widgets.passphrase_field import PassphraseField
 from screening.reports.packet import VARIANTS, Variant
+from screening.reports.pdf_password import TOO_LONG_APP, pdf_password_too_long
 from screening.reports.redaction import DESCRIPTIONS
 
 BUTTON_TEXT: dict[Variant, str] = {
@@ -28,6 +29,15 @@ BUTTON_TEXT: dict[Variant, str] = {
     "redacted": N_("Without names and contact details"),
     "minimal": N_("Minimal copy"),
 }
+
+
+def saved_text(name: str, digest: str, variant: Variant, protected: bool) -> str:
+    """What the page says under "Make PDF…" once a packet is written: the file, which copy,
+    whether it has a password, and its hash."""
+    text = (_("Saved as {name}: {variant}, protected with a password. SHA-256: {digest}")
+            if protected else
+            _("Saved as {name}: {variant}, without a password. SHA-256: {digest}"))
+    return text.format(name=name, variant=_(BUTTON_TEXT[variant]), digest=digest)
 
 
 class ReportOptionsWidget(QWidget):
@@ -144,6 +154,7 @@ class ReportPasswordWidget(QWidget):
             grid.addWidget(field, row, 1)
         grid.setColumnStretch(1, 1)
         self.status = plain_label("", self)  # laid out by the page, beside "Make PDF…"
+        self._saved: bool | None = None  # a PDF was just written (with a password?)
         self.protect.toggled.connect(self._protect_toggled)
         self.password.changed.connect(self._changed)
         self.confirm.changed.connect(self._changed)
@@ -172,6 +183,8 @@ class ReportPasswordWidget(QWidget):
         strength = self.password.strength
         if strength == "empty":
             return _("Type a password for the PDF, then type it again.")
+        if pdf_password_too_long(self.password.text()):  # the core's rule, shown live
+            return "✗ " + _(TOO_LONG_APP)
         if strength == "checking":
             return _("Checking the password…")
         if strength != "ok":
@@ -188,7 +201,8 @@ class ReportPasswordWidget(QWidget):
 
     def focus_problem(self) -> None:
         """Put the cursor where the officer has to type next."""
-        field = self.password if self.password.strength != "ok" else self.confirm
+        field = (self.password if self.password.strength != "ok"
+                 or pdf_password_too_long(self.password.text()) else self.confirm)
         field.edit.setFocus()
 
     def clear(self) -> None:
@@ -196,16 +210,31 @@ class ReportPasswordWidget(QWidget):
         self.confirm.clear()
         self._render()
 
+    def show_saved(self, protected: bool | None) -> None:
+        """A PDF was written (``protected``: with a password): the status says so, not what
+        the next one needs, until the officer changes something. None: forget it."""
+        self._saved = protected
+        self._render()
+
     def _protect_toggled(self, on: bool) -> None:
         for w in (self.password_label, self.password, self.confirm_label, self.confirm):
             w.setEnabled(on)
+        self._saved = None
         self._changed()
 
     def _changed(self) -> None:
+        if self.password.text() or self.confirm.text():  # not the strength check of ""
+            self._saved = None
         self._render()
         self.changed.emit()
 
     def _render(self) -> None:
+        if self._saved is not None:
+            text = "✓ " + (_("PDF saved, protected with a password.") if self._saved
+                           else _("PDF saved without a password."))
+            self.status.setText(text)
+            self.status.setAccessibleName(text)
+            return
         problem = self.problem()
         if not problem and self.protect.isChecked():
             problem = "✓ " + _("The PDF will be encrypted with this password.")

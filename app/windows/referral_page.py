@@ -46,10 +46,17 @@ from app.widgets.common import (
 )
 from app.widgets.common import set_button as set_btn
 from app.widgets.referral_details import ReferralDetailsWidget
-from app.widgets.report_options import ReportOptionsWidget, ReportPasswordWidget
-from app.widgets.service_table import region_text, service_columns
+from app.widgets.report_options import ReportOptionsWidget, ReportPasswordWidget, saved_text
+from app.widgets.service_table import (
+    contacts_text,
+    keep_rows,
+    region_text,
+    scrolling,
+    service_columns,
+)
 from app.widgets.service_table import table_item as _item
 from app.windows import dialogs, handover_dialogs
+from screening.reports.packet import Variant
 
 
 class ReferralPage(QWidget):
@@ -64,6 +71,7 @@ class ReferralPage(QWidget):
         self.vm = vm
         self._shown: list[ServiceView] = []
         self._working = False  # a PDF or hand-over packet is being written
+        self._writing: tuple[Variant, bool] = ("full", False)  # that PDF: copy, password?
         layout = QVBoxLayout(self)
         self.title = heading("", self)
         self.unavailable = Banner("warning", self)
@@ -110,9 +118,9 @@ class ReferralPage(QWidget):
         self.directory.setWordWrap(False)
         self.directory.itemActivated.connect(lambda _i: self._add())
         self.directory.currentCellChanged.connect(lambda *_a: self._show_service())
-        left.addWidget(self.directory, 1)
+        left.addWidget(self.directory, 2)
         self.service_details = plain_label("", self, selectable=True)
-        left.addWidget(self.service_details)
+        left.addWidget(scrolling(self.service_details, self), 1)
         self.add_button = QPushButton(self)
         self.add_button.clicked.connect(self._add)
         left.addWidget(self.add_button)
@@ -157,6 +165,7 @@ class ReferralPage(QWidget):
         self.redacted = self.options.buttons["redacted"]
         # Labelled, Show, typed twice, checked as typed; "Make PDF…" waits for it (issue #14).
         self.pdf_password = ReportPasswordWidget(self)
+        self.options.variant_changed.connect(lambda _v: self.pdf_password.show_saved(None))
         self.protect = self.pdf_password.protect
         self.password = self.pdf_password.password.edit
         self.password_confirm = self.pdf_password.confirm.edit
@@ -215,6 +224,7 @@ class ReferralPage(QWidget):
         self.directory.setHorizontalHeaderLabels(
             [_("Service"), _("Kind"), _("Languages"), _("Contact")])
         acc(self.directory, _("Referral directory"))
+        keep_rows(self.directory)  # in the language's font
         set_btn(self.add_button, _("Add the selected service"))
         self.chosen_label.setText(_("Services chosen (write the reason in the Reason column)"))
         self.chosen.setHorizontalHeaderLabels([_("Service"), _("Contact"), _("Reason"),
@@ -340,7 +350,7 @@ class ReferralPage(QWidget):
         self.chosen.blockSignals(True)
         self.chosen.setRowCount(len(self.vm.chosen))
         for row, c in enumerate(self.vm.chosen):
-            for col, text in enumerate((data(c.service.name), data(c.service.contacts))):
+            for col, text in enumerate((data(c.service.name), contacts_text(c.service.contacts))):
                 item = _item(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.chosen.setItem(row, col, item)
@@ -429,6 +439,7 @@ class ReferralPage(QWidget):
             path = path.with_suffix(".pdf")
         self.result.clear()
         self.open_button.hide()
+        self._writing = (variant, password is not None)
         self.vm.generate(path, lang=self.report_lang.currentData() or ui_language().lang,
                          variant=variant, password=password,
                          override_reason=self.options.override_reason())
@@ -462,9 +473,10 @@ class ReferralPage(QWidget):
     def _written(self, sha256: str) -> None:
         self._busy(False)
         self.pdf_password.clear()
-        path = self.vm.last_path or Path()
-        self.result.setText(_("Saved as {name}. SHA-256: {digest}").format(
-            name=path.name, digest=sha256))
+        variant, protected = self._writing
+        self.pdf_password.show_saved(protected)  # until the officer changes something
+        self.result.setText(saved_text((self.vm.last_path or Path()).name, sha256, variant,
+                                       protected))
         self.open_button.show()
 
     def _failed(self, code: str, incident: str) -> None:

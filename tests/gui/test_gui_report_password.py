@@ -22,7 +22,7 @@ from screening.store import PersonInfo, passphrase_problem
 from tests.factories import stored_interview
 
 ANSWERS = json.loads(resource_path("demo", "answers.json").read_text(encoding="utf-8"))["answers"]
-GOOD = "lantern orchard velvet 2031 harbour"
+GOOD = "lantern velvet 2031 harbour"  # at most 32 bytes: poppler readers (issue #15)
 
 
 @pytest.fixture
