@@ -182,7 +182,7 @@ def send_referral(ws: Workspace, case_id: str, recipient: Recipient, out_path: P
     from screening.reports.service import build_case_packet, check_packet_allowed
 
     out_path = check_packet_name(ws.check_output(out_path))
-    override = check_packet_allowed(ws, case_id, "full", override_reason)
+    override = check_packet_allowed(ws, case_id, "full", override_reason, handover=True)
     _check_recipient_consent(ws, case_id, recipient)
     store = ws.store
     case = store.cases.get(case_id)
@@ -249,11 +249,14 @@ class Earlier:
     reference: str
     sent_at: str
     received_at: str
+    # ``older`` only in name: sent at the same point of the sender's history (another copy
+    # of the same referral, e.g. written twice in a row).
+    same_time: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"relation": self.relation, "case_id": self.case_id,
                 "reference": self.reference, "sent_at": self.sent_at,
-                "received_at": self.received_at}
+                "received_at": self.received_at, "same_time": self.same_time}
 
 
 def _when(text: str) -> str:
@@ -271,6 +274,9 @@ class AlreadyReceived(InputError):
         if earlier.relation == SAME:
             what = (f"this packet was already received on {_when(earlier.received_at)}: it "
                     f"is case {earlier.reference}")
+        elif earlier.same_time:
+            what = (f"this is another copy of the referral already received as case "
+                    f"{earlier.reference} (both sent {_when(earlier.sent_at)})")
         else:
             what = (f"this is an older referral for case {earlier.reference}: the sender's "
                     f"newer one (sent {_when(earlier.sent_at)}) is already stored")
@@ -302,10 +308,10 @@ def earlier_receipt(ws: Workspace, provenance: Provenance) -> Earlier | None:
     if not rows:
         return None
     r = max(rows, key=lambda x: _order(x.sender_audit_anchor.entry_id, x.sent_at))
-    later = (_order(provenance.audit_anchor.entry_id, provenance.sent_at)
-             > _order(r.sender_audit_anchor.entry_id, r.sent_at))
-    return Earlier(NEWER if later else OLDER, r.case_id, _reference(ws, r.case_id), r.sent_at,
-                   r.received_at)
+    this = _order(provenance.audit_anchor.entry_id, provenance.sent_at)
+    before = _order(r.sender_audit_anchor.entry_id, r.sent_at)
+    return Earlier(NEWER if this > before else OLDER, r.case_id, _reference(ws, r.case_id),
+                   r.sent_at, r.received_at, same_time=this == before)
 
 
 def _reference(ws: Workspace, case_id: str) -> str:
@@ -378,7 +384,11 @@ def receive_referral(ws: Workspace, opened: OpenedPacket, *, again: bool = False
             "relation": earlier.relation})
         raise AlreadyReceived(earlier)
     forced = again and earlier is not None and earlier.relation != NEWER
-    meta = replace(case.meta, officer=case.sender.officer or case.meta.officer)
+    # The interview names the officer and agency that made it: as the packet's interview
+    # states them, else (a packet from before schema 5) the sender's.
+    meta = (case.meta if case.meta.agency else
+            replace(case.meta, officer=case.sender.officer or case.meta.officer,
+                    agency=case.sender.agency or None))
     try:
         with store.atomic("receiving a referral"):  # all of it, or nothing
             ws.catalog.snapshot(opened.instrument)

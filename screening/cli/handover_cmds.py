@@ -183,8 +183,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
     print(_plain(f"sender's audit anchor: {src.audit_anchor.text}; document "
                  f"{src.document_id}"))
     print(f"encrypted for key fingerprint: {src.recipient_fingerprint}")
-    print(f"outcome: {received.outcome}: {received.outcome_label}" if received.outcome_label
-          else f"outcome: {received.outcome}")
+    # The instrument's words; the code in brackets for scripts (also in --json).
+    print(f"outcome: {_plain(received.outcome_label)} [{received.outcome}]"
+          if received.outcome_label else f"outcome: {received.outcome}")
     if not received.same_outcome:
         print(f"warning: the sender's FieldScreen recorded the outcome "
               f"'{received.sender_outcome}'; this one computes '{received.outcome}' from the "
@@ -208,6 +209,10 @@ def _say_earlier(received: Received) -> None:
     elif earlier.relation == SAME:
         note = (f"note: this packet was received before as case {earlier.reference} "
                 f"({when} UTC); imported again (--again) as case {received.reference}")
+    elif earlier.same_time:
+        note = (f"note: this is another copy of the referral received as case "
+                f"{earlier.reference} (sent at the same time); imported anyway (--again) as "
+                f"case {received.reference}")
     else:
         note = (f"note: this is an older referral for case {earlier.reference}; imported "
                 f"anyway (--again) as case {received.reference}")

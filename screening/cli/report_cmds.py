@@ -66,7 +66,7 @@ def register(sub: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from screening.cli.common import check_output, open_workspace, read_passphrase
     from screening.i18n.tags import report_language
-    from screening.reports.service import write_case_report
+    from screening.reports.service import check_packet_allowed, write_case_packet
 
     reason_file = args.override_reason_file
     from_stdin = reason_file is not None and str(reason_file) == "-"
@@ -101,17 +101,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         if from_stdin:  # what is left of standard input, after the secrets
             reason = read_reason_stdin()
         if not args.encrypt:
+            # A packet the consent does not allow is refused before any warning about it.
+            check_packet_allowed(ws, case_id, args.variant, reason)
             print(f"warning: {args.output} will NOT be encrypted: anyone who gets the file can "
                   "read it; use --encrypt unless it goes straight to a protected system",
                   file=sys.stderr)
-        digest = write_case_report(ws, case_id, args.output, lang=args.lang,
-                                   variant=args.variant, password=password,
-                                   allow_plaintext=not args.encrypt,
-                                   interview_id=args.interview,
-                                   override_reason=reason)
+        written = write_case_packet(ws, case_id, args.output, lang=args.lang,
+                                    variant=args.variant, password=password,
+                                    allow_plaintext=not args.encrypt,
+                                    interview_id=args.interview,
+                                    override_reason=reason)
     state = "AES-256 encrypted" if args.encrypt else "NOT encrypted"
-    print(f"referral packet written to {args.output} ({state}, sha256 {digest})",
+    print(f"referral packet written to {args.output} ({state}, sha256 {written.file_sha256})",
           file=sys.stderr)
+    # The footer's "Data SHA-256": of the referral.json inside, not of the file.
+    print(f"packet data (referral.json) sha256 {written.data_sha256}", file=sys.stderr)
     return 0
 
 

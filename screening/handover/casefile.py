@@ -11,7 +11,7 @@ Shape (``"format": "fieldscreen-case/1"``; every key is always present, ``null``
      "interview": {"id", "created_at", "finished_at",
                    "meta": {instrument_id, instrument_version, content_hash,
                             respondent_language, officer_language, interpreter_used,
-                            interpreter_language, location, officer},
+                            interpreter_language, location, officer, agency},
                    "context": {consent_given, consent_scope, consent_recorded_how, consent_at,
                                consent_recipients, consent_language, ...},
                    "answers": [{item, value, special, language, answered_at, relevant, note}],
@@ -218,7 +218,7 @@ def _meta(m: _Doc) -> InterviewMeta:
         content_hash=m.text("content_hash"), respondent_language=m.text("respondent_language"),
         officer_language=m.text("officer_language"), interpreter_used=m.flag("interpreter_used"),
         interpreter_language=m.opt_text("interpreter_language"), location=m.opt_text("location"),
-        officer=m.opt_text("officer"))
+        officer=m.opt_text("officer"), agency=m.opt_text("agency"))
 
 
 def _answer(a: _Doc) -> AnswerRecord:

@@ -99,7 +99,8 @@ def read_packet(path: Path) -> bytes:
     return data
 
 
-def _embedded_data_sha256(pdf: bytes) -> str | None:
+def _embedded_data(pdf: bytes) -> bytes | None:
+    """The ``referral.json`` the PDF carries (None: none, or more than one)."""
     from pypdf import PdfReader
 
     from screening.reports.encrypt import ATTACHMENT_NAME
@@ -108,7 +109,38 @@ def _embedded_data_sha256(pdf: bytes) -> str | None:
         found = PdfReader(io.BytesIO(pdf)).attachments.get(ATTACHMENT_NAME) or []
     except Exception:  # pypdf raises many types for a damaged file
         return None
-    return hashlib.sha256(found[0]).hexdigest() if len(found) == 1 else None
+    return found[0] if len(found) == 1 else None
+
+
+def _answer_status(record: AnswerRecord) -> str | None:
+    """The status the packet's appendix gives an answer (None: not shown there)."""
+    if not record.answered:
+        return None
+    return record.special if record.special in ("refused", "dont_know") else "answered"
+
+
+def _check_against_pdf(case: casefile.CaseFile, embedded: bytes) -> None:
+    """``case.json`` must say what the PDF beside it says, on every field both carry: the
+    hash alone proves only that the PDF was not changed, not that ``case.json`` (which is
+    what gets stored) belongs to it."""
+    try:
+        data = json.loads(embedded.decode("utf-8"))
+        person = data.get("person") or {}
+        appendix = {e["item_id"]: e["status"] for e in data.get("appendix") or ()}
+        shown = (data["document_id"], data["case_reference"], person.get("name"),
+                 data["instrument"]["content_hash"], data["result"]["level"])
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise Altered(f"{ALTERED} (referral.pdf's data is not a referral packet)") from None
+    answers = {r.item: _answer_status(r) for r in case.answers}
+    stated = (case.document_id, case.reference, case.person.name if case.person else None,
+              case.meta.content_hash, case.sender_outcome)
+    names = ("document id", "case reference", "person's name", "instrument", "outcome")
+    differ = [n for n, a, b in zip(names, shown, stated, strict=True) if a != b]
+    if any(answers.get(item) != status for item, status in appendix.items()):
+        differ.append("answers")
+    if differ:
+        raise Altered(f"{ALTERED} (case.json and the referral PDF inside the packet disagree "
+                      f"on: {', '.join(differ)}); ask the sender for a new packet")
 
 
 def _instrument(ws: Workspace, meta: InterviewMeta, text: bytes) -> LoadResult:
@@ -170,8 +202,10 @@ def open_packet(data: bytes, identities: list[x25519.Identity], ws: Workspace
     case = casefile.parse(doc)
     if case.recipient_public_key not in public_keys(identities):
         raise Altered(f"{ALTERED} (it names another recipient than the key that opened it)")
-    if _embedded_data_sha256(members[container.PDF]) != case.packet_sha256:
+    embedded = _embedded_data(members[container.PDF])
+    if embedded is None or hashlib.sha256(embedded).hexdigest() != case.packet_sha256:
         raise Altered(f"{ALTERED} (referral.pdf does not carry the case's data)")
+    _check_against_pdf(case, embedded)
     loaded = _instrument(ws, case.meta, members[container.INSTRUMENT])
     _check_answers(loaded, case.answers)
     if not case.context.consent_given:

@@ -129,9 +129,28 @@ def _groups(c: Ctx, d: Details) -> list[tuple[str, Rows]]:
     ]
 
 
+def _holder(c: Ctx) -> Rows:
+    """A received case: the contact is whoever holds it now (this store's profile), not the
+    officer of the agency that sent it."""
+    _ = c._
+    h = c.p.holder
+    assert h is not None
+    if c.withheld("holder.phone"):
+        return [(_("Holds the case now"), withheld(c))]
+    who = [x for x in (h.name, h.agency) if x]
+    rows: Rows = [(_("Holds the case now"), c.items(who) or [c.data("—")])]
+    if h.phone:
+        rows.append((_("Phone"), [c.data(h.phone)]))
+    if h.email:
+        rows.append((_("Email"), [c.data(h.email)]))
+    return rows
+
+
 def _officer(c: Ctx) -> Rows:
     """How to reach the referring officer (their profile); withheld from a redacted copy."""
     _ = c._
+    if c.p.holder is not None:
+        return _holder(c)
     iv = c.p.interview
     if c.withheld("interview.officer_phone"):
         return [(_("Referring officer"), withheld(c))]
@@ -151,7 +170,7 @@ def _notes(c: Ctx) -> list[Flowable]:
     the referral), under the words the officer saw when writing them."""
     _ = c._
     title = c.heading(_("Notes for the receiving service"), H3)
-    if c.withheld("narrative"):
+    if "narrative" in c.p.withheld:  # notes that were empty stay unshown
         return [KeepTogether([title, c.tb(withheld(c), BODY)])]
     if not c.p.narrative:
         return []

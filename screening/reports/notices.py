@@ -1,7 +1,10 @@
-"""Notices on page 1 of a referral packet: what this copy withholds (from the redaction
-table) and, on a full packet written without consent to share, the officer's reason."""
+"""Notices on page 1 of a referral packet: where a received case came from, what this copy
+withholds (from the redaction table) and, on a full packet written without consent to share,
+the officer's reason."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, Spacer
 
@@ -72,3 +75,21 @@ def consent_override(c: Ctx) -> list[Flowable]:
         ),
     ]
     return [Spacer(1, 6), c.box(content, URGENT_BG, URGENT_INK)]
+
+
+def received_rows(c: Ctx) -> list[tuple[str, Sequence[Span] | Flowable]]:
+    """A case received from another agency says so, and when, before anything else."""
+    _ = c._
+    src = c.p.received_from
+    if src is None:
+        return []
+    sender: Sequence[Span]
+    if c.withheld("received_from.agency"):
+        sender = [Span(_("Another agency")), Span(" — "), *withheld(c)]
+    else:
+        sender = c.items([x for x in (src.agency, src.officer) if x]) or [
+            Span(_("Another agency"))]
+    rows: list[tuple[str, Sequence[Span] | Flowable]] = [(_("Received from"), sender)]
+    if src.received_at is not None:
+        rows.append((_("Received on"), [c.data(c.when(src.received_at))]))
+    return rows

@@ -33,7 +33,8 @@ from screening.engine.dates import DateAnswer
 from screening.errors import ErrorCode, ReportError
 from screening.instruments.model import ValidationStatus
 
-AnswerStatus = Literal["answered", "refused", "dont_know"]
+# "withheld": answered, but the packet's variant withholds the answer (free text).
+AnswerStatus = Literal["answered", "refused", "dont_know", "withheld"]
 TranslationStatus = Literal["source", "reviewed", "machine", "draft"]
 Variant = Literal["full", "redacted", "minimal"]
 VARIANTS: tuple[Variant, ...] = ("full", "redacted", "minimal")
@@ -108,6 +109,32 @@ class Interview:
         _aware(self.started_at, "interview.started_at")
         if self.ended_at is not None:
             _aware(self.ended_at, "interview.ended_at")
+
+
+@dataclass(frozen=True)
+class ReceivedFrom:
+    """A case received from another agency (issue #15): who sent it and when, as this store
+    recorded it on receipt. The interview's officer and agency are the sender's."""
+
+    agency: str | None = field(default=None, repr=False)
+    officer: str | None = field(default=None, repr=False)
+    sent_at: When | None = None
+    received_at: When | None = None
+
+    def __post_init__(self) -> None:
+        _aware(self.sent_at, "received_from.sent_at")
+        _aware(self.received_at, "received_from.received_at")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who to contact about the referral now: the officer or caseworker who holds the case
+    and wrote this packet (their profile), when that is not the interviewing officer."""
+
+    name: str | None = field(default=None, repr=False)
+    agency: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+    email: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -304,6 +331,13 @@ class ReferralPacket:
     # in the footer, so `fieldscreen audit verify --anchor` (or --against this PDF) can show
     # later whether the sender's history up to it was rewritten. Names no one.
     audit_anchor: str | None = None
+    # A case received from another agency: who sent it and when (None: made here), and who
+    # holds it now, the contact for this referral (issue #15, review).
+    received_from: ReceivedFrom | None = None
+    holder: Holder | None = None
+    # Where this copy withheld something (paths, records by index: "referrals.0.reason");
+    # a field that was empty is not listed and stays empty (``redaction.apply_policy``).
+    withheld: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _aware(self.generated_at, "generated_at")

@@ -6,8 +6,8 @@ less precisely, and the one function that applies it (``apply_policy``).
 Everything that leaves the laptop is made from the packet *after* the policy ran: the PDF
 pages, the embedded ``referral.json``, the PDF metadata and the suggested file name. A field
 the table does not name stops a redacted or minimal packet (fail closed), and
-``unclassified_fields()`` lists it for the test suite: whoever adds a field to the packet
-decides here what each variant does with it.
+``redaction_check.unclassified_fields()`` lists it for the test suite: whoever adds a field
+to the packet decides here what each variant does with it.
 
 What each variant is for, and why it keeps what it keeps:
 
@@ -57,10 +57,8 @@ the person, and let a receiver quote it back to the officer's agency.
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, Field, dataclass, fields, is_dataclass, replace
+from dataclasses import MISSING, Field, dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -215,6 +213,17 @@ class _Answers(Rule):
         return tuple(self.dates.apply(v, where) for v in value)
 
 
+class _AnswerStatus(Rule):
+    """An answer the variant withholds (free text, ``_Answers``) is marked so in the data,
+    so that the PDF and ``referral.json`` both say "withheld", never "no answer"."""
+
+    def apply(self, value: Any, where: Where) -> Any:
+        entry = where.owner
+        if isinstance(entry, AppendixEntry) and entry.free_text and value == "answered":
+            return "withheld"
+        return value
+
+
 KEEP: Rule = _Keep()
 WITHHOLD: Rule = _Withhold()
 DAY: Rule = _Day()
@@ -223,6 +232,7 @@ AGE_BAND: Rule = _AgeBand()
 PLACE: Rule = _Place()
 ANSWERS_EXACT_DATES: Rule = _Answers(KEEP)
 ANSWERS_MONTHS: Rule = _Answers(MONTH)
+ANSWER_STATUS: Rule = _AnswerStatus()
 
 # A rule on a record (``instrument``, ``result``) covers everything inside it.
 # fmt: off
@@ -234,6 +244,7 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("report_language",              None,                              KEEP, KEEP, KEEP),
     ("case_reference",               None,                              KEEP, KEEP, KEEP),
     ("variant",                      None,                              KEEP, KEEP, KEEP),
+    ("withheld",                     None,                              KEEP, KEEP, KEEP),
     ("recipient_fingerprint",        None,                              KEEP, KEEP, KEEP),
     ("audit_anchor",                 None,                              KEEP, KEEP, KEEP),
     ("person.name",                  N_("Name"),                        KEEP, WITHHOLD, WITHHOLD),
@@ -279,7 +290,7 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("appendix.asked_language",      None,                              KEEP, KEEP, KEEP),
     ("appendix.question_asked",      None,                              KEEP, KEEP, KEEP),
     ("appendix.question_report",     None,                              KEEP, KEEP, KEEP),
-    ("appendix.status",              None,                              KEEP, KEEP, KEEP),
+    ("appendix.status",              None,                  KEEP, ANSWER_STATUS, ANSWER_STATUS),
     ("appendix.answer_asked",        N_("Free-text answers"),
                                      KEEP, ANSWERS_EXACT_DATES, ANSWERS_MONTHS),
     ("appendix.answer_report",       N_("Free-text answers"),
@@ -310,6 +321,16 @@ FIELDS: tuple[tuple[str, str | None, Rule, Rule, Rule], ...] = (
     ("details.wishes",               N_("What the person wants, in their words"),
                                                                         KEEP, WITHHOLD, WITHHOLD),
     ("consent_override",             None,                              KEEP, WITHHOLD, WITHHOLD),
+    # A received case (issue #15, review): the sending agency and officer are withheld like
+    # the interview's; that it came from another agency, and when, is not.
+    ("received_from.agency",         N_("Agency"),                      KEEP, WITHHOLD, WITHHOLD),
+    ("received_from.officer",        N_("Officer"),                     KEEP, WITHHOLD, WITHHOLD),
+    ("received_from.sent_at",        None,                              KEEP, DAY, MONTH),
+    ("received_from.received_at",    None,                              KEEP, DAY, MONTH),
+    ("holder.name",                  N_("Officer"),                     KEEP, WITHHOLD, WITHHOLD),
+    ("holder.agency",                N_("Agency"),                      KEEP, WITHHOLD, WITHHOLD),
+    ("holder.phone",                 N_("Officer's phone and email"),   KEEP, WITHHOLD, WITHHOLD),
+    ("holder.email",                 N_("Officer's phone and email"),   KEEP, WITHHOLD, WITHHOLD),
 )
 # fmt: on
 
@@ -399,23 +420,30 @@ class _Walk:
         self.packet = packet
         self.containers = policy.containers
         self.changed: list[str] = []
+        self.emptied: list[str] = []  # where a value was withheld ("referrals.0.reason")
 
-    def updates(self, obj: Any, prefix: str) -> dict[str, Any]:
-        """The fields of ``obj`` (a record at ``prefix``) that the policy changes."""
+    def updates(self, obj: Any, prefix: str, at: str | None = None) -> dict[str, Any]:
+        """The fields of ``obj`` (a record at ``prefix``; ``at``: with record indexes) that
+        the policy changes."""
         out: dict[str, Any] = {}
         for f in fields(obj):
             path = prefix + f.name
+            place = (prefix if at is None else at) + f.name
             value = getattr(obj, f.name)
             rule = self.policy.rules.get(path)
             if rule is not None:
                 new = rule.apply(value, Where(self.packet, obj, f))
                 if new != value and path not in self.changed:
                     self.changed.append(path)
+                if new != value and rule.withholds:
+                    self.emptied.append(place)
             elif path in self.containers:
                 if isinstance(value, tuple):
-                    new = tuple(self.record(v, path + ".") for v in value)
+                    new = tuple(self.record(v, path + ".", f"{place}.{i}.")
+                                for i, v in enumerate(value))
                 else:
-                    new = None if value is None else self.record(value, path + ".")
+                    new = None if value is None else self.record(value, path + ".",
+                                                                 place + ".")
             else:
                 # Fail closed: a field nobody classified is never let through.
                 raise _bad(
@@ -427,8 +455,8 @@ class _Walk:
                 out[f.name] = new
         return out
 
-    def record(self, obj: Any, prefix: str) -> Any:
-        changes = self.updates(obj, prefix)
+    def record(self, obj: Any, prefix: str, at: str) -> Any:
+        changes = self.updates(obj, prefix, at)
         return replace(obj, **changes) if changes else obj
 
 
@@ -446,8 +474,11 @@ def apply_policy(packet: ReferralPacket, variant: Variant) -> ReferralPacket:
         )
     if variant == "full":
         return packet
-    updates = _Walk(POLICIES[variant], packet).updates(packet, "")
+    walk = _Walk(POLICIES[variant], packet)
+    updates = walk.updates(packet, "")
     updates["variant"] = variant
+    # What held something and was withheld; a field that was empty stays empty (issue #15).
+    updates["withheld"] = tuple(walk.emptied)
     return replace(packet, **updates)
 
 
@@ -459,42 +490,3 @@ def violations(packet: ReferralPacket) -> list[str]:
     walk = _Walk(POLICIES[packet.variant], packet)
     walk.updates(packet, "")
     return walk.changed
-
-
-def unclassified_fields() -> list[str]:
-    """Fields of the packet data the table does not name (must be empty; see the module
-    docstring). Walks the dataclass types, so an empty tuple hides nothing."""
-    policy = POLICIES["redacted"]
-    containers = policy.containers
-    missing: list[str] = []
-
-    def visit(cls: type, prefix: str) -> None:
-        hints = typing.get_type_hints(cls, vars(pk))
-        for f in fields(cls):
-            path = prefix + f.name
-            if path in policy.rules:
-                continue
-            if path not in containers:
-                missing.append(path)
-                continue
-            inner = _record_type(hints[f.name])
-            if inner is None:
-                missing.append(path)
-            else:
-                visit(inner, path + ".")
-
-    visit(ReferralPacket, "")
-    return missing
-
-
-def _record_type(hint: Any) -> type | None:
-    """The dataclass inside ``X``, ``X | None`` or ``tuple[X, ...]``."""
-    if isinstance(hint, type) and is_dataclass(hint):
-        return hint
-    origin = typing.get_origin(hint)
-    if origin in (tuple, typing.Union, types.UnionType):
-        for arg in typing.get_args(hint):
-            found = _record_type(arg)
-            if found is not None:
-                return found
-    return None

@@ -92,7 +92,8 @@ class _Chrome:
             # One left-to-right run: in an Arabic footer it read "0.1.0 FieldScreen".
             Span("FieldScreen " + screening.__version__, isolate=True),
         ]
-        second = [Span(_("Packet SHA-256: ")), Span(self.hash, isolate=True)]
+        # The hash of the embedded data, not of the file (`fieldscreen report` prints both).
+        second = [Span(_("Data SHA-256 (referral.json): ")), Span(self.hash, isolate=True)]
         if self.packet.audit_anchor:
             entry, _sep, digest = self.packet.audit_anchor.partition(":")
             second += [Span("  ·  " + _("Audit anchor: ")),

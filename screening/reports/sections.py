@@ -35,7 +35,7 @@ from screening.reports.context import (
     join_list,
 )
 from screening.reports.details_section import details_block
-from screening.reports.notices import consent_override, variant_notice, withheld
+from screening.reports.notices import consent_override, received_rows, variant_notice, withheld
 from screening.reports.packet import AppendixEntry, Referral, answered_age
 from screening.reports.text import Span, TextStyle
 
@@ -44,7 +44,7 @@ def title_block(c: Ctx) -> list[Flowable]:
     _ = c._
     p = c.p
     out: list[Flowable] = [c.tb([Span(_("Referral packet"), bold=True)], TITLE)]
-    facts = [
+    facts: list[tuple[str, Sequence[Span] | Flowable]] = [
         (_("Case reference"), [c.data(p.case_reference)]),
         (_("Document ID"), [c.data(p.document_id)]),
         (
@@ -54,6 +54,7 @@ def title_block(c: Ctx) -> list[Flowable]:
     ]
     if p.recipient_fingerprint:
         facts.append((_("Recipient key fingerprint"), [c.data(p.recipient_fingerprint)]))
+    facts += received_rows(c)
     out.append(c.rows(facts, 0.25))
     return out + variant_notice(c) + consent_override(c)
 
@@ -215,7 +216,7 @@ def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
         return [Span(_("Declined to answer"), bold=True)]
     if e.status == "dont_know":
         return [Span(_("Don't know"), bold=True)]
-    if c.withheld("appendix.answer_asked") and e.free_text:
+    if e.status == "withheld":  # the variant's policy withheld it (redaction.FIELDS)
         return withheld(c)
     values = e.answer_report if (report and e.answer_report is not None) else e.answer_asked
     lang = c.lang if (report and e.answer_report is not None) else e.asked_language
@@ -354,7 +355,7 @@ def referrals_block(c: Ctx) -> list[Flowable]:
     # The heading goes inside the first service's KeepTogether: ReportLab's keepWithNext
     # does not bind a heading to a KeepTogether, which left it alone at the foot of a page.
     heading: list[Flowable] = [c.heading(_("Referrals"))]
-    for ref in c.p.referrals:
+    for index, ref in enumerate(c.p.referrals):
         title = [c.data(ref.name, bold=True), Span("  ·  " + _(KIND_NAMES.get(ref.kind, ref.kind)))]
         block: list[Flowable] = [
             *heading,
@@ -385,7 +386,7 @@ def referrals_block(c: Ctx) -> list[Flowable]:
                 [c.language(x) if x.replace("_", "").isalpha() else x for x in ref.languages])))
         if ref.hours:
             rows.append((_("Hours"), [c.data(ref.hours)]))
-        if c.withheld("referrals.reason"):
+        if f"referrals.{index}.reason" in c.p.withheld:  # an empty reason stays unshown
             rows.append((_("Why referred"), withheld(c)))
         elif ref.reason:
             rows.append((_("Why referred"), [c.data(ref.reason)]))
@@ -448,7 +449,6 @@ def appendix_block(c: Ctx) -> list[Flowable]:
         if (
             e.status == "answered"
             and e.answer_report is not None
-            and not (c.withheld("appendix.answer_report") and e.free_text)
             and tuple(e.answer_report) != tuple(e.answer_asked)
         ):
             block.append(

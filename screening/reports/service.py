@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import uuid
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,7 +46,6 @@ from screening.reports.packet import (
     Indicator,
     IndicatorDomain,
     InstrumentInfo,
-    Interview,
     Month,
     Person,
     Referral,
@@ -54,6 +53,13 @@ from screening.reports.packet import (
     Result,
     Variant,
     person_age,
+)
+from screening.reports.pdf_password import pdf_password_problem
+from screening.reports.provenance import (
+    packet_holder,
+    packet_interview,
+    packet_received_from,
+    parse_stamp,
 )
 from screening.store import ReferralRecord, Store
 from screening.store.keys import check_passphrase
@@ -93,16 +99,6 @@ def local_time_zone() -> str:
             continue
         return candidate
     return "UTC"
-
-
-def _when(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _lang_for(ins: Instrument, lang: str) -> str:
@@ -280,13 +276,14 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
 
     prefs = ws.preferences
     profile = prefs.officer_profile()
-    started = _when(interview.created_at) or moment
+    received = store.cases.received_from(case_id)
+    started = parse_stamp(interview.created_at) or moment
     if context is not None and context.consent_given:
         consent = Consent(
             shared_items=tuple(_(CONSENT_SCOPES[s])
                                for s in normalise_scope(context.consent_scope)),
             recipients=tuple(context.consent_recipients),
-            given_at=_when(context.consent_at) or started,
+            given_at=parse_stamp(context.consent_at) or started,
             recorded_how=_(CONSENT_HOW.get(context.consent_recorded_how,
                                            context.consent_recorded_how)),
         )
@@ -310,20 +307,12 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
         time_zone=zone_name,
         report_language=lang,
         case_reference=case.reference,
-        interview=Interview(
-            started_at=started,
-            location=meta.location or profile.location,
-            officer_name=meta.officer or profile.name,
-            agency=profile.agency,
-            interpreter_used=bool(interpreter_used),
-            respondent_language=meta.respondent_language,
-            officer_language=meta.officer_language,
-            interpreter_language=(context.interpreter_language if context
-                                  else meta.interpreter_language),
-            ended_at=_when(interview.finished_at),
-            officer_phone=profile.phone or None,
-            officer_email=profile.email or None,
-        ),
+        interview=packet_interview(meta, received, profile, started=started,
+                                   ended=parse_stamp(interview.finished_at),
+                                   interpreter_used=bool(interpreter_used),
+                                   interpreter_language=(context.interpreter_language
+                                                         if context
+                                                         else meta.interpreter_language)),
         person=Person(
             name=person.name if person else None,
             date_of_birth=dob,
@@ -354,6 +343,8 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
         details=packet_details(load_referral_details(store, case_id)),
         consent_override=(consent_override or "").strip() or None,
         audit_anchor=_anchor_text(store),
+        received_from=packet_received_from(received),
+        holder=None if received is None else packet_holder(profile),
     )
     return packet.for_variant(variant)
 
@@ -377,7 +368,8 @@ def consent_covers_sharing(ws: Workspace, case_id: str) -> bool:
 
 
 def check_packet_allowed(ws: Workspace, case_id: str, variant: Variant = "full",
-                         override_reason: str | None = None) -> str | None:
+                         override_reason: str | None = None, *,
+                         handover: bool = False) -> str | None:
     """The override reason a packet carries, or why it cannot be written: a full packet
     shares who the person is, so their consent must cover sharing, or the officer gives a
     reason (printed on page 1 and audited). The other variants need neither."""
@@ -391,6 +383,12 @@ def check_packet_allowed(ws: Workspace, case_id: str, variant: Variant = "full",
     if covered and reason is not None:
         raise InputError("the person's consent covers sharing: a full packet needs no "
                          "override reason (leave it out)", code=ErrorCode.BAD_INPUT)
+    if not covered and reason is None and handover:  # --to: always the full packet
+        raise InputError(
+            "the person's consent does not cover sharing their details (it needs 'referral' "
+            "or 'law_enforcement'); record that consent first, or give your reason with "
+            "--override-reason-file FILE to hand the case over anyway (a hand-over always "
+            "holds the full packet)", code=ErrorCode.CONSENT_SHARING, case_id=case_id)
     if not covered and reason is None:
         raise InputError(
             "the person's consent does not cover sharing their details (it needs 'referral' "
@@ -406,16 +404,38 @@ def _check_consent_allows_a_packet(ws: Workspace, case_id: str) -> None:
     check_packet_allowed(ws, case_id, "full")
 
 
+@dataclass(frozen=True)
+class WrittenReport:
+    """The two hashes of a packet written: of the file, and of the data embedded in it
+    (``referral.json``, the "Data SHA-256" in every footer)."""
+
+    file_sha256: str
+    data_sha256: str
+
+
 def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
                       redacted: bool = False, password: str | None,
                       allow_plaintext: bool = False, interview_id: str | None = None,
                       variant: Variant = "full", override_reason: str | None = None) -> str:
+    """``write_case_packet``, returning the file's SHA-256 only."""
+    return write_case_packet(ws, case_id, out_path, lang=lang, redacted=redacted,
+                             password=password, allow_plaintext=allow_plaintext,
+                             interview_id=interview_id, variant=variant,
+                             override_reason=override_reason).file_sha256
+
+
+def write_case_packet(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
+                      redacted: bool = False, password: str | None,
+                      allow_plaintext: bool = False, interview_id: str | None = None,
+                      variant: Variant = "full",
+                      override_reason: str | None = None) -> WrittenReport:
     """Build the case's referral PDF at ``out_path`` as ``variant``; record it (with the
     variant) in the audit trail.
 
-    Returns the file's SHA-256. With ``password`` the PDF is AES-256 encrypted; without it
-    the caller must pass ``allow_plaintext=True`` (after warning the user). A path inside the
-    data folder, over one of its files or onto a device is refused (``Workspace.check_output``).
+    Returns the file's and the data's SHA-256. With ``password`` the PDF is AES-256
+    encrypted (at most 32 bytes: ``pdf_password``); without it the caller must pass
+    ``allow_plaintext=True`` (after warning the user). A path inside the data folder, over
+    one of its files or onto a device is refused (``Workspace.check_output``).
     A full packet the person's consent does not cover needs ``override_reason``: it is
     printed on page 1 and the override is audited (ids only; the reason travels in the
     packet, whose hash the audit trail records).
@@ -429,6 +449,8 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
     if password is not None:
         # AES-256 R6 adds little key stretching: a weak password is the only protection
         # a lost PDF has, so the same rules as passphrases apply.
+        if problem := pdf_password_problem(password):
+            raise InputError(problem, code=ErrorCode.BAD_INPUT, reason="pdf_password_length")
         check_passphrase(password)
         if ws.store.is_store_secret(password):
             raise InputError("the PDF password must differ from the store's passphrase "
@@ -456,4 +478,4 @@ def write_case_report(ws: Workspace, case_id: str, out_path: Path, *, lang: str,
             store.cases.set_status(case_id, "referred")
     log.info("referral written variant=%s encrypted=%s override=%s", variant,
              password is not None, override is not None)
-    return digest
+    return WrittenReport(digest, packet.packet_sha256())

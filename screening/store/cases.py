@@ -195,7 +195,11 @@ class CaseRepository:
                 (id_or_reference.strip().lower(), id_or_reference.strip()),
             ).fetchone()
         if row is None:
-            raise StoreError("no such case", code=ErrorCode.STORE_NOT_FOUND)
+            # Named as given (an id or a reference the user typed), printable and short.
+            given = "".join(ch if ch.isprintable() else "?" for ch in id_or_reference.strip())
+            raise StoreError(f"no such case '{given[:80]}' (give a case id or reference, as "
+                             "`fieldscreen cases list` shows them)",
+                             code=ErrorCode.STORE_NOT_FOUND)
         return str(row[0])
 
     def open(self, case_id: str) -> Case:

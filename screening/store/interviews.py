@@ -31,7 +31,7 @@ from screening.store.models import (
 _INTERVIEW_COLUMNS = (
     "id, case_id, instrument_id, instrument_version, content_hash, respondent_language,"
     " officer_language, interpreter_used, interpreter_language, location, officer, status,"
-    " result, position, created_at, updated_at, finished_at"
+    " result, position, created_at, updated_at, finished_at, agency"
 )
 _ANSWER_COLUMNS = "item, value, special, language, answered_at, relevant, note"
 
@@ -47,6 +47,7 @@ def _interview(row: tuple[Any, ...]) -> Interview:
         interpreter_language=row[8],
         location=row[9],
         officer=row[10],
+        agency=row[17],
     )
     return Interview(
         id=row[0],
@@ -98,7 +99,7 @@ class InterviewRepository:
                 raise not_found("case", case_id)
             conn.execute(
                 f"INSERT INTO interviews ({_INTERVIEW_COLUMNS}) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, NULL)",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, NULL, ?)",
                 (
                     interview_id,
                     case_id,
@@ -114,6 +115,7 @@ class InterviewRepository:
                     INTERVIEW_IN_PROGRESS,
                     stamp,
                     stamp,
+                    meta.agency,
                 ),
             )
             conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (stamp, case_id))

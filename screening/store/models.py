@@ -54,6 +54,9 @@ class InterviewMeta:
     interpreter_language: str | None = None
     location: str | None = field(default=None, repr=False)
     officer: str | None = field(default=None, repr=False)
+    # The officer's agency when the interview began (schema 5; None: an interview from
+    # before it, or a profile without an agency).
+    agency: str | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +69,7 @@ class InterviewMeta:
             "interpreter_language": self.interpreter_language,
             "location": self.location,
             "officer": self.officer,
+            "agency": self.agency,
         }
 
 

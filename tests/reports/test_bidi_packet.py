@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from screening.i18n import Translator
 from screening.i18n.bidi import plain
 from screening.reports.packet import ReferralPacket
 from screening.reports.text import Span, TextBlock, TextStyle
@@ -52,11 +53,13 @@ def test_english_packet_prints_an_arabic_contact_phone_in_order(build) -> None:
 def test_arabic_footer_gives_the_label_before_the_hash(build) -> None:
     pdf = build(make_packet("ar"))
     text = one_line(pdftotext(pdf))
-    # The Arabic catalog's label starts with a Latin word ("SHA-256 للملف: "); the
-    # paragraph is still right to left, so the hash comes after its label.
-    assert "SHA-256 للملف: " in text
-    label_at = text.index("SHA-256 للملف: ")
-    digest = text[label_at + len("SHA-256 للملف: ") :].split(" ")[0]
+    # The Arabic catalog's label starts with a Latin word ("SHA-256 للبيانات ..."); the
+    # paragraph is still right to left, so the hash comes after its label. It is the data's
+    # hash, never called the file's ("للملف").
+    label = Translator("ar")("Data SHA-256 (referral.json): ").strip()
+    assert "للملف" not in label and label in text
+    label_at = text.index(label)
+    digest = text[label_at + len(label) :].split()[0]
     assert len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
 
 

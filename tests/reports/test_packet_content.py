@@ -251,7 +251,9 @@ _PIECES = re.compile(r"\s*(?:[,،;؛:·•()]|—|–)\s*")
 
 def _raw_codes(text: str, *, rtl: bool) -> set[str]:
     """Codes shown as they are stored: a cell or list item that is a code, anywhere; in a
-    right-to-left report, any Latin word that is a code."""
+    right-to-left report, any Latin word that is a code. The footer's file name
+    ("referral.json") is a name, not a code."""
+    text = text.replace("referral.json", "")
     found = {piece.strip() for line in text.splitlines() for piece in _PIECES.split(line)}
     found &= CODES
     if rtl:

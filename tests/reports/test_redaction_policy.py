@@ -24,7 +24,8 @@ from screening.casework.referrals import save_referrals
 from screening.cli.interview_cmds import run_interview
 from screening.errors import ErrorCode, InputError, ReportError
 from screening.reports.packet import VARIANTS, AgeRange, Month, suggested_file_name
-from screening.reports.redaction import POLICIES, age_band, unclassified_fields
+from screening.reports.redaction import POLICIES, age_band
+from screening.reports.redaction_check import unclassified_fields
 from screening.reports.service import build_case_packet, write_case_report
 from screening.store import PersonInfo, ReferralRecord
 from screening.workspace import Workspace

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from storehelp import PASSPHRASE
 
-from screening.store import AuditAnchor, InterviewMeta, PersonInfo, ReceivedFrom, Store
+from screening.store import AuditAnchor, PersonInfo, ReceivedFrom, Store
 from screening.store.migrations import MIGRATIONS, migrate
 
 DIGEST = "ab" * 32
@@ -73,8 +73,14 @@ def test_a_schema_3_store_learns_where_its_received_cases_came_from(
         # What `fieldscreen receive` stored before schema 4: a case, its interview with the
         # sending officer, and the provenance in the audit trail only.
         case_id = old.cases.create(person=PersonInfo(name="Received Synthetic"))
-        interview_id = old.interviews.create(case_id, InterviewMeta(
-            "adult_indicators", "1.0.0", "sha256:" + "00" * 32, "en", "en", officer=OFFICER))
+        interview_id = "1" * 32  # as schema 3 wrote it (today's code writes schema 5's)
+        with old._handle.tx("a schema 3 interview") as conn:
+            conn.execute(
+                "INSERT INTO interviews (id, case_id, instrument_id, instrument_version,"
+                " content_hash, respondent_language, officer_language, officer, created_at,"
+                " updated_at) VALUES (?, ?, 'adult_indicators', '1.0.0', ?, 'en', 'en', ?,"
+                " '2026-03-07T09:00:00Z', '2026-03-07T09:00:00Z')",
+                (interview_id, case_id, "sha256:" + "00" * 32, OFFICER))
         old.audit.event("referral.received", case_id=case_id, interview_id=interview_id,
                         detail={"sender_store_id": "store-1", "sender_agency": AGENCY,
                                 "sent_at": "2026-03-07T10:00:00+00:00",
@@ -101,5 +107,8 @@ def test_a_schema_3_store_learns_where_its_received_cases_came_from(
                                                             "FS-2026-AAAAA")
         assert got.received_at  # the time of the audit entry
         assert (got.phone, got.email) == ("", "")  # not kept before schema 4
+        # Schema 5: the received interview is the sending agency's.
+        [interview] = store.cases.get(case_id).interviews
+        assert (interview.meta.officer, interview.meta.agency) == (OFFICER, AGENCY)
         assert store.cases.received_like("doc-1", "", "") == [got]
     assert list((data_dir / "backups").glob("pre-migration-v3-*.fsbackup"))
