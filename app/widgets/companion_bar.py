@@ -73,7 +73,8 @@ class CompanionBar(QFrame):
         self.came_in_button.clicked.connect(self.record_came_in)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.alone_button)
-        layout.addWidget(self.came_in_button)
+        # At the end of the row, small, not in the middle of the screen.
+        layout.addWidget(self.came_in_button, 0, Qt.AlignmentFlag.AlignTrailing)
         self.hide()
         self.bind(run)
 
