@@ -32,6 +32,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -114,7 +115,9 @@ def _pump() -> None:
     QEventLoop().processEvents()
 
 
-def bench_next_question(runs: int) -> None:
+def unlocked_window() -> Any:
+    """The app's main window (1366x768, shown) on a new store with the fast KDF, unlocked;
+    the shared start of the interview benches."""
     os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
     from app.main import application, build_window
     from screening.store import Store
@@ -124,33 +127,44 @@ def bench_next_question(runs: int) -> None:
     store, _key = Store.create(data_dir, PASSPHRASE)
     store.close()
     window = build_window(data_dir, "en")
-    window.resize(1366, 768)  # type: ignore[attr-defined]
-    window.show()  # type: ignore[attr-defined]
+    window.resize(1366, 768)
+    window.show()
     window.app_vm.workspace.adopt(Store.open(data_dir, PASSPHRASE))
-    window.app_vm.unlocked.emit()  # type: ignore[attr-defined]
+    window.app_vm.unlocked.emit()
+    return window
+
+
+def start_interview(window: Any) -> None:
+    """A new synthetic case and an adult_indicators interview (Arabic person, English
+    officer), consent given, as an officer clicks through it."""
+    from PySide6.QtWidgets import QApplication
+
+    window.cases_page.new_case()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if w.objectName() == "newCaseDialog" and w.isVisible())
+    dialog.name.setText("Bench Person")  # type: ignore[attr-defined]
+    dialog.accept()  # type: ignore[attr-defined]
+    setup = window.setup_page
+    card = next(c for c in setup.cards if c.card.id == "adult_indicators")
+    card.radio.setChecked(True)
+    setup.respondent.setCurrentIndex(max(0, setup.respondent.findData("ar")))
+    setup.officer.setCurrentIndex(max(0, setup.officer.findData("en")))
+    setup.next_button.click()
+    window.consent_page.agrees.setChecked(True)
+    window.consent_page.start_button.click()
+
+
+def bench_next_question(runs: int) -> None:
+    window = unlocked_window()
     answer_next: list[float] = []
     next_only: list[float] = []
     back_only: list[float] = []
     repaint: list[float] = []
     for _run in range(runs):
-        window.cases_page.new_case()  # type: ignore[attr-defined]
-        from PySide6.QtWidgets import QApplication
-
-        dialog = next(w for w in QApplication.topLevelWidgets()
-                      if w.objectName() == "newCaseDialog" and w.isVisible())
-        dialog.name.setText("Bench Person")  # type: ignore[attr-defined]
-        dialog.accept()  # type: ignore[attr-defined]
-        setup = window.setup_page  # type: ignore[attr-defined]
-        card = next(c for c in setup.cards if c.card.id == "adult_indicators")
-        card.radio.setChecked(True)
-        setup.respondent.setCurrentIndex(max(0, setup.respondent.findData("ar")))
-        setup.officer.setCurrentIndex(max(0, setup.officer.findData("en")))
-        setup.next_button.click()
-        window.consent_page.agrees.setChecked(True)  # type: ignore[attr-defined]
-        window.consent_page.start_button.click()  # type: ignore[attr-defined]
-        page = window.interview_page  # type: ignore[attr-defined]
+        start_interview(window)
+        page = window.interview_page
         _pump()
-        while window.stack.currentWidget() is page:  # type: ignore[attr-defined]
+        while window.stack.currentWidget() is page:
             widget = page.answer_widget
             start = time.perf_counter()
             if widget is not None and page.view.kind in ("yes_no", "single_choice",
@@ -169,20 +183,20 @@ def bench_next_question(runs: int) -> None:
                 page.go_next()
                 _pump()
                 next_only.append(time.perf_counter() - start)
-            if window.stack.currentWidget() is page and len(repaint) < 20:  # type: ignore[attr-defined]
+            if window.stack.currentWidget() is page and len(repaint) < 20:
                 start = time.perf_counter()
                 page.go_back()
                 page.go_next()
-                window.grab()  # type: ignore[attr-defined]
+                window.grab()
                 repaint.append((time.perf_counter() - start) / 2)
-            if window.stack.currentWidget() is page and len(back_only) < 40:  # type: ignore[attr-defined]
+            if window.stack.currentWidget() is page and len(back_only) < 40:
                 start = time.perf_counter()
                 page.go_back()
                 _pump()
                 back_only.append(time.perf_counter() - start)
                 page.go_next()
                 _pump()
-        window.go_cases()  # type: ignore[attr-defined]
+        window.go_cases()
     print(f"next question (adult_indicators, ar/en, {runs} interview(s), "
           f"{len(answer_next)} answers)")
     summary("choose an option (saved, fsynced) + Next", answer_next, 0.05)
@@ -190,7 +204,7 @@ def bench_next_question(runs: int) -> None:
         summary("Next on a note", next_only, 0.05)
     summary("Back (Alt+Left)", back_only, 0.05)
     summary("per move, including a full window repaint", repaint, 0.05)
-    window.close()  # type: ignore[attr-defined]
+    window.close()
 
 
 def bench_pause(runs: int) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SCREENING_DEV", "1")  # the fast KDF below is for seeding only
 
-from bench.gui_bench import PASSPHRASE, summary  # noqa: E402
+from bench.gui_bench import start_interview, summary, unlocked_window  # noqa: E402
 
 
 def _pump() -> None:
@@ -34,38 +33,11 @@ def _pump() -> None:
 
 
 def bench_respondent_next(runs: int) -> None:
-    os.environ["FIELDSCREEN_KDF_PROFILE"] = "fast"
-    from PySide6.QtWidgets import QApplication  # noqa: TID251
-
-    from app.main import application, build_window
-    from app.windows.main_window import MainWindow
-    from screening.store import Store
-
-    application()
-    data_dir = Path(tempfile.mkdtemp(prefix="fs-bench-")) / "data"
-    Store.create(data_dir, PASSPHRASE)[0].close()
-    window = build_window(data_dir, "en")
-    assert isinstance(window, MainWindow)
-    window.resize(1366, 768)
-    window.show()
-    window.app_vm.workspace.adopt(Store.open(data_dir, PASSPHRASE))
-    window.app_vm.unlocked.emit()
+    window = unlocked_window()
     answer_next: list[float] = []
     painted: list[float] = []
     for _run in range(runs):
-        window.cases_page.new_case()
-        dialog = next(w for w in QApplication.topLevelWidgets()
-                      if w.objectName() == "newCaseDialog" and w.isVisible())
-        dialog.name.setText("Bench Person")  # type: ignore[attr-defined]
-        dialog.accept()  # type: ignore[attr-defined]
-        setup = window.setup_page
-        card = next(c for c in setup.cards if c.card.id == "adult_indicators")
-        card.radio.setChecked(True)
-        setup.respondent.setCurrentIndex(max(0, setup.respondent.findData("ar")))
-        setup.officer.setCurrentIndex(max(0, setup.officer.findData("en")))
-        setup.next_button.click()
-        window.consent_page.agrees.setChecked(True)
-        window.consent_page.start_button.click()
+        start_interview(window)
         page = window.interview_page
         page.respondent.set_on(True)  # Ctrl+Shift+R
         person = page.respondent.window
@@ -78,7 +50,7 @@ def bench_respondent_next(runs: int) -> None:
                                                          "observation"):
                 widget.choose(2)
             elif widget is not None and page.view.kind == "integer":
-                widget.edit.setText("9")  # type: ignore[attr-defined]
+                widget.edit.setText("9")
                 page._edited()
             page.go_next()
             _pump()
