@@ -81,7 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshots", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     gui.add_argument("--lang", help=argparse.SUPPRESS)
     gui.set_defaults(func=_run_gui)
+    _data_dir_everywhere(parser)
     return parser
+
+
+def _data_dir_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` before or after the command (``fieldscreen cases list --data-dir X``),
+    as the README promises. Each command's copy defaults to SUPPRESS, so leaving it out there
+    keeps the value given before the command."""
+    for action in parser._actions:  # argparse keeps its subcommands here, and nowhere public
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in dict.fromkeys(action.choices.values()):
+            if "--data-dir" not in child._option_string_actions:
+                child.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                                   help=argparse.SUPPRESS)
+            _data_dir_everywhere(child)
 
 
 GuiRunner = Callable[[argparse.Namespace], int]

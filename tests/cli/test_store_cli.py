@@ -340,3 +340,20 @@ def test_rekey_prints_a_new_recovery_key_and_checks_both_passphrases(
     assert by_key.returncode == 0, by_key.stderr
     verify = run_cli("audit", "verify", data_dir=data, stdin=NEW_PASSPHRASE + "\n")
     assert verify.returncode == 0, verify.stderr
+
+
+def test_data_dir_may_come_after_the_command(tmp_path: Path) -> None:
+    """The README says every command takes --data-dir; scripts write it after the command
+    too ("fieldscreen init --data-dir X" was "unrecognized arguments", exit 2)."""
+    folder = tmp_path / "after"
+    done = run_cli("init", "--data-dir", str(folder), stdin=PASSPHRASE + "\n" + PASSPHRASE + "\n",
+                   env={"FIELDSCREEN_DATA_DIR": str(tmp_path / "not-this-one")})
+    assert done.returncode == 0, done.stderr
+    assert (folder / "fieldscreen.db").exists() and not (tmp_path / "not-this-one").exists()
+    listed = run_cli("cases", "list", "--json", "--data-dir", str(folder),
+                     stdin=PASSPHRASE + "\n")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    before = run_cli("--data-dir", str(folder), "cases", "list", "--json",
+                     stdin=PASSPHRASE + "\n")  # before the command: as it always was
+    assert before.returncode == 0 and json.loads(before.stdout) == []
