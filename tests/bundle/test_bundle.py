@@ -70,4 +70,8 @@ def test_gui_screenshots(tmp_path: Path) -> None:
     pngs = sorted(shots.glob("*.png"))
     assert len(pngs) >= 8
     for png in pngs:
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        # Every screen has something on it, except the person's window while paused: blank
+        # by design (tests/gui/test_gui_screenshots.py checks it is all one colour).
+        if not png.name.endswith("respondent-view-paused.png"):
+            assert png.stat().st_size > 5000, png.name
