@@ -32,6 +32,7 @@ class TriggeredIndicator:
     triggered_by: list[str]
     strength: str | None = None
     dimension: str | None = None
+    element: str | None = None  # act, means or purpose (Palermo art. 3(a))
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,27 @@ def _weighted_met(ins: Instrument, triggered: list[TriggeredIndicator]) -> tuple
     return met, present
 
 
+def _graded_met(
+    ins: Instrument, triggered: list[TriggeredIndicator]
+) -> tuple[bool, dict[str, Any]]:
+    """Whether any ``refer_when`` condition holds, and the counts it was judged on."""
+    rule = ins.outcome.graded
+    assert rule is not None
+    strong = sum(1 for i in triggered if i.strength == "strong")
+    medium_or_more = sum(1 for i in triggered if i.strength in ("strong", "medium"))
+    elements = sorted({i.element for i in triggered if i.element})
+    met = next((
+        index for index, cond in enumerate(rule.refer_when)
+        if strong >= cond.strong and medium_or_more >= cond.medium
+        and all(e in elements for e in cond.elements)
+    ), None)
+    details: dict[str, Any] = {
+        "strong": strong, "medium": medium_or_more - strong, "elements_present": elements,
+        "condition_met": met,
+    }
+    return met is not None, details
+
+
 def score(ev: Evaluation, respondent_language: str, label_language: str, *,
           held_back: Sequence[str] = ()) -> ScreeningResult:
     """The outcome of the answers in ``ev``. ``held_back``: keys of items held back while a
@@ -167,7 +189,7 @@ def score(ev: Evaluation, respondent_language: str, label_language: str, *,
             triggered.append(TriggeredIndicator(
                 name=name, domain=ind.domain, label=ins.text(ind.label, label_language),
                 triggered_by=_answered_refs(ev, _triggering_refs(ev, expr)),
-                strength=ind.strength, dimension=ind.dimension,
+                strength=ind.strength, dimension=ind.dimension, element=ind.element,
             ))
     flags_by_name = {f.name: f for f in ins.flags}
     flags = []
@@ -201,6 +223,8 @@ def score(ev: Evaluation, respondent_language: str, label_language: str, *,
     elif out.rule == "weighted":
         positive, present = _weighted_met(ins, triggered)
         details = {"dimensions_present": present}
+    elif out.rule == "graded":
+        positive, details = _graded_met(ins, triggered)
 
     if any(flag.urgent for flag in flags):
         level = "refer_urgent"

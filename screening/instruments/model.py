@@ -69,9 +69,22 @@ YES_NO_LIST = "yes_no"
 class LanguageInfo(_Strict):
     name: str
     status: Literal["source", "reviewed", "machine", "draft"]
-    reviewed_by: str | None = None
+    reviewed_by: str | None = None  # "NAME, ROLE" of whoever signed the review off
+    reviewed_on: str | None = None  # ISO date of that review
     # Published tools found language-specific cut-offs; a per-language threshold overrides.
     note: str | None = None
+
+
+class TranslationReview(_Strict):
+    """One review of one language (``instruments apply-review``): who, when, how much changed."""
+
+    language: str
+    reviewer: str
+    date: str  # ISO date
+    texts: int  # rows in the review sheet
+    changed: int  # texts whose wording the review changed
+    from_version: str  # the instrument version the sheet was made from
+    sheet_sha256: str | None = None
 
 
 class Provenance(_Strict):
@@ -84,6 +97,7 @@ class Provenance(_Strict):
     )
     url: str | None = None
     licence: str | None = None
+    reviews: list[TranslationReview] = Field(default_factory=list)
 
 
 # What the instrument's evidence is, exactly as the file declares it (README "Instruments"):
@@ -176,12 +190,24 @@ class Section(_Strict):
     sensitive: bool = False
 
 
+# The three elements of the Palermo Protocol definition (art. 3(a)): the *act* (recruitment,
+# transport, transfer, harbouring, receipt), the *means* (threat, force, coercion, deception,
+# abuse of vulnerability, debt ...) and the *purpose* (exploitation). For a child the means are
+# not needed (art. 3(c)).
+Element = Literal["act", "means", "purpose"]
+ELEMENTS: tuple[Element, ...] = ("act", "means", "purpose")
+Strength = Literal["strong", "medium", "weak"]
+
+
 class Indicator(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     domain: str
     label: Text
     when: str
-    strength: Literal["strong", "medium", "weak"] | None = None
+    # How much weight one indicator carries, graded as the ILO-EC operational indicators
+    # (2009) grade theirs; ``graded`` outcome rules count them.
+    strength: Strength | None = None
+    element: Element | None = None
     dimension: str | None = None
     framework_ref: str | None = None  # e.g. "ILO-11:7 retention of identity documents"
 
@@ -236,11 +262,35 @@ class WeightedRule(_Strict):
     combine: list[list[str]]
 
 
+class GradedCondition(_Strict):
+    """One way to reach "refer": at least ``strong`` strong indicators, at least ``medium``
+    indicators of medium strength or stronger, and one indicator or more of each listed
+    Palermo element. Every part given must hold."""
+
+    strong: int = 0
+    medium: int = 0
+    elements: list[Element] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> GradedCondition:
+        if not (self.strong or self.medium or self.elements):
+            raise ValueError("a 'refer_when' condition needs 'strong', 'medium' or 'elements'")
+        return self
+
+
+class GradedRule(_Strict):
+    """Refer when any one condition holds; indicators found that meet none give
+    ``some_indicators`` (noted, not enough on their own for a referral)."""
+
+    refer_when: list[GradedCondition] = Field(min_length=1)
+
+
 class Outcome(_Strict):
-    rule: Literal["any", "threshold", "weighted", "judgement"]
+    rule: Literal["any", "threshold", "weighted", "graded", "judgement"]
     threshold: int | None = None
     threshold_by_language: dict[str, int] | None = None
     weighted: WeightedRule | None = None
+    graded: GradedRule | None = None
     core_items: list[str] | None = None  # default: every item an indicator refers to
     labels: dict[OutcomeLevel, Text]
 
@@ -250,6 +300,8 @@ class Outcome(_Strict):
             raise ValueError("rule 'threshold' needs 'threshold' of at least 1")
         if self.rule == "weighted" and self.weighted is None:
             raise ValueError("rule 'weighted' needs a 'weighted' block")
+        if self.rule == "graded" and self.graded is None:
+            raise ValueError("rule 'graded' needs a 'graded' block with 'refer_when'")
         return self
 
 

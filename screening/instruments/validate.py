@@ -29,6 +29,7 @@ LEVELS_BY_RULE = {
     "any": ("refer_urgent", "refer", "incomplete", "no_indicators"),
     "threshold": ("refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators"),
     "weighted": ("refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators"),
+    "graded": ("refer_urgent", "refer", "some_indicators", "incomplete", "no_indicators"),
     "judgement": ("refer_urgent", "officer_judgement"),
 }
 assert all(set(levels) <= set(OUTCOME_LEVELS) for levels in LEVELS_BY_RULE.values())
@@ -287,6 +288,10 @@ def check_scoring(c: Checker) -> None:
             c.error(ErrorCode.INSTRUMENT_SCHEMA,
                     f"indicator '{ind.name}' needs 'strength' and 'dimension' for the "
                     "weighted rule", path)
+        if ins.outcome.rule == "graded" and (ind.strength is None or ind.element is None):
+            c.error(ErrorCode.INSTRUMENT_SCHEMA,
+                    f"indicator '{ind.name}' needs 'strength' and 'element' (act, means or "
+                    "purpose) for the graded rule", path)
     for index, flag in enumerate(ins.flags):
         path = ("flags", index)
         c.text(flag.label, (*path, "label"), None, f"flag '{flag.name}' label")
@@ -312,6 +317,14 @@ def check_scoring(c: Checker) -> None:
         if name not in c.item_names:
             c.error(ErrorCode.INSTRUMENT_REFERENCE, f"core item '{name}' does not exist",
                     ("outcome", "core_items"))
+    if out.graded:
+        present = {ind.element for ind in ins.indicators}
+        for index, cond in enumerate(out.graded.refer_when):
+            for element in cond.elements:
+                if element not in present:
+                    c.error(ErrorCode.INSTRUMENT_REFERENCE,
+                            f"graded rule needs element '{element}', which no indicator has",
+                            ("outcome", "graded", "refer_when", index))
     if out.weighted:
         for group in out.weighted.combine:
             for dim in group:
