@@ -50,6 +50,9 @@ def register(sub: Any) -> None:
     from screening.cli import xlsform_cmds
 
     xlsform_cmds.register_instrument_actions(isub)  # import FORM, export-xlsform
+    from screening.cli import review_cmds
+
+    review_cmds.register_instrument_actions(isub)  # review-sheet, apply-review (issue #16)
 
 
 def summary(result: LoadResult, origin: str = "shipped") -> dict[str, Any]:
