@@ -101,11 +101,15 @@ def test_a_false_or_absent_mark_leaves_the_content_hash_alone() -> None:
 def test_shipped_texts_from_before_the_marks_keep_their_recorded_hashes() -> None:
     """Interviews stored with the previous shipped versions name them by content hash: the
     same text without its marks (and with its old version) still hashes to that value."""
-    before = {"adult_indicators": ("1.1.0", "40d6319b"), "forced_labour_ilo11": ("1.0.0",
-              "2bb52c6f"), "safety_triage": ("1.0.0", "7e55c446"),
-              "youth_quick_screen": ("1.0.1", "8990da17")}
+    # forced_labour_ilo11 and safety_triage left this list at 2.0.0 (issue #16): their wording
+    # changed since the marks, so their 1.1.0 texts are no longer derivable from the file.
+    # youth_quick_screen left it too (2.0.0, issue #16: new items and wording), and so did
+    # adult_indicators (2.0.0, issue #16: new items, consent and wording).
+    before: dict[str, tuple[str, str]] = {}
     for loaded in list_instruments():
         ins = loaded.instrument
+        if ins.id not in before:
+            continue
         assert loaded.path is not None
         text = loaded.path.read_text(encoding="utf-8")
         assert "sensitive: true" in text, ins.id
