@@ -86,4 +86,5 @@ def test_stopping_early_keeps_the_answers_and_records_why(qtbot, data_dir: Path,
     assert window.stack.currentWidget() is window.review_page
     ctx = window.app_vm.store.context.get(interview_id)
     assert ctx.stopped_early and ctx.stopped_reason == "The person was tired"
-    assert window.interview_vm.session.answers["danger_now"].value == "no"
+    # the first answer (safety_triage 2.0.0 starts with the officer's interpreter check)
+    assert window.interview_vm.session.answers["obs_interpreter"].value == "no"

@@ -1,0 +1,184 @@
+"""The safety triage, second edition (issue #16): each new check raises its flag on its answer
+and on nothing else, run through the shipped file and the real engine.
+
+An officer relies on these flags to act before asking anything more: a missed flag (thoughts of
+self-harm, a sexual assault within 72 hours, an interpreter tied to the employer, no safe way to
+reach the person later) is help that does not happen in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from screening.engine.scoring import ScreeningResult
+from screening.engine.session import InterviewSession
+from screening.engine.storage import MemoryAnswerStore
+from screening.instruments.model import Instrument
+from screening.instruments.registry import find_instrument
+
+LOADED = find_instrument("safety_triage")
+INS: Instrument = LOADED.instrument
+LANGS = ("en", "es", "fr", "ar", "pt", "ru", "zh_Hans", "vi", "tl")
+
+# A person with no urgent need: every answer the calm one.
+CALM: dict[str, Any] = {
+    "obs_interpreter": "no", "danger_now": "no", "afraid_of_someone": "no",
+    "hurt_or_ill": "no", "basic_needs": "no", "safe_place_tonight": "yes", "dependants": "no",
+    "self_harm": "no", "sexual_assault_72h": "no", "hotline_contact": "later",
+    "safe_contact": "own_phone", "safe_contact_notes": "Text only, not after 6 pm.",
+    "obs_minor": "no", "obs_medical": "no",
+}
+
+
+def session(lang: str = "en") -> InterviewSession:
+    clock = lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)  # noqa: E731
+    return InterviewSession(INS, LOADED.content_hash, MemoryAnswerStore(), "iv-triage",
+                            respondent_language=lang, officer_language="en", clock=clock)
+
+
+def run(changes: dict[str, Any] | None = None, lang: str = "en") -> ScreeningResult:
+    """The calm answers with ``changes``; a value ``("special", x)`` answers refused/dont_know."""
+    s = session(lang)
+    for key, value in {**CALM, **(changes or {})}.items():
+        assert key in INS.item_map(), f"no item {key!r} in {INS.id} {INS.version}"
+        if not s.is_relevant(key):
+            continue  # e.g. a follow-up that this answer does not open
+        if isinstance(value, tuple):
+            s.answer(key, special=value[1])
+        else:
+            s.answer(key, value)
+    return s.result()
+
+
+def flags(result: ScreeningResult) -> set[str]:
+    return {f.name for f in result.flags}
+
+
+def test_calm_answers_raise_no_flag() -> None:
+    result = run()
+    assert flags(result) == set()
+    assert result.level == "officer_judgement"
+
+
+@pytest.mark.parametrize(("changes", "expected", "kind"), [
+    ({"self_harm": "yes"}, "self_harm", "immediate_danger"),
+    ({"sexual_assault_72h": "yes"}, "sexual_health_urgent", "medical"),
+    ({"obs_interpreter": "yes"}, "interpreter_link", "other"),
+    ({"safe_contact": "not_safe"}, "no_safe_contact", "other"),
+], ids=["self-harm", "assault-72h", "interpreter-link", "no-safe-contact"])
+def test_each_new_check_raises_its_urgent_flag_alone(changes: dict[str, Any], expected: str,
+                                                     kind: str) -> None:
+    result = run(changes)
+    assert flags(result) == {expected}
+    (flag,) = result.flags
+    assert flag.kind == kind and flag.urgent
+    assert result.level == "refer_urgent"
+
+
+@pytest.mark.parametrize("changes", [
+    {"self_harm": ("special", "dont_know")},
+    {"self_harm": ("special", "refused")},
+    {"sexual_assault_72h": ("special", "refused")},
+    {"obs_interpreter": "not_used"},
+    {"obs_interpreter": ("special", "dont_know")},
+    {"safe_contact": "via_service"},
+    {"safe_contact": "other_way"},
+    {"safe_contact": "no_contact_wanted"},  # respected, not a problem to flag
+    {"safe_contact": ("special", "refused")},
+], ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+def test_other_answers_raise_no_flag(changes: dict[str, Any]) -> None:
+    result = run(changes)
+    assert flags(result) == set()
+    assert result.level == "officer_judgement"
+
+
+def test_flag_messages_say_what_to_do_now() -> None:
+    by_name = {f.name: f for f in run({"self_harm": "yes", "sexual_assault_72h": "yes",
+                                       "obs_interpreter": "yes",
+                                       "safe_contact": "not_safe"}).flags}
+    assert set(by_name) == {"self_harm", "sexual_health_urgent", "interpreter_link",
+                            "no_safe_contact"}
+    assert "Change interpreter before continuing" in by_name["interpreter_link"].message
+    assert "72 hours" in by_name["sexual_health_urgent"].message
+    assert "evidence" in by_name["sexual_health_urgent"].message  # the person's choice
+    assert "stay with the person" in by_name["self_harm"].message
+    assert "before the person leaves" in by_name["no_safe_contact"].message
+
+
+def test_contact_details_are_asked_only_when_there_is_a_safe_way() -> None:
+    s = session()
+    s.answer("safe_contact", "via_service")
+    assert s.is_relevant("safe_contact_notes")
+    for way in ("not_safe", "no_contact_wanted"):
+        s.answer("safe_contact", way)
+        assert not s.is_relevant("safe_contact_notes"), way
+
+
+def test_the_interpreter_is_checked_before_the_questions() -> None:
+    order = [item.name for item in INS.walk() if item.is_answerable]
+    assert order[0] == "obs_interpreter"
+    item = INS.item_map()["obs_interpreter"]
+    assert item.is_observation
+    assert INS.text(item.guidance, "en").startswith("Do not read aloud.")
+    assert "accusation" in INS.text(item.guidance, "en")
+
+
+def test_personal_questions_are_held_back_while_a_companion_is_present() -> None:
+    s = session()
+    s.set_discreet(True)
+    held = {step.key for step in s.held_back()}
+    assert {"self_harm", "sexual_assault_72h", "safe_contact"} <= held
+    # the officer's own check and immediate danger stay askable
+    assert "obs_interpreter" not in held and "danger_now" not in held
+
+
+def test_consent_makes_no_promise_the_officer_may_not_keep() -> None:
+    consent = INS.text(INS.consent, "en")
+    assert "I will tell you if I do" not in consent
+    assert not consent.startswith("Only") and "Only the staff" not in consent
+    assert "if the law requires it" in consent  # the limits are said
+    assert "skip a question or stop at any time" in consent
+
+
+def test_the_helpline_guidance_names_the_relay_service_not_deportation() -> None:
+    guidance = INS.item_map()["hotline_contact"].guidance
+    assert guidance is not None
+    for lang in LANGS:
+        assert "711" in guidance[lang] and "TTY" in guidance[lang], lang
+    assert "ترحيل" not in guidance["ar"]  # reads as "deportation"
+    assert "الاتصال الوسيط" in guidance["ar"]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        out = [value["fr"]] if isinstance(value.get("fr"), str) else []
+        for v in value.values():
+            out += _texts(v)
+        return out
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def test_french_has_non_breaking_spaces_before_double_punctuation() -> None:
+    texts = _texts(INS.model_dump())
+    assert len(texts) > 50
+    bad = [t for t in texts if re.search(r" [?!;:]", t)]
+    assert bad == []
+    assert any("\u202f?" in t for t in texts)
+
+
+def test_every_new_text_exists_in_every_language() -> None:
+    items = INS.item_map()
+    for name in ("obs_interpreter", "self_harm", "sexual_assault_72h", "safe_contact",
+                 "safe_contact_notes", "wellbeing_intro"):
+        assert set(items[name].text or {}) >= set(LANGS), name
+    for flag in INS.flags:
+        assert set(flag.label) >= set(LANGS) and set(flag.message or {}) >= set(LANGS)
+    assert INS.version == "2.0.0"
+    assert {lang for lang, info in INS.languages.items() if info.status == "machine"} == (
+        set(LANGS) - {"en"})
