@@ -32,6 +32,8 @@ class LanguageStatus:
     code: str
     name: str
     status: str  # source, reviewed, machine, draft
+    reviewed_by: str | None = None  # "NAME, ROLE", for a reviewed translation (issue #16)
+    reviewed_on: str | None = None  # ISO date of that review
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,20 @@ def answerable_count(instrument: Instrument) -> int:
                if item.is_answerable and item.type is not ItemType.ACKNOWLEDGE)
 
 
+def _language_status(ins: Instrument, code: str) -> LanguageStatus:
+    """A language's status; for a reviewed one, who signed it off and when (its
+    ``languages`` entry, else its latest review in the provenance)."""
+    info = ins.languages[code]
+    by, on = info.reviewed_by, info.reviewed_on
+    if info.status == "reviewed" and not by:
+        reviews = [r for r in ins.provenance.reviews if r.language == code]
+        if reviews:
+            by, on = reviews[-1].reviewer, reviews[-1].date
+    if info.status != "reviewed":
+        by = on = None
+    return LanguageStatus(code, info.name, info.status, by, on)
+
+
 def make_card(result: LoadResult, ui_lang: str, *, imported: bool) -> InstrumentCard:
     ins = result.instrument
     return InstrumentCard(
@@ -72,8 +88,7 @@ def make_card(result: LoadResult, ui_lang: str, *, imported: bool) -> Instrument
         item_count=answerable_count(ins),
         typical_minutes=ins.typical_minutes,
         validation=ins.validation.status,
-        languages=tuple(LanguageStatus(code, info.name, info.status)
-                        for code, info in ins.languages.items()),
+        languages=tuple(_language_status(ins, code) for code in ins.languages),
         source_language=ins.source_language,
         imported=imported,
         content_hash=result.content_hash,

@@ -31,7 +31,9 @@ LEVEL_TEXT = {
 LEVEL_SEVERITY = {
     "refer_urgent": "urgent",
     "refer": "warning",
-    "some_indicators": "warning",
+    # Found, but not enough on their own (issue #16): worth the officer's judgement, calm,
+    # not an alarm.
+    "some_indicators": "notice",
     "incomplete": "warning",
     "no_indicators": "info",
     "officer_judgement": "info",
@@ -39,6 +41,7 @@ LEVEL_SEVERITY = {
 SEVERITY_TEXT = {
     "urgent": N_("Act now"),
     "warning": N_("Needs action"),
+    "notice": N_("For your judgement"),
     "info": N_("For information"),
 }
 SPECIAL_TEXT = {
@@ -64,10 +67,15 @@ class ResultView:
     level_text: str
     severity: str  # urgent, warning or info (LEVEL_SEVERITY)
     label: str
+    # "Threatened by the employer — Means (coercion) · strong indicator", act before means
+    # before purpose (issue #16).
     indicators: tuple[str, ...]
     flags: tuple[tuple[str, str], ...]  # (label, what to do)
     unanswered_core: tuple[str, ...]
     missing_required: tuple[str, ...]
+    reason: str | None = None  # why the outcome is what it is (reports.indicators)
+    elements: str = ""  # "Act: 1 · Means: 2 (1 strong) · Purpose: 1"
+    elements_missing: str | None = None  # "Not found in these answers: …"
 
 
 def special_text(special: str) -> str:
@@ -139,7 +147,24 @@ def build_review(session: InterviewSession, changes: dict[str, str]) -> list[Rev
 
 
 def build_result(session: InterviewSession) -> ResultView:
+    from screening.reports.indicators import (
+        element_summary,
+        elements_screened,
+        graded_basis,
+        indicator_order,
+        indicator_tags,
+        outcome_reason,
+    )
+
     result = session.result()
+    ui = ui_language()
+    def line(ind: Any) -> str:
+        tags = indicator_tags(ind.element, ind.strength, ui)
+        return f"{ind.label} — {tags}" if tags else ind.label
+
+    elements, missing = element_summary(
+        [(i.element, i.strength) for i in result.indicators],
+        elements_screened(session.instrument), ui, ui.lang)
     names = {step.key: step for step, _rel in session.evaluation.all_steps()}
 
     def question(key: str) -> str:
@@ -151,8 +176,13 @@ def build_result(session: InterviewSession) -> ResultView:
         level_text=_(LEVEL_TEXT.get(result.level, result.level)),
         severity=LEVEL_SEVERITY.get(result.level, "info"),
         label=result.label,
-        indicators=tuple(i.label for i in result.indicators),
+        indicators=tuple(line(i) for i in sorted(
+            result.indicators, key=lambda i: indicator_order(i.element, i.strength))),
         flags=tuple((f.label, f.message) for f in result.flags),
         unanswered_core=tuple(question(k) for k in result.unanswered_core),
         missing_required=tuple(question(k) for k in session.missing_required()),
+        reason=outcome_reason(result.level, graded_basis(session.instrument, result), ui,
+                              ui.lang),
+        elements=elements if result.indicators else "",
+        elements_missing=missing,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QRadioButton, QVBoxLayout, QWidget
 
+from app.formatting import date_text
 from app.qt_i18n import N_, _, language_name, ngettext
-from app.viewmodels.catalog import InstrumentCard
+from app.viewmodels.catalog import InstrumentCard, LanguageStatus
 from app.widgets.common import Banner, acc, plain_label
 
 POPULATION = {
@@ -47,17 +48,32 @@ def languages_text(card: InstrumentCard, ui_lang: str) -> str:
     return _("; ").join(parts)
 
 
+def reviewed_text(name: str, info: LanguageStatus) -> str:
+    """"Arabic: translation reviewed by NAME, ROLE on 1 Dec 2026" (issue #16), or the
+    plain words when the instrument names no reviewer."""
+    if not info.reviewed_by:
+        return _("{language}: translation reviewed by a qualified translator").format(
+            language=name)
+    day = date_text(info.reviewed_on) if info.reviewed_on else ""
+    if day:
+        return _("{language}: translation reviewed by {reviewer} on {date}").format(
+            language=name, reviewer=info.reviewed_by, date=day)
+    return _("{language}: translation reviewed by {reviewer}").format(
+        language=name, reviewer=info.reviewed_by)
+
+
 def translation_status(card: InstrumentCard, lang: str, ui_lang: str) -> tuple[str, bool]:
     """(text, needs a warning) for the instrument's wording in ``lang``."""
     name = language_name(lang, ui_lang)
-    status = next((s.status for s in card.languages if s.code == lang), None)
+    info = next((s for s in card.languages if s.code == lang), None)
+    status = info.status if info is not None else None
     if status is None:
         return _("{language}: not available").format(language=name), True
     if status == "source":
         return _("{language}: original wording").format(language=name), False
     if status == "reviewed":
-        return _("{language}: translation reviewed by a qualified translator").format(
-            language=name), False
+        assert info is not None
+        return reviewed_text(name, info), False
     if status == "machine":
         return _("Warning: {language} is a machine translation, not reviewed by a qualified "
                  "translator. Check understanding with the person.").format(language=name), True

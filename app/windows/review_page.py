@@ -8,10 +8,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QTreeWidget,
@@ -51,6 +53,12 @@ class OutcomeBanner(Banner):
         "urgent": QStyle.StandardPixmap.SP_MessageBoxCritical,
         "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
         "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+        "notice": QStyle.StandardPixmap.SP_FileDialogInfoView,
+    }
+    # "notice": some indicators, not enough on their own (issue #16): a calm grey, no alarm.
+    STYLES: ClassVar[dict[str, str]] = {
+        **Banner.STYLES,
+        "notice": "background:#eef1f4; color:#1f2933; border:1px solid #9aa5b1;",
     }
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -113,7 +121,15 @@ class ReviewPage(QWidget):
         self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(lambda _i, _c: self._edit())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
-        outcome = QWidget(split)
+        # The outcome scrolls: with its reason, elements and indicators (issue #16) it can
+        # be taller than the window.
+        self.outcome_area = QScrollArea(split)
+        self.outcome_area.setWidgetResizable(True)
+        self.outcome_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Wide enough for "Act: 1 · Means: 2 (1 strong) · Purpose: 1" on one or two lines.
+        self.outcome_area.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
+        outcome = QWidget(self.outcome_area)
+        self.outcome_area.setWidget(outcome)
         out_layout = QVBoxLayout(outcome)
         self.outcome_title = heading("", outcome, factor=1.2)
         self.level = OutcomeBanner(outcome)
@@ -127,7 +143,7 @@ class ReviewPage(QWidget):
             out_layout.addWidget(w)
         out_layout.addStretch(1)
         split.addWidget(self.tree)
-        split.addWidget(outcome)
+        split.addWidget(self.outcome_area)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout.addWidget(split, 1)
@@ -243,6 +259,11 @@ class ReviewPage(QWidget):
             for label, message in result.flags), bold=True)
         self.outcome_label.setText(result.label)
         parts = []
+        if result.reason:
+            parts.append(result.reason)
+        if result.elements:  # act / means / purpose at a glance, before the list
+            parts.append("\n".join(filter(None, (_("Elements found: ") + result.elements,
+                                                  result.elements_missing))))
         if result.indicators:
             parts.append(_("Indicators found:") + "\n" + "\n".join(
                 "• " + i for i in result.indicators))

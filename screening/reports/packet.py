@@ -32,6 +32,7 @@ from babel import Locale, UnknownLocaleError
 from screening.engine.dates import DateAnswer
 from screening.errors import ErrorCode, ReportError
 from screening.instruments.model import ValidationStatus
+from screening.reports.indicators import GradedBasis
 
 # "withheld": answered, but the packet's variant withholds the answer (free text).
 AnswerStatus = Literal["answered", "refused", "dont_know", "withheld"]
@@ -170,6 +171,14 @@ class Consent:
 
 
 @dataclass(frozen=True)
+class LanguageReview:
+    """Who signed a reviewed translation off, and when (the instrument's ``languages``)."""
+
+    reviewer: str  # "NAME, ROLE", as the instrument file gives it
+    date: str | None = None  # ISO date
+
+
+@dataclass(frozen=True)
 class InstrumentInfo:
     instrument_id: str
     version: str
@@ -179,6 +188,9 @@ class InstrumentInfo:
     interview_language_status: TranslationStatus
     report_language_status: TranslationStatus | None = None
     validation_note: str | None = None
+    # For a ``reviewed`` language (issue #16); None otherwise.
+    interview_language_review: LanguageReview | None = None
+    report_language_review: LanguageReview | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +215,7 @@ class Indicator:
     label: str
     strength: str | None = None
     triggered_by: tuple[str, ...] = ()  # item ids in the appendix
+    element: str | None = None  # act, means or purpose (Palermo art. 3(a); issue #16)
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,11 @@ class Result:
     # Section titles held back while someone who came with the person was present (#14):
     # the result is incomplete for that reason, not a lower score.
     held_back_sections: tuple[str, ...] = ()
+    # The instrument's outcome rule, the elements its indicators look for, and for the
+    # ``graded`` rule what the outcome was judged on (issue #16; ``reports.indicators``).
+    rule: str | None = None
+    elements_screened: tuple[str, ...] = ()
+    graded: GradedBasis | None = None
 
 
 @dataclass(frozen=True)

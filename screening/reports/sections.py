@@ -9,22 +9,20 @@ for the report locale and time zone (see ``context.Ctx``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer
 
 from screening.reports.context import (
     ACCENT,
-    BASIS_NAMES,
     BODY,
     CONTACT_NAMES,
     FLAG_NAMES,
-    H3,
     KIND_NAMES,
     MUTED,
     RULE,
     SMALL,
     STATUS_NAMES,
-    STRENGTH_NAMES,
     TITLE,
     URGENT_BG,
     URGENT_INK,
@@ -32,11 +30,16 @@ from screening.reports.context import (
     WARN_BG,
     WARN_INK,
     Ctx,
-    join_list,
 )
 from screening.reports.details_section import details_block
+from screening.reports.indicator_section import answer_spans, indicators_block, reason_block
 from screening.reports.notices import consent_override, received_rows, variant_notice, withheld
-from screening.reports.packet import AppendixEntry, Referral, answered_age
+from screening.reports.packet import (
+    LanguageReview,
+    Referral,
+    TranslationStatus,
+    answered_age,
+)
 from screening.reports.text import Span, TextStyle
 
 
@@ -135,6 +138,7 @@ def result_block(c: Ctx) -> list[Flowable]:
             TextStyle(size=12.5, color=ACCENT, space_after=3),
             where="result.label",
         ),
+        *reason_block(c),
         c.tb(
             _(
                 "This is the result of a screening, not a determination. It does not establish "
@@ -166,63 +170,7 @@ def result_block(c: Ctx) -> list[Flowable]:
                 TextStyle(size=9, color=WARN_INK, space_before=3),
             )
         )
-    if not r.domains:
-        return out
-    out.append(c.heading(_("Indicators present"), H3))
-    for domain in r.domains:
-        out.append(
-            c.tb(
-                [c.data(domain.label, bold=True)],
-                TextStyle(size=9.5, space_before=4),
-                where=f"domain {domain.name}",
-            )
-        )
-        for ind in domain.indicators:
-            # What the person reported (or the officer saw), not a finding.
-            basis = c.p.indicator_basis(ind)
-            label = [Span("• ")]
-            if basis:
-                label.append(Span(_(BASIS_NAMES[basis]), bold=True))
-            label.append(c.data(ind.label))
-            if ind.strength:
-                strength = _(STRENGTH_NAMES.get(ind.strength, ind.strength))
-                label.append(Span(" (" + _("{strength} indicator").format(strength=strength)
-                                  + ")"))
-            block = [c.tb(label, TextStyle(size=9.5, indent=8), where=f"indicator {ind.name}")]
-            for item_id in ind.triggered_by:
-                entry = c.p.entry(item_id)
-                if entry is not None:
-                    block.append(
-                        c.tb(
-                            _evidence(c, entry),
-                            TextStyle(size=8.5, color=MUTED, indent=18),
-                            where=f"indicator {ind.name}",
-                        )
-                    )
-            out.append(KeepTogether(block))
-    return out
-
-
-def _evidence(c: Ctx, e: AppendixEntry) -> list[Span]:
-    question = e.question_report or e.question_asked
-    qlang = c.lang if e.question_report else e.asked_language
-    spans = [Span(e.number + " "), c.data(question, qlang), Span(" — ")]
-    return spans + _answer_spans(c, e, report=True)
-
-
-def _answer_spans(c: Ctx, e: AppendixEntry, *, report: bool) -> list[Span]:
-    _ = c._
-    if e.status == "refused":
-        return [Span(_("Declined to answer"), bold=True)]
-    if e.status == "dont_know":
-        return [Span(_("Don't know"), bold=True)]
-    if e.status == "withheld":  # the variant's policy withheld it (redaction.FIELDS)
-        return withheld(c)
-    values = e.answer_report if (report and e.answer_report is not None) else e.answer_asked
-    lang = c.lang if (report and e.answer_report is not None) else e.asked_language
-    if not values:
-        return [Span(_("(no answer recorded)"))]
-    return [c.data(join_list([c.value(v) for v in values], lang), lang, bold=True)]
+    return out + indicators_block(c)
 
 
 def person_block(c: Ctx) -> list[Flowable]:
@@ -325,26 +273,35 @@ def instrument_block(c: Ctx) -> list[Flowable]:
             [c.data(validation)]
             + ([Span(" — "), c.data(ins.validation_note)] if ins.validation_note else []),
         ),
-        (
-            _("Interview language"),
-            [
-                c.data(
-                    c.language(c.p.interview.respondent_language)
-                    + " — "
-                    + _(STATUS_NAMES[ins.interview_language_status])
-                )
-            ],
-        ),
+        (_("Interview language"),
+         [c.data(_language_status(c, c.p.interview.respondent_language,
+                                  ins.interview_language_status,
+                                  ins.interview_language_review))]),
     ]
     if ins.report_language_status:
-        rows.append(
-            (
-                _("Report language"),
-                [c.data(c.language(c.lang) + " — " + _(STATUS_NAMES[ins.report_language_status]))],
-            )
-        )
+        rows.append((_("Report language"),
+                     [c.data(_language_status(c, c.lang, ins.report_language_status,
+                                              ins.report_language_review))]))
     rows.append((_("Content hash"), [c.data(ins.content_hash)]))
     return [c.heading(_("Questionnaire used")), c.rows(rows)]
+
+
+def _language_status(c: Ctx, code: str, status: TranslationStatus,
+                     review: LanguageReview | None) -> str:
+    """"Arabic — reviewed translation, reviewed by NAME, ROLE on 1 December 2026" (issue #16):
+    who signed a reviewed translation off, and when, as the instrument file says."""
+    _ = c._
+    text = c.language(code) + " — " + _(STATUS_NAMES[status])
+    if status != "reviewed" or review is None:
+        return text
+    try:
+        day: str | None = c.date(date.fromisoformat(review.date)) if review.date else None
+    except ValueError:
+        day = review.date
+    if day:
+        return text + _(", reviewed by {reviewer} on {date}").format(reviewer=review.reviewer,
+                                                                     date=day)
+    return text + _(", reviewed by {reviewer}").format(reviewer=review.reviewer)
 
 
 def referrals_block(c: Ctx) -> list[Flowable]:
@@ -444,7 +401,7 @@ def appendix_block(c: Ctx) -> list[Flowable]:
                     where=where,
                 )
             )
-        answer = [Span(_("Answer: ")), *_answer_spans(c, e, report=False)]
+        answer = [Span(_("Answer: ")), *answer_spans(c, e, report=False)]
         block.append(c.tb(answer, TextStyle(size=9.5, indent=14), where=where))
         if (
             e.status == "answered"
@@ -453,7 +410,7 @@ def appendix_block(c: Ctx) -> list[Flowable]:
         ):
             block.append(
                 c.tb(
-                    _answer_spans(c, e, report=True),
+                    answer_spans(c, e, report=True),
                     TextStyle(size=8.5, color=MUTED, indent=14),
                     where=where,
                 )

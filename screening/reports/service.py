@@ -37,6 +37,7 @@ from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
 from screening.instruments.model import Instrument, ItemType
 from screening.reports.directory import Directory
+from screening.reports.indicators import elements_screened, graded_basis
 from screening.reports.packet import (
     AppendixEntry,
     Consent,
@@ -46,6 +47,7 @@ from screening.reports.packet import (
     Indicator,
     IndicatorDomain,
     InstrumentInfo,
+    LanguageReview,
     Month,
     Person,
     Referral,
@@ -170,7 +172,7 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
     grouped: dict[str, list[Indicator]] = {}
     for ind in scored.indicators:
         grouped.setdefault(ind.domain, []).append(Indicator(
-            name=ind.name, label=ind.label, strength=ind.strength,
+            name=ind.name, label=ind.label, strength=ind.strength, element=ind.element,
             triggered_by=tuple(k for k in ind.triggered_by if k in appendix_ids),
         ))
     domains = tuple(
@@ -187,7 +189,21 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
     return Result(level=scored.level, label=scored.label, domains=domains, flags=flags,
                   unanswered_core=tuple(scored.unanswered_core),
                   held_back_sections=tuple(section_titles.get(name, name)
-                                           for name in scored.held_back_sections))
+                                           for name in scored.held_back_sections),
+                  rule=scored.rule, elements_screened=elements_screened(ins),
+                  graded=graded_basis(ins, scored))
+
+
+def _review(ins: Instrument, lang: str) -> LanguageReview | None:
+    """Who reviewed the instrument's wording in ``lang``, for a ``reviewed`` language: as
+    its ``languages`` entry says, else its latest review in the provenance."""
+    info = ins.languages.get(lang)
+    if info is None or info.status != "reviewed":
+        return None
+    if info.reviewed_by:
+        return LanguageReview(info.reviewed_by, info.reviewed_on)
+    reviews = [r for r in ins.provenance.reviews if r.language == lang]
+    return LanguageReview(reviews[-1].reviewer, reviews[-1].date) if reviews else None
 
 
 def _referrals(records: list[ReferralRecord], directory: Directory,
@@ -335,6 +351,8 @@ def build_case_packet(ws: Workspace, case_id: str, *, lang: str, redacted: bool 
             report_language_status=ins.languages[lang].status if lang in ins.languages
             else None,
             validation_note=ins.text(ins.validation.note, _lang_for(ins, lang)) or None,
+            interview_language_review=_review(ins, meta.respondent_language),
+            report_language_review=_review(ins, lang),
         ),
         result=result,
         referrals=_referrals(referral_records, directory, case_consent(store, case_id)),

@@ -120,8 +120,8 @@ def test_indicators_are_what_the_person_reported_with_their_strength(build) -> N
         packet.result, domains=(*packet.result.domains, IndicatorDomain("seen", "Seen", (
             Indicator("ind_seen", "Signs of control", None, ("obs",)),)))))
     text = one_line(pdftotext(build(packet)))
-    assert "• Reported: Identity documents kept by employer (strong indicator)" in text
-    assert "• Reported: Excessive working hours (medium indicator)" in text
+    assert "• Reported: Identity documents kept by employer — strong indicator" in text
+    assert "• Reported: Excessive working hours — medium indicator" in text
     assert "• Observed: Signs of control" in text
 
 
