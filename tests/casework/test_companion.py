@@ -8,14 +8,12 @@ Synthetic answers only.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from factories import stored_interview
 
 from screening.casework.answers_file import InterviewContextInput
-from screening.casework.catalog import shipped_instruments
 from screening.errors import InputError
 from screening.instruments import load_instrument_text
 from screening.store import InterviewContext, InterviewMeta, PersonInfo
@@ -25,8 +23,8 @@ from tests.cli.helpers import ROOT
 DEMO = json.loads((ROOT / "resources" / "demo" / "answers.json").read_text(encoding="utf-8"))
 ANSWERS: dict[str, Any] = DEMO["answers"]
 PRESENT = InterviewContextInput(companion="present")
-ADULT_HELD_BACK = ["recruitment", "work", "money", "documents", "movement", "threats",
-                   "commercial_sex"]
+ADULT_HELD_BACK = ["recruitment", "work", "money", "documents", "situation", "movement",
+                   "threats", "other_pressure", "commercial_sex"]
 
 
 def _entries(ws: Workspace) -> list[dict[str, Any]]:
@@ -40,7 +38,8 @@ def test_a_companion_present_holds_back_the_sensitive_sections(ws: Workspace) ->
     outcome = printed["outcome"]
     assert outcome["level"] == "incomplete"  # the demo person, alone, is "refer"
     assert outcome["held_back_sections"] == ADULT_HELD_BACK
-    assert printed["indicators"] == []  # nothing sensitive was asked, nothing scored
+    # nothing sensitive was asked: only the officer's observation (never read aloud) scored
+    assert [i["name"] for i in printed["indicators"]] == ["observed_fear"]
     assert "recruit_channel" in printed["held_back"] and "danger_now" in printed["asked"]
     # held back, not "not applicable" and not refused
     assert not set(printed["held_back"]) & set(printed["skipped"])
@@ -130,12 +129,10 @@ def test_an_interview_stored_with_the_text_before_the_marks_still_opens_as_it_wa
         ws: Workspace) -> None:
     """An older store holds interviews run on adult_indicators 1.1.0 (no sensitive marks),
     some with a companion present: they open, on their own text, with nothing held back."""
-    shipped = next(r for r in shipped_instruments() if r.instrument.id == "adult_indicators")
-    assert shipped.path is not None
-    text = re.sub(r"\n *sensitive: true", "", shipped.path.read_text(encoding="utf-8"))
-    text = text.replace(f'version: "{shipped.instrument.version}"', 'version: "1.1.0"', 1)
+    # The shipped file has moved on (2.0.0, issue #16): the 1.1.0 text is a fixture.
+    text = (ROOT / "tests" / "fixtures" / "instruments" / "adult_indicators-1.1.0.yaml"
+            ).read_text(encoding="utf-8")
     old_hash = "sha256:40d6319bf3f9c274e87773d5da26ff41d14f8841e8f72914d69af347a713e892"
-    text = re.sub(r"content_hash: \S+", f"content_hash: {old_hash}", text)
     old = load_instrument_text(text, "adult_indicators-1.1.0.yaml")
     assert old.content_hash == old_hash
     ws.catalog.snapshot(old)
@@ -148,7 +145,7 @@ def test_an_interview_stored_with_the_text_before_the_marks_still_opens_as_it_wa
     run = ws.casework.open(interview_id)
     assert run.instrument.instrument.version == "1.1.0"
     assert run.session.held_back() == []
-    run.replay(ANSWERS)
+    run.replay({k: v for k, v in ANSWERS.items() if k in old.instrument.item_map()})
     assert run.finish()["outcome"]["level"] == "refer"
 
 

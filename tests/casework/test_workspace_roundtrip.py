@@ -140,6 +140,6 @@ def test_remove_keeps_the_text_an_interview_used(tmp_path: Path) -> None:
     again = run_cli("instruments", "remove", "agency_screen@2026.1", data_dir=data,
                     stdin=PASSPHRASE + "\n")
     assert again.returncode == 2 and "no installed instrument" in again.stderr
-    shipped = run_cli("instruments", "remove", "adult_indicators@1.2.0", data_dir=data,
+    shipped = run_cli("instruments", "remove", "adult_indicators@2.0.0", data_dir=data,
                       stdin=PASSPHRASE + "\n")
     assert shipped.returncode == 2 and "shipped" in shipped.stderr

@@ -54,7 +54,7 @@ def test_the_held_back_result_extends_the_json(store: Path, tmp_path: Path) -> N
     human = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
                     "--answers", str(tmp_path / "answers.json"), data_dir=store, stdin=IN)
     assert human.returncode == 0
-    assert "INCOMPLETE: 7 section(s) held back" in human.stdout
+    assert "INCOMPLETE: 9 section(s) held back" in human.stdout
     assert "--companion separated" in human.stdout
 
 

@@ -52,14 +52,14 @@ def test_the_setup_page_warns_the_officer_as_soon_as_a_companion_is_in_the_room(
     page.companion.setCurrentIndex(page.companion.findData("present"))
     assert page.companion_warning.isVisible()  # at once, before "Continue"
     text = page.companion_warning.label.text()
-    assert "sections held back in this questionnaire: 7 of 10" in text
+    assert "sections held back in this questionnaire: 9 of 12" in text
     assert "speak with the person alone" in text
     assert "The person is alone now" in text
     assert window.setup_vm.setup.companion == "present"
     # another questionnaire, another count: the core says what is sensitive there
     other = next(c for c in page.cards if c.card.id == "safety_triage")
     other.radio.setChecked(True)
-    assert ": 2 of 6)" in page.companion_warning.label.text()
+    assert ": 3 of 7)" in page.companion_warning.label.text()  # safety_triage 2.0.0
     page.companion.setCurrentIndex(page.companion.findData("separated"))
     assert not page.companion_warning.isVisible()
 
@@ -75,7 +75,7 @@ def test_the_bar_holds_back_then_records_the_person_alone_in_the_store(
         host.show()
         assert bar.isVisible()
         # neutral words: the companion may read the screen
-        assert bar.label.text() == "Discreet mode · sections waiting: 7"
+        assert bar.label.text() == "Discreet mode · sections waiting: 9"
         assert bar.alone_button.text() == "The person is alone now"
         assert bar.accessibleName() == bar.label.text()
         with qtbot.waitSignal(bar.resumed, timeout=2000) as resumed:
@@ -148,7 +148,7 @@ def test_the_review_shows_how_many_sections_wait_and_none_of_their_questions(
         assert page.held_back.isVisible()
         text = page.held_back.label.text()
         assert text.startswith("Screening incomplete")
-        assert "Sections held back: 7. Questions waiting: 23." in text
+        assert "Sections held back: 9. Questions waiting: 40." in text
         rows = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())]
         shown = "\n".join(child.text(0) for row in rows if row is not None
                           for child in (row.child(j) for j in range(row.childCount()))
@@ -177,7 +177,7 @@ def test_the_interview_page_holds_back_then_goes_on_where_the_person_is_alone(
     vm = window.interview_vm
     assert vm is not None
     bar = ip.companion_bar
-    assert bar.isVisible() and "sections waiting: 7" in bar.label.text()
+    assert bar.isVisible() and "sections waiting: 9" in bar.label.text()
     held = {s.key for s in vm.run.session.held_back()}
     assert held and vm.current_key() not in held
     with qtbot.waitSignal(bar.resumed, timeout=2000) as resumed:

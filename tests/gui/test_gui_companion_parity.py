@@ -155,7 +155,7 @@ def test_cli_and_app_store_the_same_companion_present_interview(
     _same({k: v for k, v in cli_held.items()
            if k not in ("ignored_answers", "case_id", "interview_id")}, app_held)
     assert app_held["outcome"]["level"] == "incomplete"
-    assert len(app_held["outcome"]["held_back_sections"]) == 7
+    assert len(app_held["outcome"]["held_back_sections"]) == 9
 
     cli = _stored(tmp_path / "cli", cli_done["interview_id"])
     app = _stored(tmp_path / "app", app_interview)
