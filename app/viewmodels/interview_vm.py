@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.qt_i18n import N_, _
 from app.viewmodels.app_vm import AppViewModel
+from app.viewmodels.catalog import LanguageStatus
 from app.viewmodels.review import (
     SPECIAL_TEXT,
     ResultView,
@@ -160,6 +161,12 @@ class InterviewViewModel(QObject):
         self.respondent_language = self.session.respondent_language
         self.officer_language = self.session.officer_language
         self.title = self.instrument.text(self.instrument.title, self.officer_language)
+        # How the wording the person hears was written, from the text it is asked in (a
+        # reviewed translation names its reviewer and date; issue #16).
+        info = self.instrument.languages.get(self.respondent_language)
+        self.language_status = None if info is None else LanguageStatus(
+            self.respondent_language, info.name, info.status, info.reviewed_by,
+            info.reviewed_on)
         self._respondent_tr = Translator(self.respondent_language)
         # Changes made after the review was first shown: key -> "edited" / "now_asked" /
         # "no_longer_asked" (the review marks them).

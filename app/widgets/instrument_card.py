@@ -64,8 +64,15 @@ def reviewed_text(name: str, info: LanguageStatus) -> str:
 
 def translation_status(card: InstrumentCard, lang: str, ui_lang: str) -> tuple[str, bool]:
     """(text, needs a warning) for the instrument's wording in ``lang``."""
+    return language_status_text(next((s for s in card.languages if s.code == lang), None),
+                                lang, ui_lang)
+
+
+def language_status_text(info: LanguageStatus | None, lang: str, ui_lang: str
+                         ) -> tuple[str, bool]:
+    """(text, needs a warning) for one language of an instrument: the set-up card and the
+    interview page say the same thing."""
     name = language_name(lang, ui_lang)
-    info = next((s for s in card.languages if s.code == lang), None)
     status = info.status if info is not None else None
     if status is None:
         return _("{language}: not available").format(language=name), True

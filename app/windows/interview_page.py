@@ -44,6 +44,7 @@ from app.widgets.common import (
     set_button,
 )
 from app.widgets.companion_bar import CompanionBar
+from app.widgets.instrument_card import language_status_text
 from app.widgets.question_view import FlagDisplay, QuestionView
 from app.windows import dialogs
 from app.windows.respondent_window import RespondentLink
@@ -94,6 +95,10 @@ class InterviewPage(QWidget):
         self.progress.setMaximumHeight(10)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress)
+        # The wording's translation status, for the officer all through the interview.
+        self.language_status = plain_label("", self)
+        self.language_status.setObjectName("languageStatus")
+        layout.addWidget(self.language_status)
         self.urgent = Banner("urgent", self)  # big, on the screen that raised the flag only
         self.urgent.hide()
         layout.addWidget(self.urgent)
@@ -226,6 +231,7 @@ class InterviewPage(QWidget):
         self.title.clear()
         self.title.setAccessibleName("")
         self.progress_label.clear()
+        self.language_status.clear()
         self.progress.reset()
         self.sections.clear()
         self.saved.clear()
@@ -303,6 +309,12 @@ class InterviewPage(QWidget):
                 section=sec.title))
         self.progress.setRange(0, max(1, view.total))
         self.progress.setValue(view.position)
+        status, warn = language_status_text(vm.language_status, vm.respondent_language,
+                                            vm.officer_language)
+        self.language_status.setText(status)
+        # A machine or draft wording is the officer's to watch for (amber text), a source or
+        # reviewed wording is only information.
+        self.language_status.setStyleSheet("color:#6b4f00; font-weight:600;" if warn else "")
         self.sections.blockSignals(True)
         self.sections.clear()
         for section in vm.sections():

@@ -178,9 +178,10 @@ def _print_human(result: Mapping[str, Any]) -> None:
           f"language {result['language']}")
     print(f"asked {len(result['asked'])} items, skipped {len(result['skipped'])}")
     for flag in result["flags"]:
-        print(f"URGENT: {flag['label']}")
+        print(f"{'URGENT' if flag.get('urgent', True) else 'flag'}: {flag['label']}")
     for ind in result["indicators"]:
-        print(f"indicator [{ind['domain']}] {ind['label']}")
+        grade = ", ".join(x for x in (ind.get("element"), ind.get("strength")) if x)
+        print(f"indicator [{ind['domain']}] {ind['label']}" + (f" ({grade})" if grade else ""))
     outcome = result["outcome"]
     print(f"outcome: {outcome['level']}: {outcome['label']}")
     if outcome.get("unanswered_core"):

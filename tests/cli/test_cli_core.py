@@ -178,3 +178,20 @@ def test_an_output_in_a_missing_folder_is_bad_input(tmp_path: Path, command: tup
     done = run_cli(*args, data_dir=tmp_path / "data", stdin=PASSPHRASE + "\n")
     assert done.returncode == 2
     assert f"{missing}: no such folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_interview_text_output_grades_indicators_and_calls_only_urgent_flags_urgent(
+        store_dir: Path, tmp_path: Path) -> None:
+    """The plain-text summary an administrator reads: each indicator with its element and
+    strength; a child's "minor" flag is shown but not called URGENT (it is not urgent)."""
+    demo = json.loads((ROOT / "resources/demo/youth_quick_screen_answers.json").read_text())
+    path = write_answers(tmp_path, demo["answers"])
+    done = run_cli("interview", "--instrument", "youth_quick_screen", "--lang", "es",
+                   "--answers", str(path), data_dir=store_dir, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    graded = [line for line in lines if line.startswith("indicator [")]
+    assert graded and all(line.endswith(("strong)", "medium)")) for line in graded)
+    assert any("(purpose, strong)" in line for line in graded)
+    assert any(line.startswith("flag: ") for line in lines)
+    assert not any(line.startswith("URGENT: ") for line in lines)

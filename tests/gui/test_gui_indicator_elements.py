@@ -114,3 +114,22 @@ def test_some_indicators_is_calm_and_says_why(qtbot: Any, data_dir: Path, lang: 
         window.resize(1100, 700)
         qtbot.wait(50)
         window.grab().save(str(Path(SHOTS) / f"outcome-some-{lang}.png"))
+
+
+@pytest.mark.parametrize(("respondent", "expected", "warned"), [
+    ("ar", f"Arabic: translation reviewed by {REVIEWER} on Dec 1, 2026", False),
+    ("es", "Warning: Spanish is a machine translation", True),
+    ("en", "English: original wording", False),
+])
+def test_the_interview_page_keeps_the_wording_status_in_view(
+        qtbot: Any, data_dir: Path, respondent: str, expected: str, warned: bool) -> None:
+    """All through the interview the officer sees how the wording the person hears was
+    written: who reviewed it and when, or that it is a machine translation to check."""
+    window = _window(qtbot, data_dir)
+    start_interview(qtbot, window, "qz_graded", respondent=respondent)
+    line = window.interview_page.language_status
+    assert line.text().startswith(expected)
+    assert line.isVisibleTo(window.interview_page)
+    assert ("color:" in line.styleSheet()) is warned
+    window.interview_page.close_interview()
+    assert line.text() == ""  # nothing of the interview left on the page once closed

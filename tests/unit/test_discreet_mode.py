@@ -14,9 +14,6 @@ from screening.engine.plan import Plan
 from screening.engine.session import InterviewSession
 from screening.engine.storage import MemoryAnswerStore
 from screening.errors import AnswerError, ErrorCode
-from screening.instruments.hashing import content_hash
-from screening.instruments.loader import parse_instrument
-from screening.instruments.registry import list_instruments
 
 SECTIONS = """\
 - name: start
@@ -96,29 +93,6 @@ def test_a_false_or_absent_mark_leaves_the_content_hash_alone() -> None:
     explicit = load(SECTIONS.replace("sensitive: true", "sensitive: false"), extra=EXTRA)
     assert plain.content_hash == explicit.content_hash
     assert load(SECTIONS, extra=EXTRA).content_hash != plain.content_hash
-
-
-def test_shipped_texts_from_before_the_marks_keep_their_recorded_hashes() -> None:
-    """Interviews stored with the previous shipped versions name them by content hash: the
-    same text without its marks (and with its old version) still hashes to that value."""
-    # forced_labour_ilo11 and safety_triage left this list at 2.0.0 (issue #16): their wording
-    # changed since the marks, so their 1.1.0 texts are no longer derivable from the file.
-    # youth_quick_screen left it too (2.0.0, issue #16: new items and wording), and so did
-    # adult_indicators (2.0.0, issue #16: new items, consent and wording).
-    before: dict[str, tuple[str, str]] = {}
-    for loaded in list_instruments():
-        ins = loaded.instrument
-        if ins.id not in before:
-            continue
-        assert loaded.path is not None
-        text = loaded.path.read_text(encoding="utf-8")
-        assert "sensitive: true" in text, ins.id
-        version, digest = before[ins.id]
-        assert ins.version != version  # marking changed the hash: the version moved on
-        old = re.sub(r"\n *sensitive: true", "", text)
-        old = old.replace(f'version: "{ins.version}"', f'version: "{version}"', 1)
-        old_ins, _ = parse_instrument(old, ins.id)
-        assert content_hash(old_ins).startswith("sha256:" + digest), ins.id
 
 
 def test_held_back_items_are_not_shown_asked_or_answerable() -> None:
