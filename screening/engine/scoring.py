@@ -161,7 +161,11 @@ def _graded_met(
     assert rule is not None
     strong = sum(1 for i in triggered if i.strength == "strong")
     medium_or_more = sum(1 for i in triggered if i.strength in ("strong", "medium"))
-    elements = sorted({i.element for i in triggered if i.element})
+    # A weak indicator (a risk factor such as a visa tied to one employer) is noted but never
+    # stands for its element: a risk factor plus one long-hours answer is not "coercion and
+    # exploitation" (ILO-EC grades weak indicators the same way: never enough with one other).
+    elements = sorted({i.element for i in triggered
+                       if i.element and i.strength in ("strong", "medium")})
     met = next((
         index for index, cond in enumerate(rule.refer_when)
         if strong >= cond.strong and medium_or_more >= cond.medium

@@ -264,8 +264,9 @@ class WeightedRule(_Strict):
 
 class GradedCondition(_Strict):
     """One way to reach "refer": at least ``strong`` strong indicators, at least ``medium``
-    indicators of medium strength or stronger, and one indicator or more of each listed
-    Palermo element. Every part given must hold."""
+    indicators of medium strength or stronger, and one indicator or more of medium strength or
+    stronger for each listed Palermo element (weak ones, risk factors, never count for an
+    element). Every part given must hold."""
 
     strong: int = 0
     medium: int = 0

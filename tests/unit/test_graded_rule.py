@@ -24,6 +24,7 @@ SECTIONS = """\
     - {name: watched, type: yes_no, text: {en: "Watched?"}}
     - {name: threatened, type: yes_no, text: {en: "Threatened?"}}
     - {name: moved, type: yes_no, text: {en: "Moved by someone?"}}
+    - {name: visa, type: yes_no, text: {en: "Visa tied to this employer?"}}
 """
 INDICATORS = """\
 indicators:
@@ -37,6 +38,8 @@ indicators:
      strength: strong, element: means}
   - {name: transported, domain: recruitment, label: {en: Moved}, when: "${moved} = 'yes'",
      strength: medium, element: act}
+  - {name: tied_visa, domain: control, label: {en: Tied visa}, when: "${visa} = 'yes'",
+     strength: weak, element: means}
 """
 GRADED = """\
 outcome:
@@ -64,7 +67,7 @@ def session() -> InterviewSession:
 
 def answer_all(s: InterviewSession, **given: object) -> None:
     base: dict[str, object] = {"hours": 8, "unpaid": "no", "watched": "no",
-                               "threatened": "no", "moved": "no"}
+                               "threatened": "no", "moved": "no", "visa": "no"}
     for name, value in {**base, **given}.items():
         s.answer(name, value)
 
@@ -102,6 +105,19 @@ def test_coercion_with_exploitation_refers() -> None:
     assert result.level == "refer"
     assert result.details["condition_met"] == 1
     assert result.details["elements_present"] == ["means", "purpose"]
+
+
+def test_a_risk_factor_does_not_stand_for_coercion() -> None:
+    """A weak means (a visa tied to one employer) with long hours is not "coercion and
+    exploitation": noted, not referred."""
+    s = session()
+    answer_all(s, hours=13, visa="yes")
+    result = s.result()
+    assert {i.name for i in result.indicators} == {"long_hours", "tied_visa"}
+    assert result.level == "some_indicators"
+    assert result.details["elements_present"] == ["purpose"]
+    s.answer("watched", "yes")  # a medium sign of coercion does
+    assert s.result().level == "refer"
 
 
 def test_three_medium_signs_refer() -> None:
