@@ -2,8 +2,8 @@
 and on nothing else, run through the shipped file and the real engine.
 
 An officer relies on these flags to act before asking anything more: a missed flag (thoughts of
-self-harm, a sexual assault within 72 hours, an interpreter tied to the employer, no safe way to
-reach the person later) is help that does not happen in time.
+self-harm, a recent sexual assault, an interpreter tied to the employer, no safe way to reach
+the person later) is help that does not happen in time.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import pytest
 from screening.engine.scoring import ScreeningResult
 from screening.engine.session import InterviewSession
 from screening.engine.storage import MemoryAnswerStore
+from screening.instruments import load_instrument
 from screening.instruments.model import Instrument
-from screening.instruments.registry import find_instrument
+from screening.paths import instruments_dir
 
-LOADED = find_instrument("safety_triage")
+LOADED = load_instrument(instruments_dir() / "safety_triage.yaml")
 INS: Instrument = LOADED.instrument
 LANGS = ("en", "es", "fr", "ar", "pt", "ru", "zh_Hans", "vi", "tl")
 
@@ -28,7 +29,7 @@ LANGS = ("en", "es", "fr", "ar", "pt", "ru", "zh_Hans", "vi", "tl")
 CALM: dict[str, Any] = {
     "obs_interpreter": "no", "danger_now": "no", "afraid_of_someone": "no",
     "hurt_or_ill": "no", "basic_needs": "no", "safe_place_tonight": "yes", "dependants": "no",
-    "self_harm": "no", "sexual_assault_72h": "no", "hotline_contact": "later",
+    "self_harm": "no", "sexual_assault_recent": "no", "hotline_contact": "later",
     "safe_contact": "own_phone", "safe_contact_notes": "Text only, not after 6 pm.",
     "obs_minor": "no", "obs_medical": "no",
 }
@@ -66,7 +67,7 @@ def test_calm_answers_raise_no_flag() -> None:
 
 @pytest.mark.parametrize(("changes", "expected", "kind"), [
     ({"self_harm": "yes"}, "self_harm", "immediate_danger"),
-    ({"sexual_assault_72h": "yes"}, "sexual_health_urgent", "medical"),
+    ({"sexual_assault_recent": "yes"}, "sexual_health_urgent", "medical"),
     ({"obs_interpreter": "yes"}, "interpreter_link", "other"),
     ({"safe_contact": "not_safe"}, "no_safe_contact", "other"),
 ], ids=["self-harm", "assault-72h", "interpreter-link", "no-safe-contact"])
@@ -82,7 +83,7 @@ def test_each_new_check_raises_its_urgent_flag_alone(changes: dict[str, Any], ex
 @pytest.mark.parametrize("changes", [
     {"self_harm": ("special", "dont_know")},
     {"self_harm": ("special", "refused")},
-    {"sexual_assault_72h": ("special", "refused")},
+    {"sexual_assault_recent": ("special", "refused")},
     {"obs_interpreter": "not_used"},
     {"obs_interpreter": ("special", "dont_know")},
     {"safe_contact": "via_service"},
@@ -97,16 +98,35 @@ def test_other_answers_raise_no_flag(changes: dict[str, Any]) -> None:
 
 
 def test_flag_messages_say_what_to_do_now() -> None:
-    by_name = {f.name: f for f in run({"self_harm": "yes", "sexual_assault_72h": "yes",
+    by_name = {f.name: f for f in run({"self_harm": "yes", "sexual_assault_recent": "yes",
                                        "obs_interpreter": "yes",
                                        "safe_contact": "not_safe"}).flags}
     assert set(by_name) == {"self_harm", "sexual_health_urgent", "interpreter_link",
                             "no_safe_contact"}
     assert "Change interpreter before continuing" in by_name["interpreter_link"].message
     assert "72 hours" in by_name["sexual_health_urgent"].message
+    assert "five days" in by_name["sexual_health_urgent"].message
     assert "evidence" in by_name["sexual_health_urgent"].message  # the person's choice
     assert "stay with the person" in by_name["self_harm"].message
     assert "before the person leaves" in by_name["no_safe_contact"].message
+
+
+def test_an_assault_four_days_ago_is_still_urgent_sexual_health() -> None:
+    """R16a 16: emergency contraception works up to five days (120 hours) with some methods,
+    so the question covers five days; the guidance keeps HIV PEP's 72 hours."""
+    item = INS.item_map()["sexual_assault_recent"]
+    assert "sexual_assault_72h" not in INS.item_map()
+    assert INS.text(item.text, "en").startswith("In the last five days,")
+    guidance = INS.text(item.guidance, "en")
+    assert "within 72 hours" in guidance and "five days (120 hours)" in guidance
+    assert "when it happened" in guidance  # the hours decide what can still be offered
+    for lang, five in {"es": "cinco días", "fr": "cinq derniers jours", "pt": "cinco dias",
+                       "ru": "пять дней", "zh_Hans": "五天", "vi": "năm ngày",
+                       "tl": "limang araw", "ar": "الخمسة"}.items():
+        assert five in INS.text(item.text, lang), lang
+        assert "72" in INS.text(item.guidance, lang) and "120" in INS.text(item.guidance, lang)
+    (flag,) = run({"sexual_assault_recent": "yes"}).flags
+    assert flag.label.startswith("Sexual assault in the last five days")
 
 
 def test_contact_details_are_asked_only_when_there_is_a_safe_way() -> None:
@@ -131,7 +151,7 @@ def test_personal_questions_are_held_back_while_a_companion_is_present() -> None
     s = session()
     s.set_discreet(True)
     held = {step.key for step in s.held_back()}
-    assert {"self_harm", "sexual_assault_72h", "safe_contact"} <= held
+    assert {"self_harm", "sexual_assault_recent", "safe_contact"} <= held
     # the officer's own check and immediate danger stay askable
     assert "obs_interpreter" not in held and "danger_now" not in held
 
@@ -139,7 +159,7 @@ def test_personal_questions_are_held_back_while_a_companion_is_present() -> None
 def test_consent_makes_no_promise_the_officer_may_not_keep() -> None:
     consent = INS.text(INS.consent, "en")
     assert "I will tell you if I do" not in consent
-    assert not consent.startswith("Only") and "Only the staff" not in consent
+    assert "only" not in consent.lower()  # no promise of who alone sees or receives it
     assert "if the law requires it" in consent  # the limits are said
     assert "skip a question or stop at any time" in consent
 
@@ -151,6 +171,20 @@ def test_the_helpline_guidance_names_the_relay_service_not_deportation() -> None
         assert "711" in guidance[lang] and "TTY" in guidance[lang], lang
     assert "ترحيل" not in guidance["ar"]  # reads as "deportation"
     assert "الاتصال الوسيط" in guidance["ar"]
+    # "it is not a police service" right after 711 read as if 711 were meant: name the hotline
+    assert "The hotline is not a police service" in guidance["en"]
+    assert "والخط الوطني ليس جهة شرطة" in guidance["ar"] and "وهو ليس" not in guidance["ar"]
+
+
+def test_arabic_reads_naturally_to_one_person() -> None:
+    """R16a translations: "do you have a desire that we help you" and "do you have a need"
+    read aloud stiffly; plainer forms read the same for a man or a woman."""
+    items = INS.item_map()
+    offer = INS.text(items["hotline_contact"].text, "ar")
+    assert offer.endswith("هل يناسبك أن نساعدك على التواصل معه؟")
+    for name in ("hotline_contact", "basic_needs", "hurt_or_ill", "afraid_of_someone"):
+        text = INS.text(items[name].text, "ar")
+        assert "رغبة" not in text and "لديك حاجة" not in text and "يسبب لك الخوف" not in text, name
 
 
 def _texts(value: Any) -> list[str]:
@@ -174,7 +208,7 @@ def test_french_has_non_breaking_spaces_before_double_punctuation() -> None:
 
 def test_every_new_text_exists_in_every_language() -> None:
     items = INS.item_map()
-    for name in ("obs_interpreter", "self_harm", "sexual_assault_72h", "safe_contact",
+    for name in ("obs_interpreter", "self_harm", "sexual_assault_recent", "safe_contact",
                  "safe_contact_notes", "wellbeing_intro"):
         assert set(items[name].text or {}) >= set(LANGS), name
     for flag in INS.flags:
