@@ -67,7 +67,7 @@ def test_instruments_check_missing_file(tmp_path: Path) -> None:
 def test_interview_stores_and_reports(store_dir: Path, tmp_path: Path) -> None:
     answers = json.loads((ROOT / "resources/demo/answers.json").read_text())["answers"]
     answers["made_sex_work"] = "no"
-    answers["sex_money_kept"] = "yes"  # not asked when made_sex_work is no: ignored
+    answers["sex_money_holder"] = "others"  # not asked of a farm worker: ignored
     path = write_answers(tmp_path, answers)
     done = run_cli("interview", "--instrument", "adult_indicators", "--lang", "en",
                    "--answers", str(path), "--json", data_dir=store_dir, stdin=PASSPHRASE + "\n")
@@ -78,7 +78,7 @@ def test_interview_stores_and_reports(store_dir: Path, tmp_path: Path) -> None:
     assert out["instrument"]["id"] == "adult_indicators"
     assert out["instrument"]["content_hash"].startswith("sha256:")
     assert out["asked"][:3] == ["intro", "age", "recruit_channel"]
-    assert "sex_money_kept" in out["skipped"] and "sex_money_kept" not in out["answers"]
+    assert "sex_money_holder" in out["skipped"] and "sex_money_holder" not in out["answers"]
     assert out["answers"]["harmed"] == {"special": "refused"}
     names = {i["name"] for i in out["indicators"]}
     assert {"deceived_about_work", "documents_retained", "threats"} <= names

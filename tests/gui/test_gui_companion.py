@@ -148,7 +148,7 @@ def test_the_review_shows_how_many_sections_wait_and_none_of_their_questions(
         assert page.held_back.isVisible()
         text = page.held_back.label.text()
         assert text.startswith("Screening incomplete")
-        assert "Sections held back: 9. Questions waiting: 40." in text
+        assert "Sections held back: 9. Questions waiting: 41." in text
         rows = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())]
         shown = "\n".join(child.text(0) for row in rows if row is not None
                           for child in (row.child(j) for j in range(row.childCount()))

@@ -21,11 +21,11 @@ NAME = "Zaynab Testperson-Synthetic"
 NARRATIVE = "Synthetic narrative ZQXNARRATIVE for the service test."
 ANSWERS_AR = {
     "age": 31, "recruit_channel": "agent", "job_differs": "yes", "paid_fee": "no",
-    "travel_arranged": "yes", "work_type": "domestic", "hours_per_day": 15, "day_off": "no",
+    "travel_controlled": "yes", "work_type": "domestic", "hours_per_day": 15, "day_off": "no",
     "can_refuse": "no", "unsafe_conditions": "no", "housing_controlled": "yes",
     "paid_as_agreed": "no", "pay_kept": "yes", "owes_debt": "no", "has_documents": "no",
-    "documents_holder": "employer", "free_to_leave": {"special": "refused"},
-    "free_outside": "no", "contact_family": "no", "phone_taken": "yes", "threatened": "no",
+    "documents_holder": "employer", "stopped_leaving": {"special": "refused"},
+    "stopped_going_out": "yes", "contact_family": "no", "phone_taken": "yes", "threatened": "no",
     "family_threatened": "no", "threat_authorities": "yes", "harmed": {"special": "dont_know"},
     "made_sex_work": "no", "safe_tonight": "yes", "danger_now": "no", "obs_not_speaking": "no",
     "obs_injuries": "no", "obs_fearful": "yes", "obs_controlled": "no",
@@ -61,7 +61,7 @@ def test_packet_holds_what_the_interview_recorded(case: tuple[Workspace, str, di
     entry = packet.entry("job_differs")
     assert entry.asked_language == "ar" and entry.answer_asked == ("نعم",)
     assert entry.answer_report == ("Sí",) and entry.question_report
-    assert packet.entry("free_to_leave").status == "refused"
+    assert packet.entry("stopped_leaving").status == "refused"
     assert packet.entry("harmed").status == "dont_know"
     ids = {e.item_id for e in packet.appendix}
     assert "fee_is_debt" not in ids  # skipped by the logic: not shown at all, never as "no"
