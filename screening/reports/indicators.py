@@ -141,6 +141,7 @@ class ElementCount:
     element: str
     count: int
     strong: int
+    weak: int = 0  # risk factors: listed, but the graded rule never counts them for an element
 
 
 def element_counts(found: Iterable[tuple[str | None, str | None]],
@@ -154,7 +155,8 @@ def element_counts(found: Iterable[tuple[str | None, str | None]],
         if element not in present and element not in screened:
             continue
         mine = [strength for el, strength in pairs if el == element]
-        out.append(ElementCount(element, len(mine), sum(1 for s in mine if s == "strong")))
+        out.append(ElementCount(element, len(mine), sum(1 for s in mine if s == "strong"),
+                                sum(1 for s in mine if s == "weak")))
     return out
 
 
@@ -169,10 +171,19 @@ def element_summary(found: Iterable[tuple[str | None, str | None]], screened: Se
     for c in counts:
         name = t.gettext(ELEMENT_SHORT[c.element])
         n = _number(c.count, lang)
-        if c.strong:
+        if c.strong and c.weak:
+            # Translators: one part of "Act: 1 · Means: 3 (1 strong, 2 weak) · Purpose: 1".
+            parts.append(t.gettext("{element}: {n} ({strong} strong, {weak} weak)").format(
+                element=name, n=n, strong=_number(c.strong, lang), weak=_number(c.weak, lang)))
+        elif c.strong:
             # Translators: one part of "Act: 1 · Means: 2 (1 strong) · Purpose: 1".
             parts.append(t.gettext("{element}: {n} ({strong} strong)").format(
                 element=name, n=n, strong=_number(c.strong, lang)))
+        elif c.weak:
+            # Translators: one part of "Means: 2 (2 weak) · Purpose: 1"; weak indicators are
+            # risk factors, which the outcome rule does not count as signs of that element.
+            parts.append(t.gettext("{element}: {n} ({weak} weak)").format(
+                element=name, n=n, weak=_number(c.weak, lang)))
         else:
             parts.append(t.gettext("{element}: {n}").format(element=name, n=n))
     missing = [t.gettext(ELEMENT_NAMES[c.element]) for c in counts if c.count == 0]

@@ -184,3 +184,20 @@ def test_a_condition_of_several_parts_gives_every_reason_in_one_sentence() -> No
     # Urgent because of a flag, with no referral condition met: the flags say why.
     assert outcome_reason("refer_urgent", GradedBasis(0, 1, ("purpose",)), en, "en") is None
     assert outcome_reason("no_indicators", None, en, "en") is None
+
+
+def test_the_element_summary_tells_weak_risk_factors_apart() -> None:
+    """A farm worker with a tied visa and no safe bed has two weak means: the summary must
+    not read as two signs of coercion, which the outcome rule does not count."""
+    from screening.reports.indicators import element_summary
+
+    class Plain:
+        def gettext(self, message: str) -> str:
+            return message
+
+    found = [("means", "weak"), ("means", "weak"), ("purpose", "medium")]
+    line, note = element_summary(found, ("act", "means", "purpose"), Plain(), "en")
+    assert line == "Act: 0 · Means: 2 (2 weak) · Purpose: 1"
+    found.append(("means", "strong"))
+    line, _note = element_summary(found, ("act", "means", "purpose"), Plain(), "en")
+    assert "Means: 3 (1 strong, 2 weak)" in line
