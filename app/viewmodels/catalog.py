@@ -54,6 +54,9 @@ class InstrumentCard:
     content_hash: str
     provenance: str
     citation: str
+    # A newer version of the same instrument is in the catalog: the chooser hides this one
+    # unless asked, so nobody picks the unreviewed text by mistake (issue #16).
+    newer_version: str | None = None
 
 
 def answerable_count(instrument: Instrument) -> int:
@@ -64,20 +67,30 @@ def answerable_count(instrument: Instrument) -> int:
 
 
 def _language_status(ins: Instrument, code: str) -> LanguageStatus:
-    """A language's status; for a reviewed one, who signed it off and when (its
-    ``languages`` entry, else its latest review in the provenance)."""
+    """A language's status; for a reviewed one, who signed it off and when (the core's
+    ``language_reviews``: its ``languages`` entry, else its latest review)."""
+    from screening.instruments.review import language_reviews
+
     info = ins.languages[code]
-    by, on = info.reviewed_by, info.reviewed_on
-    if info.status == "reviewed" and not by:
-        reviews = [r for r in ins.provenance.reviews if r.language == code]
-        if reviews:
-            by, on = reviews[-1].reviewer, reviews[-1].date
-    if info.status != "reviewed":
-        by = on = None
+    by, on = language_reviews(ins).get(code, (None, None))
     return LanguageStatus(code, info.name, info.status, by, on)
 
 
-def make_card(result: LoadResult, ui_lang: str, *, imported: bool) -> InstrumentCard:
+def _language_order(ins: Instrument, order: list[str] | None) -> list[str]:
+    """The instrument's languages in its own order. An installed text comes back from the
+    store with its keys sorted (its canonical form), so the order is taken from ``order``
+    (the shipped version of the same instrument) where it has one, source language first."""
+    codes = list(ins.languages)
+    if order is None:
+        return codes
+    rank = {code: i for i, code in enumerate(order)}
+    return sorted(codes, key=lambda c: (c != ins.source_language, rank.get(c, len(rank)),
+                                        codes.index(c)))
+
+
+def make_card(result: LoadResult, ui_lang: str, *, imported: bool,
+              language_order: list[str] | None = None,
+              newer_version: str | None = None) -> InstrumentCard:
     ins = result.instrument
     return InstrumentCard(
         key=f"{ins.id}@{ins.version}",
@@ -88,17 +101,31 @@ def make_card(result: LoadResult, ui_lang: str, *, imported: bool) -> Instrument
         item_count=answerable_count(ins),
         typical_minutes=ins.typical_minutes,
         validation=ins.validation.status,
-        languages=tuple(_language_status(ins, code) for code in ins.languages),
+        languages=tuple(_language_status(ins, code)
+                        for code in _language_order(ins, language_order)),
         source_language=ins.source_language,
         imported=imported,
         content_hash=result.content_hash,
         provenance=" ".join(ins.provenance.source_framework.split()),
         citation=" ".join(ins.provenance.citation.split()),
+        newer_version=newer_version,
     )
 
 
-def _card(entry: CatalogEntry, ui_lang: str) -> InstrumentCard:
-    return make_card(entry.result, ui_lang, imported=entry.origin == "installed")
+def _card(entry: CatalogEntry, ui_lang: str, entries: list[CatalogEntry]) -> InstrumentCard:
+    """``entry`` as a card; ``entries`` (the whole catalog) say whether a newer version of
+    it is offered and the language order of its shipped version."""
+    from screening.instruments.registry import version_key
+
+    ins = entry.result.instrument
+    same = [e.result.instrument for e in entries if e.result.instrument.id == ins.id]
+    newest = max(same, key=lambda i: version_key(i.version), default=ins)
+    shipped = [e.result.instrument for e in entries
+               if e.origin == "shipped" and e.result.instrument.id == ins.id]
+    order = list(shipped[-1].languages) if entry.origin == "installed" and shipped else None
+    return make_card(entry.result, ui_lang, imported=entry.origin == "installed",
+                     language_order=order,
+                     newer_version=newest.version if newest.version != ins.version else None)
 
 
 class InstrumentCatalog:
@@ -114,10 +141,18 @@ class InstrumentCatalog:
 
     # -- reading -------------------------------------------------------------------------
     def cards(self, ui_lang: str) -> list[InstrumentCard]:
-        return [_card(entry, ui_lang) for entry in self.core.entries()]
+        """By instrument, the newest version first (the one to offer), then older ones."""
+        from screening.instruments.registry import version_key
+
+        entries = self.core.entries()
+        ids = list(dict.fromkeys(e.result.instrument.id for e in entries))
+        newest_first = sorted(entries, key=lambda e: version_key(e.result.instrument.version),
+                              reverse=True)
+        ordered = sorted(newest_first, key=lambda e: ids.index(e.result.instrument.id))
+        return [_card(entry, ui_lang, entries) for entry in ordered]
 
     def card(self, key: str, ui_lang: str) -> InstrumentCard:
-        return _card(self._entry(key), ui_lang)
+        return _card(self._entry(key), ui_lang, self.core.entries())
 
     def result(self, key: str) -> LoadResult:
         """The instrument text behind a card (InstrumentError when it is not offered)."""
@@ -160,7 +195,7 @@ class InstrumentCatalog:
         ins = entry.result.instrument
         # No form id in the log: it says which forms a team uses (the audit trail has it).
         log.info("an instrument was installed")
-        return _card(entry, ins.source_language)
+        return _card(entry, ins.source_language, self.core.entries())
 
     def remove(self, key: str) -> bool:
         """Take an installed instrument out of the catalog. True when interviews used it:

@@ -147,6 +147,7 @@ def build_review(session: InterviewSession, changes: dict[str, str]) -> list[Rev
 
 
 def build_result(session: InterviewSession) -> ResultView:
+    from screening.i18n.bidi import isolate
     from screening.reports.indicators import (
         element_summary,
         elements_screened,
@@ -159,8 +160,11 @@ def build_result(session: InterviewSession) -> ResultView:
     result = session.result()
     ui = ui_language()
     def line(ind: Any) -> str:
+        # The label is in the officer's language, the tags in the UI's: isolated, each keeps
+        # its own direction when the two differ (issue #16).
         tags = indicator_tags(ind.element, ind.strength, ui)
-        return f"{ind.label} — {tags}" if tags else ind.label
+        label = isolate(ind.label, "rtl" if ui.rtl else "ltr")
+        return f"{label} — {tags}" if tags else label
 
     elements, missing = element_summary(
         [(i.element, i.strength) for i in result.indicators],

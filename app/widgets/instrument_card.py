@@ -115,16 +115,23 @@ class InstrumentCardWidget(QFrame):
 
     def update_texts(self, card: InstrumentCard, respondent_lang: str, ui_lang: str) -> None:
         self.card = card
-        title = f"{card.title}  ({card.version})"
+        if card.newer_version:  # plainly not the one to pick (issue #16)
+            title = _("{title} (older version {version})").format(title=card.title,
+                                                                  version=card.version)
+        else:
+            title = f"{card.title}  ({card.version})"
         self.radio.setText(title)
+        # "Up to": the interview counts only the questions its answers lead to.
         parts = [_(POPULATION.get(card.population, card.population)),
-                 ngettext("{n} question", "{n} questions", card.item_count).format(
+                 ngettext("up to {n} question", "up to {n} questions", card.item_count).format(
                      n=card.item_count)]
         if card.typical_minutes:
             parts.append(ngettext("about {n} minute", "about {n} minutes",
                                   card.typical_minutes).format(n=card.typical_minutes))
         if card.imported:
             parts.append(_("imported"))
+        if card.newer_version:
+            parts.append(_("version {version} is newer").format(version=card.newer_version))
         self.details.setText(" · ".join(parts))
         self.validation.setText(_(VALIDATION.get(card.validation, card.validation)))
         text, warn = translation_status(card, respondent_lang, ui_lang)

@@ -84,6 +84,11 @@ class InterviewPage(QWidget):
         self.respondent_button.toggled.connect(lambda _on: self._show_respondent())
         self.jump_label = plain_label("", self, wrap=False)
         self.sections = QComboBox(self)
+        # Section titles must be readable ("1. Befor" was not): room for about 24 characters,
+        # more when the titles need it (up to 40), elided beyond that.
+        self.sections.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sections.setMinimumContentsLength(24)
         self.sections.activated.connect(self._jump_section)
         self.jump_label.setBuddy(self.sections)
         header.addWidget(self.jump_label)
@@ -319,6 +324,9 @@ class InterviewPage(QWidget):
         self.sections.clear()
         for section in vm.sections():
             self.sections.addItem(f"{section.index}. {section.title}", section.name)
+        longest = max((len(self.sections.itemText(i)) for i in range(self.sections.count())),
+                      default=0)
+        self.sections.setMinimumContentsLength(min(40, max(24, longest)))
         self.sections.setCurrentIndex(max(0, self.sections.findData(sec.name)))
         self.sections.blockSignals(False)
         show_officer = self.show_officer.isChecked()

@@ -26,6 +26,8 @@ from app.error_dialogs import show_error
 from app.qt_i18n import N_, _, ngettext
 from app.viewmodels.interview_vm import InterviewViewModel
 from app.viewmodels.review import SEVERITY_TEXT
+from app.widgets.bidi_view import data, show_isolated
+from app.widgets.bidi_view import lines as bidi_lines
 from app.widgets.common import Banner, acc, heading, plain_label, refresh_heading, set_button
 from app.windows import dialogs
 
@@ -116,9 +118,17 @@ class ReviewPage(QWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # The question gets the room; the answer and status columns a fixed share the
+        # officer can drag (a long status wraps instead of cutting the questions off).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, chars in ((1, 22), (2, 20)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self.fontMetrics().averageCharWidth() * chars)
+        # Questions and answers are in the officer's language, the status in the UI's: each
+        # cell keeps its own direction ("?How old are you" in an Arabic UI otherwise).
+        show_isolated(self.tree)
         self.tree.itemActivated.connect(lambda _i, _c: self._edit())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
         # The outcome scrolls: with its reason, elements and indicators (issue #16) it can
@@ -191,7 +201,7 @@ class ReviewPage(QWidget):
             refresh_heading(self.title, _("Review"))
             return
         refresh_heading(self.title, _("Review · {title} · case {reference}").format(
-            title=vm.title, reference=vm.case_reference))
+            title=data(vm.title), reference=data(vm.case_reference)))
         self._fill_tree()
         self._fill_outcome()
         self._fill_held_back()
@@ -226,6 +236,7 @@ class ReviewPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, row.key if row.editable else None)
             item.setData(0, KEY_ROLE, row.key)
             item.setToolTip(0, row.question)
+            item.setToolTip(2, status)  # a long status may be cut off in its column
             if row.change:
                 for col in range(3):
                     font = item.font(col)
@@ -254,10 +265,12 @@ class ReviewPage(QWidget):
         result = self.vm.result_view()
         self.level.set_outcome(result.severity, result.level_text)
         self.urgent.setVisible(bool(result.flags))
-        self.urgent.set_text("⚠ " + "\n".join(
-            _("Urgent: {label}. {message}").format(label=label, message=message)
-            for label, message in result.flags), bold=True)
-        self.outcome_label.setText(result.label)
+        self.urgent.set_text(bidi_lines(["⚠ " + "\n".join(
+            _("Urgent: {label}. {message}").format(label=data(label), message=data(message))
+            for label, message in result.flags)], self), bold=True)
+        # The instrument's words (officer's language) inside the UI's: lines of the UI's
+        # direction with the data isolated, as the referral page does.
+        self.outcome_label.setText(bidi_lines([data(result.label)], self))
         parts = []
         if result.reason:
             parts.append(result.reason)
@@ -271,12 +284,12 @@ class ReviewPage(QWidget):
             parts.append(_("No indicators found."))
         if result.unanswered_core:
             parts.append(_("Key questions without an answer:") + "\n" + "\n".join(
-                "• " + q for q in result.unanswered_core))
+                "• " + data(q) for q in result.unanswered_core))
         if result.missing_required:
             parts.append(_("Required questions without an answer:") + "\n" + "\n".join(
-                "• " + q for q in result.missing_required))
+                "• " + data(q) for q in result.missing_required))
         parts.append(_("This screen never decides whether someone is a victim of trafficking."))
-        self.details.setText("\n\n".join(parts))
+        self.details.setText(bidi_lines("\n\n".join(parts).split("\n"), self))
         acc(self.details, _("Outcome details"))
 
     def _fill_held_back(self) -> None:

@@ -94,8 +94,13 @@ class SetupPage(QWidget):
         self.cards_layout = QVBoxLayout(self.cards_host)
         self.cards_area.setWidget(self.cards_host)
         self.group = QButtonGroup(self)
+        # Older versions of an instrument (e.g. the machine-translated one a reviewed version
+        # replaces) stay out of the way unless asked for (issue #16).
+        self.show_older = QCheckBox(self)
+        self.show_older.toggled.connect(lambda _on: self._show_cards())
         left = QVBoxLayout()
         left.addWidget(self.cards_label)
+        left.addWidget(self.show_older)
         left.addWidget(self.cards_area, 1)
         body.addLayout(left, 3)
 
@@ -150,6 +155,7 @@ class SetupPage(QWidget):
     def retranslate(self) -> None:
         refresh_heading(self.title, _("New interview"))
         self.cards_label.setText(_("Questionnaire"))
+        set_button(self.show_older, _("Show older versions"))
         self.labels["respondent"].setText(_("Language of the person interviewed"))
         self.labels["officer"].setText(_("Your language (shown beside it)"))
         self.labels["interpreter_language"].setText(_("Interpreter's language"))
@@ -206,6 +212,7 @@ class SetupPage(QWidget):
         for widget, card in zip(self.cards, cards, strict=True):
             widget.update_texts(card, setup.respondent_language, ui)
             widget.radio.setChecked(card.key == setup.instrument_key)
+        self._show_cards()
         chosen = next((c for c in cards if c.key == setup.instrument_key), None)
         for combo, value in ((self.respondent, setup.respondent_language),
                              (self.officer, setup.officer_language)):
@@ -223,6 +230,14 @@ class SetupPage(QWidget):
         self.next_button.setEnabled(chosen is not None)
         self._loading = False
         self._show_companion_warning()
+
+    def _show_cards(self) -> None:
+        """Every newest version; an older one when asked for, or when it is the chosen one."""
+        older = [w for w in self.cards if w.card.newer_version]
+        self.show_older.setVisible(bool(older))
+        for widget in self.cards:
+            widget.setVisible(not widget.card.newer_version or self.show_older.isChecked()
+                              or widget.radio.isChecked())
 
     def _instrument_chosen(self, key: str) -> None:
         if self._loading:

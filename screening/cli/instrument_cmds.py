@@ -56,6 +56,8 @@ def register(sub: Any) -> None:
 
 
 def summary(result: LoadResult, origin: str = "shipped") -> dict[str, Any]:
+    from screening.instruments.review import language_reviews
+
     ins = result.instrument
     return {
         "origin": origin,
@@ -70,6 +72,10 @@ def summary(result: LoadResult, origin: str = "shipped") -> dict[str, Any]:
         "typical_minutes": ins.typical_minutes,
         "content_hash": result.content_hash,
         "file": result.path.name if result.path else None,
+        # Who signed each reviewed language off (issue #16); added after "languages", whose
+        # shape stays {code: status}.
+        "reviews": {code: {"reviewed_by": by, "reviewed_on": on}
+                    for code, (by, on) in language_reviews(ins).items()},
     }
 
 
@@ -90,6 +96,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{row['id']}  {row['version']}  {row['origin']:<9}  {row['validation_status']}  "
               f"{row['title']}")
         print(f"    languages: {langs}")
+        for code, review in row["reviews"].items():
+            by = review["reviewed_by"] or "a reviewer the file does not name"
+            on = f" on {review['reviewed_on']}" if review["reviewed_on"] else ""
+            print(f"    {code} reviewed by {by}{on}")
     return 0
 
 

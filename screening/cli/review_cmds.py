@@ -75,19 +75,20 @@ def _target(args: argparse.Namespace) -> Path:
 
 
 def _find(args: argparse.Namespace) -> LoadResult:
-    """A shipped instrument or file, else one installed in this workspace (asks to unlock)."""
+    """The instrument as `fieldscreen interview --instrument` finds it (the same catalog
+    lookup): a file as it is; an id (without @VERSION, the newest version) among the shipped
+    and installed instruments, which asks for the passphrase when a store exists, else among
+    the shipped ones."""
+    from screening.casework.catalog import InstrumentCatalog
     from screening.cli.common import data_dir_from, open_workspace
-    from screening.instruments import find_instrument
     from screening.store import Store
 
-    try:
-        return find_instrument(args.instrument)
-    except InstrumentError as exc:
-        if exc.code != ErrorCode.INSTRUMENT_NOT_FOUND or not Store.exists(data_dir_from(args)) \
-                or Path(args.instrument).suffix in (".yaml", ".yml"):
-            raise
+    ref = args.instrument
+    if Path(ref).suffix.lower() in (".yaml", ".yml") or Path(ref).exists() \
+            or not Store.exists(data_dir_from(args)):
+        return InstrumentCatalog().find(ref)
     with open_workspace(args) as ws:
-        return ws.catalog.find(args.instrument)
+        return ws.catalog.find(ref)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -29,7 +29,12 @@ TextPath = tuple[str | int, ...]
 VERDICTS = ("ok", "changed", "problem")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 # The sentence the shipped files' language notes carry until a person has reviewed them.
-_NOT_REVIEWED = re.compile(r"not (yet )?reviewed by a qualified translator")
+_NOT_REVIEWED = re.compile(r"[;,.]?\s*not (yet )?reviewed by a qualified translator\.?")
+# The shipped files' whole note: "Machine translation (Brazilian spelling); not reviewed by a
+# qualified translator." After a sign-off it says what the text is now, keeping the detail.
+_STATUS_NOTE = re.compile(r"(?:machine|draft) translation(?: \((?P<detail>[^)]*)\))?"
+                          r"(?:[:;,][^;]*)?; not (?:yet )?reviewed by a qualified translator\.?",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,37 @@ def check_reviewer(reviewer: str) -> str:
     return f"{name.strip()}, {role.strip()}"
 
 
+def signed_off_note(note: str, reviewer: str, date: str) -> str:
+    """A language note after a sign-off: it says what the text is now. The shipped form
+    ("Machine translation (detail); not reviewed by a qualified translator.") is rewritten,
+    keeping its detail; another note keeps its words after the new first sentence."""
+    done = f"Translation reviewed by {reviewer} on {date}"
+    whole = _STATUS_NOTE.fullmatch(note.strip())
+    if whole:
+        detail = whole.group("detail")
+        return f"Translation ({detail}) reviewed by {reviewer} on {date}." if detail \
+            else f"{done}."
+    rest = _NOT_REVIEWED.sub("", note).strip()
+    return f"{done}. Earlier note: {rest}" if rest else f"{done}."
+
+
+def language_reviews(ins: Instrument) -> dict[str, tuple[str | None, str | None]]:
+    """{language: (reviewer, date)} for every ``reviewed`` language of ``ins``: its
+    ``languages`` entry, else its latest review in ``provenance.reviews``; (None, None) when
+    the file names nobody. The CLI's list and the app's cards both say this."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for code, info in ins.languages.items():
+        if info.status != "reviewed":
+            continue
+        by, on = info.reviewed_by, info.reviewed_on
+        if not by:
+            reviews = [r for r in ins.provenance.reviews if r.language == code]
+            if reviews:
+                by, on = reviews[-1].reviewer, reviews[-1].date
+        out[code] = (by, on)
+    return out
+
+
 def _set(data: Any, path: TextPath, lang: str, value: str) -> None:
     for key in path:
         data = data[key]
@@ -293,7 +329,7 @@ def apply_review(ins: Instrument, sheet: ReviewSheet, *, reviewer: str, date: st
         status = "reviewed"
         info.update(status="reviewed", reviewed_by=reviewer, reviewed_on=date)
         if info.get("note"):
-            info["note"] = _NOT_REVIEWED.sub(f"reviewed by {reviewer} on {date}", info["note"])
+            info["note"] = signed_off_note(info["note"], reviewer, date)
     else:
         # Edits are kept, but nobody signed the whole language off: a reviewed language with
         # unreviewed edits becomes a draft again.
@@ -301,6 +337,10 @@ def apply_review(ins: Instrument, sheet: ReviewSheet, *, reviewer: str, date: st
         info["status"] = status
         if status != "reviewed":
             info["reviewed_by"] = info["reviewed_on"] = None
+        if status == "draft" and before == "reviewed":
+            # The old note names the reviewer of a text that has changed since.
+            info["note"] = (f"Draft translation: edited in a review by {reviewer} on {date} "
+                            "that was not signed off; not reviewed by a qualified translator.")
     review = TranslationReview(language=lang, reviewer=reviewer, date=date, texts=len(sheet.rows),
                                changed=len(changed), from_version=ins.version,
                                sheet_sha256=sheet.sha256)
@@ -372,10 +412,12 @@ __all__ = [
     "SheetRow",
     "apply_review",
     "check_reviewer",
+    "language_reviews",
     "leading_comments",
     "next_version",
     "review_language",
     "review_texts",
     "reviewed_yaml",
     "rtl",
+    "signed_off_note",
 ]

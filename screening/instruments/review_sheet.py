@@ -15,6 +15,7 @@ that *is* a formula is refused with its row: its text is not what the reviewer s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import warnings
@@ -46,6 +47,7 @@ WIDTHS = {"id": 34, "where": 26, "kind": 26, "source": 60, "translation": 60,
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_CELL = 5_000  # characters; the longest text of a shipped instrument is far shorter
 
 _HOW_TO = (
     "How to review this translation",
@@ -97,6 +99,9 @@ def write_review_sheet(ins: Instrument, lang: str, content_hash: str) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = header
     translated = ("translation",)
+    # Typed by the reviewer in either language: each cell takes the direction of its first
+    # letter (Excel's "context" reading order), so Arabic reads right to left there too.
+    typed = ("back_translation", "comment")
     for row_number, text in enumerate(texts, start=2):
         values = {"id": text.id, "where": text.where, "kind": text.kind,
                   "source": text.text.get(ins.source_language, ""),
@@ -106,9 +111,12 @@ def write_review_sheet(ins: Instrument, lang: str, content_hash: str) -> bytes:
             if name in values:
                 _text_cell(cell, values[name])
             rtl_cell = right_to_left and name in translated
-            cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                       horizontal="right" if rtl_cell else "left",
-                                       readingOrder=2 if rtl_cell else 1)
+            if right_to_left and name in typed:
+                cell.alignment = Alignment(wrap_text=True, vertical="top", readingOrder=0)
+            else:
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal="right" if rtl_cell else "left",
+                                           readingOrder=2 if rtl_cell else 1)
             if name in EDITABLE:
                 cell.protection = Protection(locked=False)
     for col, name in enumerate(COLUMNS, start=1):
@@ -156,6 +164,23 @@ def write_review_sheet(ins: Instrument, lang: str, content_hash: str) -> bytes:
 # -- reading ------------------------------------------------------------------------------------
 def _refuse(file: str, why: str) -> InputError:
     return InputError(f"{file}: {why}", code=ErrorCode.BAD_INPUT)
+
+
+def _unreadable(file: str, exc: BaseException) -> InputError:
+    """Exit 2 for a workbook openpyxl cannot read, saying what is wrong with it."""
+    from defusedxml.common import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return _refuse(file, "the file contains XML that FieldScreen refuses to read (an "
+                                 "XML entity or document type declaration, which spreadsheet "
+                                 "programs never write); open it in the spreadsheet program "
+                                 "and save it again, or make a new sheet")
+        cause = cause.__cause__ or cause.__context__
+    detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return _refuse(file, f"the workbook is damaged and cannot be read ({detail}); ask for a "
+                         "fresh copy of the filled-in sheet")
 
 
 def _check_zip(data: bytes, file: str) -> None:
@@ -207,7 +232,7 @@ def _open(data: bytes, file: str) -> Any:
             # value a spreadsheet last computed for it. Formulas are never evaluated.
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything on a damaged file
-        raise _refuse(file, f"the workbook cannot be read ({type(exc).__name__})") from None
+        raise _unreadable(file, exc) from None
 
 
 def _meta(book: Any, file: str) -> dict[str, str]:
@@ -215,9 +240,15 @@ def _meta(book: Any, file: str) -> dict[str, str]:
         raise _refuse(file, f"not a FieldScreen review sheet (no '{SHEET}' and '{META}' "
                             "sheets); make one with `fieldscreen instruments review-sheet`")
     meta: dict[str, str] = {}
-    for row in book[META].iter_rows(max_col=2, values_only=True):
+    ws = book[META]
+    ws.reset_dimensions()  # as for the rows: read what is there, not the declared size
+    for number, row in enumerate(ws.iter_rows(max_col=2, values_only=True), start=1):
+        if number > 100:  # the sheet FieldScreen writes has eight
+            break
         if row and row[0] is not None:
-            meta[str(row[0])] = "" if len(row) < 2 or row[1] is None else str(row[1])
+            meta[str(row[0])[:100]] = "" if len(row) < 2 or row[1] is None else str(row[1])
+    if any(len(value) > 200 for value in meta.values()):
+        raise _refuse(file, f"the '{META}' sheet was changed; make a new sheet")
     if meta.get("format") != FORMAT:
         raise _refuse(file, f"not a FieldScreen review sheet of a known format "
                             f"({meta.get('format') or 'none'})")
@@ -228,33 +259,64 @@ def read_review_sheet(data: bytes, file: str, ins: Instrument, content_hash: str
     """The sheet's rows, checked against ``ins``; InputError (exit 2) naming every bad row."""
     book = _open(data, file)
     try:
-        meta = _meta(book, file)
-        made_for = f"'{meta.get('instrument')}' version {meta.get('version')}"
-        if (meta.get("instrument"), meta.get("version")) != (ins.id, ins.version):
-            raise _refuse(file, f"this review sheet was made for {made_for}, not for "
-                                f"'{ins.id}' version {ins.version}")
-        if meta.get("content_hash") != content_hash:
-            raise _refuse(file, f"this review sheet was made for {made_for} with the content "
-                                f"hash {meta.get('content_hash')}, but that instrument's text "
-                                f"now has {content_hash}; make a new sheet")
-        lang = meta.get("language", "")
-        if lang not in ins.languages or lang == ins.source_language:
-            raise _refuse(file, f"the sheet's language '{lang}' is not a translation of "
-                                f"'{ins.id}'")
-        raw = _rows(book[SHEET], file)
+        meta, raw = _read(book, file, ins, content_hash)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl reads rows lazily: a damaged part fails here
+        raise _unreadable(file, exc) from None
     finally:
-        book.close()
+        with contextlib.suppress(Exception):  # a damaged archive may fail to close too;
+            book.close()  # that must not hide why it failed
     texts = review_texts(ins)
     if meta.get("ids_sha256") != ids_hash([t.id for t in texts]):
         raise _refuse(file, "this sheet lists its texts differently from this version of "
                             "FieldScreen; make a new sheet")
-    return _check_rows(raw, texts, ins, lang, file, meta,
+    return _check_rows(raw, texts, ins, meta["language"], file, meta,
                        hashlib.sha256(data).hexdigest())
 
 
+def _read(book: Any, file: str, ins: Instrument, content_hash: str
+          ) -> tuple[dict[str, str], list[tuple[int, dict[str, Any]]]]:
+    """The sheet's metadata and rows, checked against ``ins`` (its id, version, hash)."""
+    meta = _meta(book, file)
+    made_for = f"'{meta.get('instrument')}' version {meta.get('version')}"
+    if meta.get("instrument") != ins.id:
+        raise _refuse(file, f"this review sheet was made for {made_for}, not for "
+                            f"'{ins.id}' version {ins.version}")
+    if meta.get("version") != ins.version:
+        raise _refuse(file, f"this review sheet was made for {made_for}, not for version "
+                            f"{ins.version}; give the version it was made from: "
+                            f"`fieldscreen instruments apply-review "
+                            f"{meta.get('instrument')}@{meta.get('version')} {file} ...` "
+                            "(or that version's .yaml file)")
+    if meta.get("content_hash") != content_hash:
+        raise _refuse(file, f"this review sheet was made for {made_for} with the content "
+                            f"hash {meta.get('content_hash')}, but that instrument's text "
+                            f"now has {content_hash}; make a new sheet")
+    lang = meta.get("language", "")
+    if lang not in ins.languages or lang == ins.source_language:
+        raise _refuse(file, f"the sheet's language '{lang}' is not a translation of "
+                            f"'{ins.id}'")
+    return meta, _rows(book[SHEET], file)
+
+
+def _too_long(cells: Any, number: int, file: str) -> None:
+    """Refuse a row with a cell longer than any text of an instrument, before anything is
+    done with it (compared, printed or written to the instrument)."""
+    for index, cell in enumerate(cells):
+        value = getattr(cell, "value", None)
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            column = COLUMNS[index] if index < len(COLUMNS) else f"column {index + 1}"
+            raise _refuse(file, f"row {number}: the {column} cell has {len(value):,} "
+                                f"characters; a text in a review sheet has at most "
+                                f"{MAX_CELL:,}")
+
+
 def _rows(ws: Any, file: str) -> list[tuple[int, dict[str, Any]]]:
+    ws.reset_dimensions()  # the size the file declares is not trusted: read what is there
     rows = ws.iter_rows()
     header = next(rows, None)
+    _too_long(header or (), 1, file)
     names = [str(c.value).strip() if c.value is not None else "" for c in header or ()]
     while names and not names[-1]:
         names.pop()
@@ -265,6 +327,7 @@ def _rows(ws: Any, file: str) -> list[tuple[int, dict[str, Any]]]:
     for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise _refuse(file, f"the '{SHEET}' sheet has more than {MAX_ROWS:,} rows")
+        _too_long(cells, number, file)
         values = {name: cell for name, cell in zip(COLUMNS, cells, strict=False)
                   if hasattr(cell, "value")}
         if any(c.value not in (None, "") for c in values.values()):
@@ -319,9 +382,14 @@ def _check_rows(raw: list[tuple[int, dict[str, Any]]], texts: list[Any], ins: In
             problems.append(f"{label}: the translation is empty")
         else:
             wanted = sorted(_PLACEHOLDER.findall(source_text.get(ins.source_language, "")))
-            if sorted(_PLACEHOLDER.findall(translation)) != wanted:
+            found = sorted(_PLACEHOLDER.findall(translation))
+            if found != wanted and not wanted:
+                problems.append(f"{label}: the translation has {' '.join(found)}, but the "
+                                "source text has no ${...} placeholder; remove it")
+            elif found != wanted:
                 problems.append(f"{label}: the translation must keep the placeholders "
-                                f"{' '.join(wanted) or '(none)'} exactly")
+                                f"{' '.join(wanted)} exactly as the source text has them "
+                                f"(it has {' '.join(found) or 'none'})")
         rows.append(SheetRow(number, row_id, text["source"], translation,
                              text["back_translation"], text["comment"], verdict))
     for row_id, (expected_row, _text) in known.items():

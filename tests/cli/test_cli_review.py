@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -67,8 +69,10 @@ def _review(sheet: Path, *, edits: dict[str, str] | None = None,
 
 def _apply(instrument: Path, sheet: Path, out: Path, *extra: str,
            data_dir: Path | None = None) -> object:
+    """With ``data_dir`` (a store), the passphrase on standard input."""
     return run_cli("instruments", "apply-review", str(instrument), str(sheet), "--reviewer",
-                   REVIEWER, "--date", "2026-12-03", "-o", str(out), *extra, data_dir=data_dir)
+                   REVIEWER, "--date", "2026-12-03", "-o", str(out), *extra, data_dir=data_dir,
+                   stdin=PASSPHRASE + "\n" if data_dir else None)
 
 
 def test_round_trip_review_sheet_to_reviewed_installed_instrument(tmp_path: Path) -> None:
@@ -191,3 +195,99 @@ def test_review_sheet_refuses_the_source_language_and_unknown_ones(tmp_path: Pat
                 "-o", str(tmp_path / "zh.xlsx")))
     meta = openpyxl.load_workbook(tmp_path / "zh.xlsx")["fieldscreen"]
     assert dict(meta.iter_rows(values_only=True))["language"] == "zh_Hans"
+
+
+# -- review findings on issue #16 (the version a bare id names, damaged workbooks, list) -----
+def test_a_bare_id_reviews_the_newest_version_as_interview_runs_it(tmp_path: Path) -> None:
+    """After the Arabic review is installed, `youth_quick_screen` names that version (as
+    `fieldscreen interview --instrument` does): reviewing Spanish keeps the Arabic review."""
+    data = tmp_path / "data"
+    _ok(run_cli("init", data_dir=data, stdin=PASSPHRASE + "\n"))
+    source = _copy(tmp_path)
+    shipped = load_instrument(source).instrument.version
+    ar = _sheet(tmp_path, source)
+    _review(ar)
+    reviewed = tmp_path / "ar-reviewed.yaml"
+    _ok(_apply(source, ar, reviewed))
+    _ok(run_cli("instruments", "import", str(reviewed), "--install", data_dir=data,
+                stdin=PASSPHRASE + "\n"))
+    newest = load_instrument(reviewed).instrument.version
+
+    es = tmp_path / "es.xlsx"
+    _ok(run_cli("instruments", "review-sheet", "youth_quick_screen", "--lang", "es", "-o",
+                str(es), data_dir=data, stdin=PASSPHRASE + "\n"))
+    meta = dict(openpyxl.load_workbook(es)["fieldscreen"].iter_rows(values_only=True))
+    assert meta["version"] == newest
+    _review(es)
+    out = tmp_path / "es-reviewed.yaml"
+    _ok(_apply(Path("youth_quick_screen"), es, out, data_dir=data))
+    languages = load_instrument(out).instrument.languages
+    assert (languages["ar"].status, languages["es"].status) == ("reviewed", "reviewed")
+
+    # A sheet of the older version, applied by bare id: exit 2 saying which version it was
+    # made from and exactly what to type instead; that works.
+    err = _bad(_apply(Path("youth_quick_screen"), ar, tmp_path / "x.yaml", data_dir=data))
+    assert f"made for 'youth_quick_screen' version {shipped}, not for version {newest}" in err
+    assert f"apply-review youth_quick_screen@{shipped} {ar}" in err
+    again = tmp_path / "ar-again.yaml"
+    _ok(_apply(Path(f"youth_quick_screen@{shipped}"), ar, again, data_dir=data))
+
+
+def test_instruments_list_names_who_reviewed_each_language(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _ok(run_cli("init", data_dir=data, stdin=PASSPHRASE + "\n"))
+    source = _copy(tmp_path)
+    sheet = _sheet(tmp_path, source)
+    _review(sheet)
+    reviewed = tmp_path / "reviewed.yaml"
+    _ok(_apply(source, sheet, reviewed))
+    _ok(run_cli("instruments", "import", str(reviewed), "--install", data_dir=data,
+                stdin=PASSPHRASE + "\n"))
+    version = load_instrument(reviewed).instrument.version
+    listed = json.loads(_ok(run_cli("instruments", "list", "--json", data_dir=data,
+                                    stdin=PASSPHRASE + "\n")))
+    [row] = [r for r in listed if r["id"] == "youth_quick_screen" and r["version"] == version]
+    assert row["languages"]["ar"] == "reviewed"  # the existing key keeps its shape
+    assert row["reviews"] == {"ar": {"reviewed_by": REVIEWER, "reviewed_on": "2026-12-03"}}
+    text = _ok(run_cli("instruments", "list", data_dir=data, stdin=PASSPHRASE + "\n"))
+    assert f"ar reviewed by {REVIEWER} on 2026-12-03" in text
+
+
+def _rezip(sheet: Path, target: Path, change: Any, *, stored: bool = False) -> Path:
+    """``sheet`` with its review sheet's XML part changed by ``change``."""
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(sheet) as src, zipfile.ZipFile(target, "w", method) as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = change(part)
+            dst.writestr(info.filename, part)
+    return target
+
+
+def test_a_damaged_review_sheet_is_exit_2_saying_what_is_wrong(tmp_path: Path) -> None:
+    """openpyxl reads the rows only when asked: a damage there was "unexpected internal
+    error" (exit 1). Each is exit 2 naming the file and the damage."""
+    source = _copy(tmp_path)
+    sheet = _sheet(tmp_path, source)
+    _review(sheet)
+    out = tmp_path / "out.yaml"
+
+    cut = _rezip(sheet, tmp_path / "cut.xlsx", lambda x: x[: len(x) // 2])
+    err = _bad(_apply(source, cut, out))
+    assert f"{cut}: the workbook is damaged and cannot be read (" in err
+
+    # The sheet's text changed after its checksum was written (one flipped letter).
+    crc = _rezip(sheet, tmp_path / "crc.xlsx", lambda x: x, stored=True)
+    raw = crc.read_bytes()
+    where = raw.index(b"<t>instrument</t>")
+    crc.write_bytes(raw[:where] + b"<t>instrumenT</t>" + raw[where + 17:])
+    err = _bad(_apply(source, crc, out))
+    assert f"{crc}: the workbook is damaged" in err and "CRC" in err
+
+    entity = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+    xxe = _rezip(sheet, tmp_path / "xxe.xlsx", lambda x: entity + x.replace(
+        b"<t>instrument</t>", b"<t>&x;</t>", 1))
+    err = _bad(_apply(source, xxe, out))
+    assert f"{xxe}: the file contains XML that FieldScreen refuses to read" in err
+    assert not out.exists()

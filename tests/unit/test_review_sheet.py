@@ -7,6 +7,8 @@ shipped youth screen, read as it is today.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -213,8 +215,9 @@ def test_a_complete_review_marks_the_language_reviewed_and_records_it() -> None:
     info = ins.languages["ar"]
     assert (info.status, info.reviewed_by, info.reviewed_on) == (
         "reviewed", "Qz Reviewer, court interpreter", "2026-12-02")
-    assert info.note == "Machine translation (test); reviewed by Qz Reviewer, court " \
-                        "interpreter on 2026-12-02."
+    # The note says what the text is now (no "Machine translation" left), keeping its detail.
+    assert info.note == "Translation (test) reviewed by Qz Reviewer, court interpreter on " \
+                        "2026-12-02."
     assert ins.languages["es"].status == "machine"
     [review] = ins.provenance.reviews
     assert (review.language, review.texts, review.changed, review.from_version) == (
@@ -308,3 +311,68 @@ def test_the_sheet_leaves_no_text_of_a_shipped_instrument_out(name: str) -> None
     data.pop("languages")  # names and notes about the languages, not wording to translate
     found = _text_paths(data, set(ins.languages))
     assert found == {t.path for t in review_texts(ins)}
+
+
+# -- review findings on issue #16 --------------------------------------------------------------
+def test_an_unsigned_edit_of_a_reviewed_language_leaves_a_draft_note_naming_no_reviewer() -> None:
+    first = _apply(_tiny(), _fill(_sheet(_tiny(), "ar")))
+    assert first.instrument.languages["ar"].status == "reviewed"
+    loaded = load_instrument_text(reviewed_yaml(first), "qz-reviewed.yaml")
+    book = _sheet(loaded, "ar")
+    result = _apply(loaded, _fill(book, verdicts={"title": None},
+                                  edits={"item:paid:text": "هل حصلت على أجرك؟"}))
+    info = result.instrument.languages["ar"]
+    assert (info.status, info.reviewed_by) == ("draft", None)
+    assert info.note is not None and "reviewed by Qz" not in info.note
+    assert info.note.startswith("Draft translation: edited in a review")
+
+
+def test_arabic_back_translation_and_comment_cells_take_their_own_direction() -> None:
+    ws = _sheet(_tiny(), "ar")["review"]
+    for name in ("back_translation", "comment"):
+        # Context reading order: an Arabic comment reads right to left, an English back
+        # translation left to right (it was forced left to right).
+        assert ws.cell(row=2, column=_col(name)).alignment.readingOrder == 0, name
+
+
+def _declared(data: bytes, ref: str) -> bytes:
+    """The workbook claiming a size of ``ref`` for its review sheet (the rows stay)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(),
+                              part)
+            dst.writestr(info, part)
+    return out.getvalue()
+
+
+def test_the_declared_size_of_the_sheet_is_not_trusted() -> None:
+    loaded = _tiny()
+    book = _sheet(loaded, "ar")
+    data = _declared(_fill(book, edits={"outcome:no_indicators": "لا توجد مؤشرات"}), "A1:A1")
+    result = _apply(loaded, data)  # every row and column is read, the last one too
+    assert [c.id for c in result.changed] == ["outcome:no_indicators"]
+    assert result.status == "reviewed"
+
+
+def test_a_cell_longer_than_any_text_is_refused_naming_its_row() -> None:
+    loaded = _tiny()
+    book = _sheet(loaded, "ar")
+    row = _rows(book)["item:paid:text"]
+    book["review"].cell(row=row, column=_col("comment")).value = "x" * 5001
+    with pytest.raises(InputError) as caught:
+        _apply(loaded, _fill(book))
+    assert f"row {row}: the comment cell has 5,001 characters" in str(caught.value)
+
+
+def test_a_placeholder_the_source_does_not_have_is_named() -> None:
+    loaded = _tiny()
+    data = _fill(_sheet(loaded, "ar"), edits={"item:paid:text": "هل دُفع لك ${name}؟"})
+    with pytest.raises(InputError) as caught:
+        _apply(loaded, data)
+    message = str(caught.value)
+    assert "the translation has ${name}, but the source text has no ${...} placeholder" in (
+        message)
+    assert "(none)" not in message
