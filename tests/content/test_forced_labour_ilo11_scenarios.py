@@ -12,18 +12,16 @@ differently here and in the adult screen. Each is a scenario below.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
 from screening.engine.scoring import ScreeningResult
-from screening.engine.session import InterviewSession
-from screening.engine.storage import MemoryAnswerStore
 from screening.instruments import load_instrument
 from screening.instruments.model import Instrument
 from screening.paths import instruments_dir
+from tests.content.scenario import answer_all, new_session
 
 LOADED = load_instrument(instruments_dir() / "forced_labour_ilo11.yaml")
 INS: Instrument = LOADED.instrument
@@ -48,18 +46,7 @@ FREE: dict[str, Any] = {
 
 
 def run(changes: dict[str, Any] | None = None) -> ScreeningResult:
-    clock = lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)  # noqa: E731
-    s = InterviewSession(INS, LOADED.content_hash, MemoryAnswerStore(), "iv-fl",
-                         respondent_language="en", officer_language="en", clock=clock)
-    for key, value in {**FREE, **(changes or {})}.items():
-        assert key in INS.item_map(), f"no item {key!r} in {INS.id} {INS.version}"
-        if not s.is_relevant(key):
-            continue  # e.g. a follow-up that this answer does not open
-        if isinstance(value, tuple):
-            s.answer(key, special=value[1])
-        else:
-            s.answer(key, value)
-    return s.result()
+    return answer_all(new_session(LOADED), {**FREE, **(changes or {})})
 
 
 def found(result: ScreeningResult) -> set[str]:

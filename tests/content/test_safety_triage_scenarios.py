@@ -8,7 +8,6 @@ the person later) is help that does not happen in time.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -16,10 +15,10 @@ import pytest
 
 from screening.engine.scoring import ScreeningResult
 from screening.engine.session import InterviewSession
-from screening.engine.storage import MemoryAnswerStore
 from screening.instruments import load_instrument
 from screening.instruments.model import Instrument
 from screening.paths import instruments_dir
+from tests.content.scenario import answer_all, new_session
 
 LOADED = load_instrument(instruments_dir() / "safety_triage.yaml")
 INS: Instrument = LOADED.instrument
@@ -36,23 +35,12 @@ CALM: dict[str, Any] = {
 
 
 def session(lang: str = "en") -> InterviewSession:
-    clock = lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)  # noqa: E731
-    return InterviewSession(INS, LOADED.content_hash, MemoryAnswerStore(), "iv-triage",
-                            respondent_language=lang, officer_language="en", clock=clock)
+    return new_session(LOADED, lang)
 
 
 def run(changes: dict[str, Any] | None = None, lang: str = "en") -> ScreeningResult:
     """The calm answers with ``changes``; a value ``("special", x)`` answers refused/dont_know."""
-    s = session(lang)
-    for key, value in {**CALM, **(changes or {})}.items():
-        assert key in INS.item_map(), f"no item {key!r} in {INS.id} {INS.version}"
-        if not s.is_relevant(key):
-            continue  # e.g. a follow-up that this answer does not open
-        if isinstance(value, tuple):
-            s.answer(key, special=value[1])
-        else:
-            s.answer(key, value)
-    return s.result()
+    return answer_all(session(lang), {**CALM, **(changes or {})})
 
 
 def flags(result: ScreeningResult) -> set[str]:
