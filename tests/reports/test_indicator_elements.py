@@ -198,6 +198,7 @@ def test_the_element_summary_tells_weak_risk_factors_apart() -> None:
     found = [("means", "weak"), ("means", "weak"), ("purpose", "medium")]
     line, note = element_summary(found, ("act", "means", "purpose"), Plain(), "en")
     assert line == "Act: 0 · Means: 2 (2 weak) · Purpose: 1"
+    assert note is not None and "Act" in note
     found.append(("means", "strong"))
     line, _note = element_summary(found, ("act", "means", "purpose"), Plain(), "en")
     assert "Means: 3 (1 strong, 2 weak)" in line
