@@ -66,7 +66,7 @@ def answerable_count(instrument: Instrument) -> int:
                if item.is_answerable and item.type is not ItemType.ACKNOWLEDGE)
 
 
-def _language_status(ins: Instrument, code: str) -> LanguageStatus:
+def language_status(ins: Instrument, code: str) -> LanguageStatus:
     """A language's status; for a reviewed one, who signed it off and when (the core's
     ``language_reviews``: its ``languages`` entry, else its latest review)."""
     from screening.instruments.review import language_reviews
@@ -101,7 +101,7 @@ def make_card(result: LoadResult, ui_lang: str, *, imported: bool,
         item_count=answerable_count(ins),
         typical_minutes=ins.typical_minutes,
         validation=ins.validation.status,
-        languages=tuple(_language_status(ins, code)
+        languages=tuple(language_status(ins, code)
                         for code in _language_order(ins, language_order)),
         source_language=ins.source_language,
         imported=imported,

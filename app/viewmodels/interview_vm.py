@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.qt_i18n import N_, _
 from app.viewmodels.app_vm import AppViewModel
-from app.viewmodels.catalog import LanguageStatus
+from app.viewmodels.catalog import language_status
 from app.viewmodels.review import (
     SPECIAL_TEXT,
     ResultView,
@@ -163,10 +163,9 @@ class InterviewViewModel(QObject):
         self.title = self.instrument.text(self.instrument.title, self.officer_language)
         # How the wording the person hears was written, from the text it is asked in (a
         # reviewed translation names its reviewer and date; issue #16).
-        info = self.instrument.languages.get(self.respondent_language)
-        self.language_status = None if info is None else LanguageStatus(
-            self.respondent_language, info.name, info.status, info.reviewed_by,
-            info.reviewed_on)
+        self.language_status = (
+            language_status(self.instrument, self.respondent_language)
+            if self.respondent_language in self.instrument.languages else None)
         self._respondent_tr = Translator(self.respondent_language)
         # Changes made after the review was first shown: key -> "edited" / "now_asked" /
         # "no_longer_asked" (the review marks them).

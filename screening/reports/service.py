@@ -36,6 +36,7 @@ from screening.engine.state import Evaluation, Step
 from screening.errors import ErrorCode, InputError, InstrumentError, ReportError
 from screening.i18n import N_, Translator
 from screening.instruments.model import Instrument, ItemType
+from screening.instruments.review import language_reviews
 from screening.reports.directory import Directory
 from screening.reports.indicators import elements_screened, graded_basis
 from screening.reports.packet import (
@@ -195,15 +196,10 @@ def _result(ins: Instrument, ev: Evaluation, respondent_lang: str, lang: str,
 
 
 def _review(ins: Instrument, lang: str) -> LanguageReview | None:
-    """Who reviewed the instrument's wording in ``lang``, for a ``reviewed`` language: as
-    its ``languages`` entry says, else its latest review in the provenance."""
-    info = ins.languages.get(lang)
-    if info is None or info.status != "reviewed":
-        return None
-    if info.reviewed_by:
-        return LanguageReview(info.reviewed_by, info.reviewed_on)
-    reviews = [r for r in ins.provenance.reviews if r.language == lang]
-    return LanguageReview(reviews[-1].reviewer, reviews[-1].date) if reviews else None
+    """Who reviewed the instrument's wording in ``lang`` (the core's one answer to that:
+    ``language_reviews``), for a ``reviewed`` language that names a reviewer."""
+    by, on = language_reviews(ins).get(lang, (None, None))
+    return LanguageReview(by, on) if by else None
 
 
 def _referrals(records: list[ReferralRecord], directory: Directory,
