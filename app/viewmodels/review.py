@@ -96,7 +96,9 @@ def answer_text(session: InterviewSession, step: Step, record: AnswerRecord | No
     ins, lang = session.instrument, session.officer_language
     labels = {c.name: ins.text(c.label, lang) for c in ins.choices_for(item)}
     if item.type is ItemType.MULTIPLE_CHOICE and isinstance(value, list):
-        return ", ".join(labels.get(v) or str(v) for v in value)
+        from screening.reports.context import list_separator
+
+        return list_separator(lang).join(labels.get(v) or str(v) for v in value)
     if isinstance(value, str) and value in labels:
         return labels[value]
     if item.type is ItemType.ACKNOWLEDGE:
