@@ -16,6 +16,7 @@ from typing import Any
 
 from screening.errors import ErrorCode, ExpressionError
 from screening.expr import parse
+from screening.expr.regex import PatternError
 from screening.xlsform.report import Collector
 
 _CURLY = str.maketrans(
@@ -69,13 +70,15 @@ class ExpressionColumns:
                     )
                     self.expressions.append((fixed, expr.references()))
                     return fixed
-            problem = f"{what} '{source}' cannot be run by FieldScreen: {exc.message}"
+            problem = f"{what} '{source}' of '{item}' cannot be run by FieldScreen: {exc.message}"
             code = (
                 ErrorCode.EXPRESSION_UNSUPPORTED
                 if exc.code is ErrorCode.EXPRESSION_UNSUPPORTED
                 else ErrorCode.INSTRUMENT_EXPRESSION
             )
-            if fatal:
+            # A regex() pattern RE2 cannot run is an error in any column: dropping the
+            # constraint would accept answers the form's author meant to refuse.
+            if fatal or isinstance(exc, PatternError):
                 self.out.error("unsupported expression", problem, row=row, item=item, code=code)
             else:
                 self.out.warn(
