@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.qt_i18n import N_, _
+from app.qt_i18n import N_, _, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import language_status
 from app.viewmodels.review import (
@@ -29,6 +29,7 @@ from app.viewmodels.review import (
     ReviewRow,
     build_result,
     build_review,
+    where_words,
 )
 from screening.engine.dates import item_calendar
 from screening.errors import AnswerError, ErrorCode, ScreeningError
@@ -42,9 +43,6 @@ log = logging.getLogger(__name__)
 
 # Shown to the person (in their language) while the officer answers an item of their own.
 PLEASE_WAIT = N_("Please wait a moment")
-# Translators: a repeat entry, e.g. "Child 2 of 3"; {label} is the questionnaire's own word.
-ENTRY_LABELLED = N_("{label} {entry} of {total}")
-ENTRY_PLAIN = N_("Entry {entry} of {total}")
 
 
 def invalid_message(kind: ItemType) -> str:
@@ -107,14 +105,16 @@ class StepView:
     required: bool
     answerable: bool
     multiline: bool
-    entry: int | None  # repeat entry number
+    entry: int | None  # repeat entry number (of the innermost repeat)
     choices: tuple[ChoiceView, ...]
     specials: tuple[str, ...]
     value: Any = field(repr=False, default=None)
     special: str | None = None
     note: str | None = field(repr=False, default=None)
     entry_total: int | None = None  # entries of the repeat ``entry`` belongs to
-    entry_respondent: str = ""  # "Child 2 of 3" in the respondent's language
+    # Where the item is, in the respondent's language: "Child 2 of 3"; in nested repeats
+    # "Household 1 of 2 · Person 2 of 3"; in a ``begin loop``, the choice's label ("Cow").
+    entry_respondent: str = ""
     entry_officer: str = ""  # the same in the officer's language (UI wording)
     respondent_specials: tuple[str, ...] = ()  # ``specials`` in the respondent's language
     respondent_wait: str = ""  # "Please wait a moment" in the respondent's language
@@ -236,22 +236,21 @@ class InterviewViewModel(QObject):
         )
 
     def _entry(self, step: Step) -> tuple[int | None, int | None, str, str]:
-        """Entry number, entries in all, and "Child 2 of 3" in both languages (the repeat's
-        own label), for an item inside a repeat entry."""
-        if step.instance is None:
-            return None, None, "", ""
-        repeat, entry = step.instance
-        total = self.session.evaluation.repeat_count(repeat)
-        label = self.session.plan.nodes[repeat].item.text
+        """Entry number and entries in all (innermost repeat), and where the item is in both
+        languages: "Household 1 of 2 · Person 2 of 3" (the repeats' own labels), a loop's
+        choice label."""
+        session = self.session
+        respondent = where_words(session, step, self.respondent_language,
+                                 self.in_respondent_language)
+        officer = where_words(session, step, self.officer_language, _, ui_language().lang)
+        instance = step.instance
+        if instance is None:
+            return None, None, respondent, officer
+        from screening.engine.state import truncate
 
-        def words(lang: str, gettext: Any) -> str:
-            text = self.instrument.text(label, lang) if label else ""
-            if text:
-                return str(gettext(ENTRY_LABELLED)).format(label=text, entry=entry, total=total)
-            return str(gettext(ENTRY_PLAIN)).format(entry=entry, total=total)
-
-        return (entry, total, words(self.respondent_language, self.in_respondent_language),
-                words(self.officer_language, _))
+        total = session.evaluation.repeat_count(instance.repeat,
+                                                truncate(instance, instance.depth - 1))
+        return instance.index, total, respondent, officer
 
     def in_respondent_language(self, message: str) -> str:
         """One of the app's own sentences, in the respondent's language (English where no

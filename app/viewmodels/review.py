@@ -44,6 +44,12 @@ SEVERITY_TEXT = {
     "notice": N_("For your judgement"),
     "info": N_("For information"),
 }
+# Translators: a repeat entry, e.g. "Child 2 of 3"; {label} is the questionnaire's own word.
+ENTRY_LABELLED = N_("{label} {entry} of {total}")
+ENTRY_PLAIN = N_("Entry {entry} of {total}")
+# Between the levels of where an item is: "Household 1 of 2 · Person 2 of 3", "Herd · Cow".
+WHERE_SEPARATOR = " · "
+
 SPECIAL_TEXT = {
     SPECIAL_REFUSED: N_("Prefer not to answer"),
     SPECIAL_DONT_KNOW: N_("Don't know"),
@@ -113,10 +119,48 @@ def answer_text(session: InterviewSession, step: Step, record: AnswerRecord | No
     return str(value)
 
 
+def where_words(session: InterviewSession, step: Step, lang: str, gettext: Any,
+                words_lang: str | None = None) -> str:
+    """Where an item is, outermost first: each repeat entry around it ("Household 1 of 2",
+    in the repeat's own words) and the choice of each ``begin loop`` ("Cow"), labels in
+    ``lang``, the app's own words through ``gettext`` (in ``words_lang``, default ``lang``);
+    "" at the top level. When the two languages run in different directions, each label and
+    each entry is a bidi isolate, so "Household 1 من 2" does not scramble."""
+    from app.qt_i18n import rtl
+    from screening.engine.state import truncate
+    from screening.i18n.bidi import LRI, PDI, RLI, isolate
+
+    plan, ins, instance = session.plan, session.instrument, step.instance
+    words_rtl = rtl(words_lang or lang)
+    mixed = words_rtl != rtl(lang)
+    indices = dict(instance.path) if instance else {}
+    parts: list[str] = []
+    for name in plan.ancestors(step.node.name):
+        item = plan.nodes[name].item
+        text = ins.text(item.text, lang) if item.text else ""
+        if instance is not None and name in indices:
+            parent = truncate(instance, instance.repeats.index(name))
+            total = session.evaluation.repeat_count(name, parent)
+            words = str(gettext(ENTRY_LABELLED if text else ENTRY_PLAIN)).format(
+                label=isolate(text) if mixed else text, entry=indices[name], total=total)
+            parts.append((RLI if words_rtl else LRI) + words + PDI if mixed else words)
+        elif text and plan.is_loop_choice(name):
+            parts.append(isolate(text) if mixed else text)
+    line = WHERE_SEPARATOR.join(parts)
+    return (RLI if words_rtl else LRI) + line + PDI if mixed and line else line
+
+
 def _question(session: InterviewSession, step: Step) -> str:
     text = session.instrument.text(step.node.item.text, session.officer_language)
-    if step.instance:
-        text = _("{question} (entry {number})").format(question=text, number=step.instance[1])
+    instance = step.instance
+    in_loop = any(session.plan.is_loop_choice(a) for a in session.plan.ancestors(step.name))
+    if instance is not None and instance.depth == 1 and not in_loop:
+        return _("{question} (entry {number})").format(question=text, number=instance.index)
+    if instance is not None or in_loop:
+        # Translators: a question with where it was asked: "Age (Household 1 of 2 · Person
+        # 2 of 3)", "Where? (Cow)".
+        where = where_words(session, step, session.officer_language, _, ui_language().lang)
+        return _("{question} ({where})").format(question=text, where=where)
     return text
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from screening.engine.dates import INPUT_KEYS
 from screening.engine.session import InterviewSession
-from screening.engine.state import split_key
+from screening.engine.state import Instance, split_key
 from screening.engine.storage import is_answered
 from screening.errors import AnswerError, ErrorCode
 from screening.instruments.model import ItemType
@@ -58,38 +58,52 @@ class ReplayOutcome:
     ignored: list[str] = field(default_factory=list)
 
 
+def _scope(answers: Mapping[str, Any], instance: Instance) -> Mapping[str, Any] | None:
+    """The answers of one entry (``hh[1].person[2]``: the 2nd object in the 1st
+    household's "person" list), or None when the file has no such entry."""
+    scope: Mapping[str, Any] = answers
+    for repeat, index in instance.path if instance else ():
+        entries = scope.get(repeat)
+        if not isinstance(entries, list) or not 1 <= index <= len(entries):
+            return None
+        entry = entries[index - 1]
+        if not isinstance(entry, dict):
+            raise AnswerError(repeat, f"entry {index} must be an object of answers")
+        scope = entry
+    return scope
+
+
 def _lookup(answers: Mapping[str, Any], key: str) -> tuple[bool, Any]:
     name, instance = split_key(key)
-    if instance is None:
-        return (name in answers, answers.get(name))
-    entries = answers.get(instance[0])
-    if not isinstance(entries, list) or instance[1] > len(entries):
+    scope = _scope(answers, instance)
+    if scope is None:
         return False, None
-    entry = entries[instance[1] - 1]
-    if not isinstance(entry, dict):
-        raise AnswerError(instance[0], f"entry {instance[1]} must be an object of answers")
-    return (name in entry, entry.get(name))
+    return (name in scope, scope.get(name))
 
 
-def _check_names(session: InterviewSession, answers: Mapping[str, Any]) -> None:
+def _check_names(session: InterviewSession, answers: Mapping[str, Any],
+                 repeat: str | None = None) -> None:
+    """Every name is an item of the form at its level: top-level items at the top, a
+    repeat's items (an inner repeat among them, with its own list) in its entries."""
     plan = session.plan
     for name, raw in answers.items():
         node = plan.nodes.get(name)
         if node is None:
             raise AnswerError(name, "no such item in this instrument",
                               code=ErrorCode.ANSWER_UNKNOWN_ITEM)
-        if node.repeat is not None:
+        if node.repeat != repeat:
+            if node.repeat is None:
+                raise AnswerError(name, f"not an item of the repeat '{repeat}'",
+                                  code=ErrorCode.ANSWER_UNKNOWN_ITEM)
             raise AnswerError(name, f"this item belongs to the repeat '{node.repeat}': give it "
-                              f'inside "{node.repeat}": [{{...}}, ...]')
+                              f'inside "{node.repeat}": [{{...}}, ...]',
+                              code=ErrorCode.ANSWER_UNKNOWN_ITEM if repeat else None)
         if node.item.type is ItemType.REPEAT:
             if not isinstance(raw, list):
                 raise AnswerError(name, "a repeat takes a list of entries")
             for entry in raw:
                 if isinstance(entry, dict):
-                    for child in entry:
-                        if plan.nodes.get(child) is None or plan.nodes[child].repeat != name:
-                            raise AnswerError(child, f"not an item of the repeat '{name}'",
-                                              code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+                    _check_names(session, entry, name)
 
 
 def replay(session: InterviewSession, answers: Mapping[str, Any], *,
@@ -117,6 +131,12 @@ def replay(session: InterviewSession, answers: Mapping[str, Any], *,
         done.add(step.key)
         outcome.asked.append(step.key)
         item = step.node.item
+        if step.node.asks_count and step.instance is not None:
+            # An inner repeat without a count: its number of entries in this outer entry.
+            present, raw = _lookup(answers, step.key)
+            if present and isinstance(raw, list):
+                session.set_repeat_count(step.key, len(raw))
+            continue
         if not item.is_answerable or step.node.asks_count:
             continue  # notes; a repeat's count, already set from its list of entries
         present, raw = _lookup(answers, step.key)
@@ -132,18 +152,23 @@ def replay(session: InterviewSession, answers: Mapping[str, Any], *,
             raise AnswerError(error.item, error.message + (
                 " (no answer given; where allowed, record {\"special\": \"refused\"})"),
                 code=ErrorCode.ANSWER_REQUIRED, instrument_message=error.instrument_message)
-    asked = set(outcome.asked)
+    outcome.ignored = _not_asked(session, answers, set(outcome.asked), "")
+    return outcome
+
+
+def _not_asked(session: InterviewSession, answers: Mapping[str, Any], asked: set[str],
+               prefix: str) -> list[str]:
+    """Keys of the answers given that were not asked (``prefix``: the entry's ``hh[1].``)."""
+    out: list[str] = []
     for name, raw in answers.items():
-        node = plan.nodes[name]
+        node = session.plan.nodes[name]
         if node.item.type is ItemType.REPEAT:
             for i, entry in enumerate(raw, start=1):
-                for child in entry if isinstance(entry, dict) else ():
-                    key = f"{name}[{i}].{child}"
-                    if key not in asked:
-                        outcome.ignored.append(key)
-        elif name not in asked:
-            outcome.ignored.append(name)
-    return outcome
+                if isinstance(entry, dict):
+                    out += _not_asked(session, entry, asked, f"{prefix}{name}[{i}].")
+        elif prefix + name not in asked:
+            out.append(prefix + name)
+    return out
 
 
 __all__ = ["Given", "ReplayOutcome", "replay", "unpack_answer"]

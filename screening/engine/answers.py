@@ -21,6 +21,7 @@ from screening.instruments.model import Instrument, Item, ItemType
 
 MAX_TEXT_CHARS = 1_000_000  # a 1 MB answer must be stored, not crash anything
 # Whole numbers are stored as SQLite/JSON integers: 64-bit signed is the most that fits.
+INT32_LIMIT = 2**31
 MAX_WHOLE = 2**63 - 1
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
@@ -78,7 +79,12 @@ def normalise_answer(instrument: Instrument, item: Item, value: Any,
                        "surrogate) that cannot be stored")
         return value
     if kind is ItemType.INTEGER:
-        return _integer(item, value, "a whole number")
+        number = _integer(item, value, "a whole number")
+        if not -INT32_LIMIT <= number < INT32_LIMIT:
+            # An ODK integer is xsd:int: Collect refuses anything larger (tests/conformance).
+            raise _bad(item, "the number is too large for a whole-number question "
+                       "(at most 2,147,483,647)")
+        return number
     if kind is ItemType.DECIMAL:
         return _decimal(item, value)
     if kind is ItemType.DATE:

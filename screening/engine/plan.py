@@ -25,7 +25,7 @@ class Node:
     item: Item
     section: Section
     parent: str | None  # enclosing group/repeat name
-    repeat: str | None  # enclosing repeat name, if any
+    repeat: str | None  # innermost enclosing repeat name, if any
     relevant: Expr | None
     constraint: Expr | None
     calculation: Expr | None
@@ -35,6 +35,8 @@ class Node:
     # Held back while someone who came with the person is present: the item, an enclosing
     # group or repeat, or its section is marked ``sensitive`` (issue #14).
     sensitive: bool = False
+    # Every repeat around the item, outermost first (a repeat's own name not included).
+    repeats: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -70,14 +72,14 @@ class Plan:
         plan = cls(instrument, content_hash)
         for section in instrument.sections:
             plan.section_relevance[section.name] = _maybe(section.relevant)
-            plan._add(section.items, section, None, None, section.sensitive)
+            plan._add(section.items, section, None, (), section.sensitive)
         plan.indicators = {i.name: parse(i.when) for i in instrument.indicators}
         plan.flags = {f.name: parse(f.when) for f in instrument.flags}
         plan.routes = {r.name: parse(r.when) for r in instrument.routes}
         return plan
 
     def _add(self, items: list[Item], section: Section, parent: str | None,
-             repeat: str | None, sensitive: bool) -> None:
+             repeats: tuple[str, ...], sensitive: bool) -> None:
         for item in items:
             required = item.required
             held = sensitive or item.sensitive
@@ -85,7 +87,7 @@ class Plan:
                 item=item,
                 section=section,
                 parent=parent,
-                repeat=repeat,
+                repeat=repeats[-1] if repeats else None,
                 relevant=_maybe(item.relevant),
                 constraint=_maybe(item.constraint),
                 calculation=_maybe(item.calculation),
@@ -94,14 +96,39 @@ class Plan:
                 choice_filter=(compile_choice_filter(item.choice_filter)
                                if item.choice_filter else None),
                 sensitive=held,
+                repeats=repeats,
             )
             self.order.append(item.name)
             if item.items:
-                inner_repeat = item.name if item.type is ItemType.REPEAT else repeat
-                self._add(item.items, section, item.name, inner_repeat, held)
+                inner = (*repeats, item.name) if item.type is ItemType.REPEAT else repeats
+                self._add(item.items, section, item.name, inner, held)
+
+    @cached_property
+    def once_items(self) -> list[str]:
+        """Calculations that use once(): their first non-empty value is kept (stored)."""
+        return [n for n in self.order if self.nodes[n].calculation is not None
+                and "once" in self.nodes[n].calculation.functions()]  # type: ignore[union-attr]
 
     def children(self, container: str) -> list[str]:
         return [n for n in self.order if self.nodes[n].parent == container]
+
+    def ancestors(self, name: str) -> list[str]:
+        """The groups and repeats around ``name``, outermost first."""
+        out: list[str] = []
+        parent = self.nodes[name].parent
+        while parent is not None:
+            out.append(parent)
+            parent = self.nodes[parent].parent
+        return out[::-1]
+
+    def is_loop_choice(self, name: str) -> bool:
+        """A group an XLSForm ``begin loop`` made for one choice: ``<loop>.<choice>`` inside
+        the loop's group (``screening.xlsform.loops``); its label is the choice's."""
+        node = self.nodes[name]
+        parent = self.nodes.get(node.parent) if node.parent else None
+        return (node.item.type is ItemType.GROUP and parent is not None
+                and parent.item.type is ItemType.GROUP
+                and name.startswith(parent.name + ".") and len(name) > len(parent.name) + 1)
 
     @cached_property
     def top_level(self) -> list[str]:

@@ -26,12 +26,14 @@ from screening.engine.state import (
     Evaluation,
     Step,
     answer_value,
+    fits,
     make_key,
     split_key,
 )
 from screening.engine.storage import SPECIALS, AnswerRecord, AnswerStore, is_answered
 from screening.errors import AnswerError, ErrorCode, ExpressionError
 from screening.expr import truthy
+from screening.expr.values import is_empty, stored_text
 from screening.instruments.model import Choice, Instrument, ItemType
 
 log = logging.getLogger(__name__)
@@ -250,7 +252,7 @@ class InterviewSession:
         step = self.step(key)
         item = step.node.item
         if step.node.asks_count and special is None:
-            return self.set_repeat_count(item.name, value)
+            return self.set_repeat_count(step.key, value)
         if not item.is_answerable:
             raise AnswerError(item.name, f"{item.type.value} items take no answer",
                               code=ErrorCode.ANSWER_INVALID)
@@ -299,19 +301,31 @@ class InterviewSession:
         self._commit(record)
 
     def set_repeat_count(self, repeat: str, count: int) -> AnswerChange:
-        """For repeats without ``repeat_count``: how many entries the person described."""
-        node = self.plan.nodes.get(repeat)
+        """For repeats without ``repeat_count``: how many entries the person described.
+        ``repeat`` is the repeat's key: its name, or inside an entry of the repeat around
+        it ``hh[1].person`` (each household has its own number of people)."""
+        name, instance = split_key(repeat)
+        node = self.plan.nodes.get(name)
         if node is None or node.item.type is not ItemType.REPEAT:
-            raise AnswerError(repeat, "not a repeat", code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+            raise AnswerError(name, "not a repeat", code=ErrorCode.ANSWER_UNKNOWN_ITEM)
+        if not fits(node, instance):
+            inside = node.repeats[-1] if node.repeats else ""
+            raise AnswerError(name, f"this repeat is inside the repeat '{inside}': give the "
+                              f"entry, e.g. {inside}[1].{name}" if inside else
+                              "this repeat is not inside another repeat",
+                              code=ErrorCode.ANSWER_UNKNOWN_ITEM)
         if self.is_held_back(repeat):
-            raise AnswerError(repeat, _HELD_BACK, code=ErrorCode.ANSWER_NOT_RELEVANT)
+            raise AnswerError(name, _HELD_BACK, code=ErrorCode.ANSWER_NOT_RELEVANT)
         if node.repeat_count is not None:
-            raise AnswerError(repeat, "this repeat's size is computed, not answered")
+            raise AnswerError(name, "this repeat's size is computed, not answered")
+        if instance is not None and not self.is_relevant(repeat):
+            raise AnswerError(name, "this entry is not asked, given the answers so far",
+                              code=ErrorCode.ANSWER_NOT_RELEVANT)
         value = normalise_answer(self.instrument, node.item, count)
         if not 0 <= value <= MAX_REPEATS:
-            raise AnswerError(repeat, f"the number of entries must be 0 to {MAX_REPEATS}",
+            raise AnswerError(name, f"the number of entries must be 0 to {MAX_REPEATS}",
                               code=ErrorCode.ANSWER_CONSTRAINT)
-        record = AnswerRecord(item=repeat, value=value, special=None,
+        record = AnswerRecord(item=make_key(name, instance), value=value, special=None,
                               language=self.officer_language,
                               answered_at=self.clock().isoformat(timespec="seconds"))
         return self._commit(record)
@@ -336,7 +350,33 @@ class InterviewSession:
                               code=ErrorCode.ANSWER_CONSTRAINT,
                               instrument_message=message or None)
 
+    def _keep_once(self) -> None:
+        """Store the first non-empty value of each once() calculation (JavaRosa keeps it in
+        the form's instance), so later evaluations read it back as ``.``."""
+        ev = self.evaluation
+        for name in self.plan.once_items:
+            for instance in ev.entries(self.plan.nodes[name].repeats):
+                key = make_key(name, instance)
+                if key in self.answers or not ev.is_relevant(name, instance):
+                    continue
+                try:
+                    value = ev.scalar(name, instance)
+                except ExpressionError:
+                    continue  # reported where the value is used
+                if is_empty(value) or isinstance(value, list):
+                    continue
+                kept = AnswerRecord(item=key, value=stored_text(value), special=None,
+                                    language=self.officer_language,
+                                    answered_at=self.clock().isoformat(timespec="seconds"))
+                self.store.save_answer(self.interview_id, kept)
+                self.answers[key] = kept
+                self._invalidate()
+                ev = self.evaluation
+
     def _commit(self, record: AnswerRecord) -> AnswerChange:
+        # Collect fixes once() values when the form opens: keep them as they stood before
+        # this answer, then any this answer makes non-empty.
+        self._keep_once()
         before = {k: self.is_relevant(k) for k in self.answers}
         self.store.save_answer(self.interview_id, record)
         self.answers[record.item] = record
@@ -351,6 +391,7 @@ class InterviewSession:
             self.store.set_relevance(self.interview_id, flips)
             for k, v in flips.items():
                 self.answers[k] = self.answers[k].with_relevance(v)
+        self._keep_once()
         log.debug("answer saved")  # events only: no interview id, no item
         return AnswerChange(
             key=record.item,

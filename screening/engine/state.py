@@ -4,15 +4,19 @@ An ``Evaluation`` is a snapshot: built from the plan and the current answers, it
 lazily and memoises, so asking "is this relevant?" for every item costs one evaluation of
 each expression. After any answer changes the session builds a new snapshot.
 
-Items inside a repeat exist once per entry; their keys are ``repeat[i].item`` (1-based).
-Inside an entry ``${item}`` means that entry's value; outside, the list of all entries'.
+Items inside repeats exist once per entry; their keys name the entries around them,
+outermost first and 1-based: ``rep[2].item``, ``hh[1].person[2].item``. References resolve
+as ODK does (XPath paths relative to the shared repeat entry): inside an entry ``${x}`` of
+the same entry is a scalar and ``${y}`` of an enclosing entry is that entry's value; an item
+of a repeat the context is not inside is the nodeset (a list) of its entries within the
+entries the two share, or of all its entries from the top level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,21 +28,86 @@ from screening.expr import Expr, evaluate, to_number, truthy
 from screening.expr.choicefilter import PREFIX as CHOICE_PREFIX
 from screening.instruments.model import Choice, ItemType
 
-Instance = tuple[str, int] | None
 MAX_REPEATS = 200  # a runaway repeat_count must not create millions of entries
 
-_KEY = re.compile(r"^(?P<rep>[^\[\]]+)\[(?P<i>\d+)\]\.(?P<name>.+)$")
+_SEGMENT = re.compile(r"([^\[\]]+)\[(\d+)\]\.")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One repeat entry with the entries around it, outermost first:
+    ``hh[1].person[2]`` is ``Entry((("hh", 1), ("person", 2)))``."""
+
+    path: tuple[tuple[str, int], ...]
+
+    @property
+    def repeat(self) -> str:
+        return self.path[-1][0]
+
+    @property
+    def index(self) -> int:
+        return self.path[-1][1]
+
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+    @property
+    def repeats(self) -> tuple[str, ...]:
+        return tuple(repeat for repeat, _ in self.path)
+
+    @property
+    def indices(self) -> tuple[int, ...]:
+        return tuple(index for _, index in self.path)
+
+    @property
+    def parent(self) -> Entry | None:
+        return Entry(self.path[:-1]) if len(self.path) > 1 else None
+
+    def __str__(self) -> str:
+        return ".".join(f"{repeat}[{index}]" for repeat, index in self.path)
+
+
+Instance = Entry | None  # None: outside every repeat
+
+
+def entry(*path: tuple[str, int]) -> Entry:
+    return Entry(tuple(path))
+
+
+def child_entry(parent: Instance, repeat: str, index: int) -> Entry:
+    return Entry((parent.path if parent else ()) + ((repeat, index),))
+
+
+def truncate(instance: Instance, depth: int) -> Instance:
+    """The entry ``instance`` lies in at ``depth`` levels (None at 0)."""
+    if instance is None or depth <= 0:
+        return None
+    return instance if instance.depth == depth else Entry(instance.path[:depth])
+
+
+def depth_of(instance: Instance) -> int:
+    return instance.depth if instance else 0
 
 
 def make_key(name: str, instance: Instance) -> str:
-    return name if instance is None else f"{instance[0]}[{instance[1]}].{name}"
+    return name if instance is None else f"{instance}.{name}"
 
 
 def split_key(key: str) -> tuple[str, Instance]:
-    match = _KEY.match(key)
-    if not match:
+    path: list[tuple[str, int]] = []
+    pos = 0
+    while (match := _SEGMENT.match(key, pos)) is not None:
+        path.append((match[1], int(match[2])))
+        pos = match.end()
+    if not path or pos == len(key):
         return key, None
-    return match["name"], (match["rep"], int(match["i"]))
+    return key[pos:], Entry(tuple(path))
+
+
+def fits(node: Node, instance: Instance) -> bool:
+    """True when ``instance`` is an entry of exactly the repeats around ``node``."""
+    return node.repeats == (instance.repeats if instance else ())
 
 
 @dataclass(frozen=True)
@@ -72,6 +141,19 @@ def answer_value(node: Node, record: AnswerRecord | None) -> Any:
     if kind is ItemType.ACKNOWLEDGE:
         return "OK" if value else ""
     return value
+
+
+def typed_result(value: Any, value_type: str | None) -> Any:
+    """A calculation's result as its XForm type stores it (JavaRosa's ``wrapData``): "int"
+    truncates toward zero and "decimal" is a number (NaN: empty); text types keep the value."""
+    if value_type not in ("int", "decimal") or isinstance(value, list):
+        return value
+    number = to_number(value)
+    if number != number:  # NaN
+        return ""
+    if value_type == "decimal":
+        return number
+    return int(max(-(2**31), min(2**31 - 1, number))) if abs(number) != float("inf") else ""
 
 
 class _Env:
@@ -109,11 +191,17 @@ class _Env:
                 return ins.text(option.label, self._ev.language)
         return ""
 
-    def position(self) -> int:
-        if self._instance is None:
-            raise ExpressionError("position(..) is only meaningful inside a repeat",
+    def position(self, levels: int = 1) -> int:
+        # Counted in repeat entries: position(../..) is the entry around this one (a group in
+        # between is not a level here, where JavaRosa would give the group's position, 1).
+        if self._instance is None or levels > self._instance.depth:
+            where = "position(..)" if levels == 1 else "position(" + "/".join([".."] * levels) + ")"
+            raise ExpressionError(f"{where} is only meaningful inside {levels} repeat(s)",
                                   code=ErrorCode.EXPRESSION_EVAL)
-        return self._instance[1]
+        return self._instance.path[-levels][1]
+
+    def indexed(self, name: str, entries: Sequence[tuple[str, int]]) -> Any:
+        return self._ev.indexed(name, entries, self._instance)
 
 
 class Evaluation:
@@ -126,8 +214,9 @@ class Evaluation:
         self._relevant: dict[tuple[str, Instance], bool] = {}
         self._sections: dict[str, bool] = {}
         self._calc: dict[tuple[str, Instance], Any] = {}
-        self._counts: dict[str, int] = {}
+        self._counts: dict[tuple[str, Instance], int] = {}
         self._busy: set[tuple[str, Instance, str]] = set()
+        self._walked: list[tuple[Step, bool]] | None = None
 
     # -- expressions ---------------------------------------------------------------------
     def eval(self, expr: Expr, instance: Instance = None, current: Any = "",
@@ -156,21 +245,67 @@ class Evaluation:
         self._busy.add(token)
         return token
 
-    def reference(self, name: str, instance: Instance) -> Any:
+    def _node(self, name: str) -> Node:
         node = self.plan.nodes.get(name)
         if node is None:
             raise ExpressionError(f"unknown reference ${{{name}}}", code=ErrorCode.EXPRESSION_EVAL)
-        if node.repeat is None:
-            return self.scalar(name, None)
-        if instance is not None and instance[0] == node.repeat:
-            return self.scalar(name, instance)
-        count = self.repeat_count(node.repeat)
-        return [self.scalar(name, (node.repeat, i)) for i in range(1, count + 1)]
+        return node
+
+    def reference(self, name: str, instance: Instance) -> Any:
+        """``${name}`` seen from ``instance``: a scalar when the context is inside the entry
+        the item lives in, else the nodeset of its entries within the ones they share."""
+        node = self._node(name)
+        shared = _shared(node.repeats, instance)
+        if node.item.type is ItemType.REPEAT:
+            # The nodeset of its entries (count(${rep}) counts them); an entry's own value is
+            # never needed by a form, so each is "".
+            return [""] * sum(self.repeat_count(name, e)
+                              for e in self.entries(node.repeats, shared))
+        if depth_of(shared) == len(node.repeats):
+            return self.scalar(name, shared)
+        return [self.scalar(name, e) for e in self.entries(node.repeats, shared)]
+
+    def indexed(self, name: str, given: Sequence[tuple[str, int]], instance: Instance) -> Any:
+        """``indexed-repeat(${name}, ${rep}, i, ...)`` evaluated in ``instance`` (JavaRosa):
+        each named repeat takes its index (below 1: the first entry); the others the
+        context's entry, where the context is inside it; a missing entry is ``""``."""
+        node = self._node(name)
+        chosen: dict[str, int] = {}
+        for repeat, index in given:
+            if repeat not in node.repeats:
+                raise ExpressionError(f"indexed-repeat(): ${{{repeat}}} is not a repeat around "
+                                      f"${{{name}}}", code=ErrorCode.EXPRESSION_EVAL)
+            chosen[repeat] = max(1, index)
+        shared = _shared(node.repeats, instance)
+        found: list[Instance] = [None]
+        for depth, repeat in enumerate(node.repeats):
+            if repeat in chosen:
+                index = chosen[repeat]
+                found = [child_entry(e, repeat, index) for e in found
+                         if index <= self.repeat_count(repeat, e)]
+            elif shared is not None and depth < shared.depth:
+                found = [child_entry(e, *shared.path[depth]) for e in found]
+            else:
+                found = [child_entry(e, repeat, i) for e in found
+                         for i in range(1, self.repeat_count(repeat, e) + 1)]
+        if len(found) > 1:  # JavaRosa: "This field is repeated"
+            raise ExpressionError(f"indexed-repeat(): ${{{name}}} has several entries here; "
+                                  "give the index of every repeat around it",
+                                  code=ErrorCode.EXPRESSION_EVAL)
+        return self.scalar(name, found[0]) if found else ""
+
+    def entries(self, repeats: tuple[str, ...], within: Instance = None) -> list[Instance]:
+        """Every entry of the nested ``repeats`` inside ``within``, in document order."""
+        found: list[Instance] = [within]
+        for repeat in repeats[depth_of(within):]:
+            found = [child_entry(e, repeat, i) for e in found
+                     for i in range(1, self.repeat_count(repeat, e) + 1)]
+        return found
 
     def scalar(self, name: str, instance: Instance) -> Any:
         node = self.plan.nodes[name]
         if node.item.type is ItemType.REPEAT:
-            return self.repeat_count(name)
+            return self.repeat_count(name, instance)
         if not self.is_relevant(name, instance):
             return ""
         if node.calculation is not None:
@@ -178,27 +313,35 @@ class Evaluation:
             if key not in self._calc:
                 token = self._guard(name, instance, "calculation")
                 try:
-                    self._calc[key] = self.eval(node.calculation, instance)
+                    kept = self.answers.get(make_key(name, instance))  # once(): its first value
+                    self._calc[key] = typed_result(
+                        self.eval(node.calculation, instance,
+                                  current=kept.value if kept is not None else ""),
+                        node.item.value_type)
                 finally:
                     self._busy.discard(token)
             return self._calc[key]
         return answer_value(node, self.answers.get(make_key(name, instance)))
 
-    def repeat_count(self, repeat: str) -> int:
-        if repeat not in self._counts:
+    def repeat_count(self, repeat: str, parent: Instance = None) -> int:
+        """Entries of ``repeat`` inside the entry ``parent`` of the repeat around it (None
+        for a repeat outside every repeat): its ``repeat_count`` evaluated there, or the
+        number stored under its key (``hh`` or ``hh[1].person``)."""
+        slot = (repeat, parent)
+        if slot not in self._counts:
             node = self.plan.nodes[repeat]
             if node.repeat_count is not None:
-                token = self._guard(repeat, None, "repeat count")
+                token = self._guard(repeat, parent, "repeat count")
                 try:
-                    number = to_number(self.eval(node.repeat_count))
+                    number = to_number(self.eval(node.repeat_count, parent))
                 finally:
                     self._busy.discard(token)
-                count = int(number) if number == number and number > 0 else 0
+                count = int(min(number, MAX_REPEATS)) if number == number and number > 0 else 0
             else:
-                record = self.answers.get(repeat)
+                record = self.answers.get(make_key(repeat, parent))
                 count = record.value if record and isinstance(record.value, int) else 0
-            self._counts[repeat] = max(0, min(count, MAX_REPEATS))
-        return self._counts[repeat]
+            self._counts[slot] = max(0, min(count, MAX_REPEATS))
+        return self._counts[slot]
 
     # -- relevance -----------------------------------------------------------------------
     def section_relevant(self, section: str) -> bool:
@@ -212,19 +355,24 @@ class Evaluation:
         return self._sections[section]
 
     def is_relevant(self, name: str, instance: Instance = None) -> bool:
+        """Whether ``name`` in ``instance`` is asked: its section, the entry existing, every
+        enclosing group and repeat, and its own ``relevant``. False for an entry that does
+        not fit the item (``hh[1].x`` where x is not in hh)."""
         key = (name, instance)
         if key in self._relevant:
             return self._relevant[key]
         node = self.plan.nodes[name]
+        if not fits(node, instance):
+            return False
         token = self._guard(name, instance, "relevance")
         try:
             result = self.section_relevant(node.section.name)
             if result and instance is not None:
-                result = 1 <= instance[1] <= self.repeat_count(instance[0])
+                result = 1 <= instance.index <= self.repeat_count(instance.repeat,
+                                                                  instance.parent)
             if result and node.parent is not None:
                 parent = self.plan.nodes[node.parent]
-                parent_instance = instance if parent.repeat is not None else None
-                result = self.is_relevant(node.parent, parent_instance)
+                result = self.is_relevant(node.parent, truncate(instance, len(parent.repeats)))
             if result and node.relevant is not None:
                 result = truthy(self.eval(node.relevant, instance))
         finally:
@@ -240,8 +388,11 @@ class Evaluation:
 
     # -- walking -------------------------------------------------------------------------
     def all_steps(self) -> Iterator[tuple[Step, bool]]:
-        """Every presentable item instance in order, with whether it is relevant now."""
-        yield from self._walk(self.plan.top_level, None, True)
+        """Every presentable item instance in order, with whether it is relevant now.
+        Walked once per snapshot: the GUI and the session ask several times per answer."""
+        if self._walked is None:
+            self._walked = list(self._walk(self.plan.top_level, None, True))
+        yield from self._walked
 
     def _walk(self, names: list[str], instance: Instance, parent_ok: bool) -> Iterator[
         tuple[Step, bool]
@@ -250,19 +401,20 @@ class Evaluation:
             node = self.plan.nodes[name]
             ok = parent_ok and self.is_relevant(name, instance)
             if node.item.type is ItemType.REPEAT:
+                key = make_key(name, instance)
                 if node.asks_count:
                     # "How many entries?" is itself a question, asked before the entries.
-                    yield Step(name, node, None), ok
-                count = self.repeat_count(name) if ok else 0
+                    yield Step(key, node, instance), ok
+                count = self.repeat_count(name, instance) if ok else 0
                 children = self.plan.children(name)
                 for i in range(1, count + 1):
-                    yield from self._walk(children, (name, i), ok)
+                    yield from self._walk(children, child_entry(instance, name, i), ok)
                 if count == 0:
                     # An empty or skipped repeat: its items show up once, as not asked.
                     for child in children:
                         child_node = self.plan.nodes[child]
                         if child_node.presented:
-                            yield Step(child, child_node, None), False
+                            yield Step(make_key(child, instance), child_node, None), False
             elif node.item.type is ItemType.GROUP:
                 yield from self._walk(self.plan.children(name), instance, ok)
             elif node.presented:
@@ -270,3 +422,15 @@ class Evaluation:
 
     def steps(self) -> list[Step]:
         return [step for step, relevant in self.all_steps() if relevant]
+
+
+def _shared(repeats: tuple[str, ...], instance: Instance) -> Instance:
+    """The part of ``instance`` inside the same entries as an item within ``repeats``."""
+    if instance is None:
+        return None
+    depth = 0
+    for (repeat, _index), wanted in zip(instance.path, repeats, strict=False):
+        if repeat != wanted:
+            break
+        depth += 1
+    return truncate(instance, depth)

@@ -51,10 +51,9 @@ def _first(value: Value) -> Value:
 
 
 def to_date(value: Value) -> Value:
-    """date(x): a date from an ISO string, a date/datetime, or a number of days."""
+    """date(x): a date from an ISO string, a date, or a number of days. A date-time (value
+    or string) keeps its time of day, as in JavaRosa and Web Forms (tests/conformance)."""
     value = _first(value)
-    if isinstance(value, datetime):
-        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -63,7 +62,7 @@ def to_date(value: Value) -> Value:
         parsed = parse_iso(value)
         if parsed is None:
             raise eval_error("date(): the value is not an ISO 8601 date")
-        return parsed.date() if isinstance(parsed, datetime) else parsed
+        return parsed
     if isinstance(value, bool):
         raise eval_error("date(): a boolean is not a date")
     number = to_number(value)

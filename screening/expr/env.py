@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -43,8 +43,15 @@ class Env(Protocol):
         language; ``""`` if there is none."""
         ...
 
-    def position(self) -> int:
-        """``position(..)``: the 1-based repeat instance; raises if not in a repeat."""
+    def position(self, levels: int = 1) -> int:
+        """``position(..)``: the 1-based repeat instance; ``position(../..)`` (``levels`` 2)
+        that of the entry around it, and so on; raises if there is no such entry."""
+        ...
+
+    def indexed(self, name: str, entries: Sequence[tuple[str, int]]) -> Value:
+        """``indexed-repeat(${name}, ${repeat}, n, ...)``: the value of ``name`` in entry
+        ``n`` (1-based) of each repeat named, the context's entry of the others around it;
+        ``""`` when there is no such entry."""
         ...
 
 
@@ -89,12 +96,24 @@ class SimpleEnv:
     def choice_label(self, item: str, choice: str) -> str:
         return self.choice_labels.get(item, {}).get(choice, "")
 
-    def position(self) -> int:
-        if self.repeat_position is None:
+    def position(self, levels: int = 1) -> int:
+        if self.repeat_position is None or levels != 1:
             raise ExpressionError(
                 "position(..) is only available inside a repeat", code=ErrorCode.EXPRESSION_EVAL
             )
         return self.repeat_position
+
+    def indexed(self, name: str, entries: Sequence[tuple[str, int]]) -> Value:
+        """``values`` may hold the entry's key (``rep[2].x``, ``hh[1].person[2].x``); else a
+        list under ``name`` is the nodeset of a single repeat."""
+        key = "".join(f"{repeat}[{index}]." for repeat, index in entries) + name
+        if key in self.values:
+            return self.values[key]
+        nodeset = self.value(name)
+        if len(entries) == 1 and isinstance(nodeset, list):
+            index = entries[0][1]
+            return nodeset[index - 1] if 1 <= index <= len(nodeset) else ""
+        return ""
 
 
 __all__ = ["Env", "SimpleEnv"]

@@ -8,19 +8,19 @@ messages never contain values.
 
 Where ODK's documentation and JavaRosa's code disagree, or Python differs from Java:
 
-* ``regex(s, p)``: true if the *whole* string matches (JavaRosa's ``Pattern.matches``), with
-  ASCII ``\d \w \s`` as in Java. Python's ``re`` syntax, which covers the usual patterns;
-  Java-only syntax such as ``\p{L}`` is an error. Strings over ``MAX_REGEX_SUBJECT`` and
-  patterns over ``MAX_REGEX_PATTERN`` characters are refused; neither engine has a timeout,
-  so a catastrophic pattern (``(a+)+b``) is still slow on long input.
+* ``regex(s, p)``: true if the *whole* string matches (JavaRosa's ``Pattern.matches``). Java's
+  pattern syntax, run on RE2 in time linear in the text (``screening.expr.regex``), so
+  ``(a+)+b`` cannot hang; backreferences and lookaround, which RE2 cannot run, and counts
+  too large to compile quickly (``a{0,999}`` written 124 times) are refused.
 * ``round(x, n)`` rounds halves toward +Infinity (2.5 -> 3, -2.5 -> -2) as JavaRosa does,
   on the printed decimal value; negative ``n`` works (JavaRosa mis-rounds negative numbers).
 * ``checklist`` counts true values (JavaRosa), not the string "yes" (ODK docs);
   ``weighted-checklist`` takes -1 as "no bound" (ODK docs), which JavaRosa ignores.
 * ``concat``, ``join``, ``sum``, ``min``, ``max``, ``checklist`` expand nodeset arguments;
   ``count(x)`` of a non-nodeset is 1 (a reference outside a repeat is one node).
-* ``once(x)`` returns ``x``: keeping the first value is the caller's job (it owns storage).
-* ``string-length`` counts code points (Java counts UTF-16 units, so an emoji is 2 there).
+* ``once(x)`` is the item's own value (``.``) when it has one, else ``x``, as in JavaRosa; the
+  session stores a calculation's first non-empty value (``InterviewSession``).
+* ``string-length`` counts UTF-16 units as Java does (an emoji is 2), like Collect.
 """
 
 from __future__ import annotations
@@ -33,11 +33,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
-from functools import lru_cache
 
-from screening.expr import dates
+from screening.expr import dates, regex
 from screening.expr.env import Env
-from screening.expr.nodes import ItemName, Node
+from screening.expr.nodes import ItemName, Node, Parent, Ref
+from screening.expr.regex import (  # re-exported: the parser checks constant patterns
+    MAX_REGEX_PATTERN,
+    MAX_REGEX_SUBJECT,
+    compile_regex,
+)
 from screening.expr.values import (
     NAN,
     Value,
@@ -55,9 +59,6 @@ EagerImpl = Callable[[list[Value], Env], Value]
 Evaluate = Callable[[Node], Value]
 LazyImpl = Callable[[tuple[Node, ...], Evaluate, Env], Value]
 
-# regex() guards: Python's re (like Java's) backtracks, and has no timeout.
-MAX_REGEX_SUBJECT = 10_000
-MAX_REGEX_PATTERN = 1_000
 MAX_UUID_LENGTH = 1_000
 
 
@@ -69,13 +70,18 @@ class FunctionSpec:
     eager: EagerImpl | None = None
     lazy: LazyImpl | None = None
     even_args: bool = False
+    odd_args: bool = False  # indexed-repeat: the item, then (repeat, index) pairs
 
     def accepts(self, count: int) -> bool:
         if count < self.min_args or (self.max_args is not None and count > self.max_args):
             return False
+        if self.odd_args and not count % 2:
+            return False
         return not (self.even_args and count % 2)
 
     def arity_text(self) -> str:
+        if self.odd_args:
+            return f"an odd number of arguments (at least {self.min_args})"
         if self.even_args:
             return f"an even number of arguments (at least {self.min_args})"
         low, high = self.min_args, self.max_args
@@ -93,7 +99,6 @@ UNSUPPORTED: dict[str, str] = {
     "pulldata": "FieldScreen cannot read external files",
     "instance": "FieldScreen has no secondary instances (choice filters from files)",
     "current": "choice filters over secondary instances are not supported",
-    "indexed-repeat": "use sum(), count(), max() or min() over the repeated item",
     "randomize": "screening must be reproducible, so choice order is fixed",
     "random": "screening must be reproducible",
     "digest": "FieldScreen does not compute hashes in forms",
@@ -106,6 +111,13 @@ UNSUPPORTED: dict[str, str] = {
     "version": "the form version is not available to expressions",
     "property": "device properties are not available to expressions",
     "jr:itext": "translations are chosen by FieldScreen, not by expressions",
+    # XPath 1.0 has these, but ODK Collect (JavaRosa 5.1.0) stops the form with "cannot handle
+    # function" when it evaluates them (measured in tests/conformance); a form tested on
+    # Collect never uses them, and one exported from FieldScreen must run there.
+    "floor": "ODK Collect cannot evaluate floor(); use int() (toward zero) or round()",
+    "ceiling": "ODK Collect cannot evaluate ceiling(); use int() or round()",
+    "substring": "ODK Collect cannot evaluate substring(); use substr(text, start, end), "
+    "which counts from 0",
     "last": "XPath node-set functions are not supported",
     "local-name": "XPath node-set functions are not supported",
     "name": "XPath node-set functions are not supported",
@@ -155,8 +167,12 @@ def _coalesce(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
     return ev(args[1]) if is_empty(first) else first
 
 
-# once(): whether to keep the first value is the caller's business (it owns persistence).
-_unary("once", lambda value: value)
+@_register_lazy("once", 1)
+def _once(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
+    """JavaRosa: the item's own value once it has one, else the argument. The engine keeps
+    the first non-empty value (``InterviewSession``), so ``once(uuid())`` stays put."""
+    current = env.current()
+    return current if not is_empty(current) else ev(args[0])
 _unary("boolean", truthy)
 _unary("not", lambda value: not truthy(value))
 FUNCTIONS["true"] = FunctionSpec("true", 0, 0, lambda args, env: True)
@@ -190,22 +206,30 @@ def _weighted_checklist(args: list[Value], env: Env) -> Value:
 # --- select_multiple answers (space-separated choice names) --------------------------------
 
 
+def _choice_names(answer: str) -> list[str]:
+    """A select_multiple answer's choices: split on spaces only, as JavaRosa (a tab or a
+    newline is part of a name there)."""
+    return [name for name in answer.split(" ") if name]
+
+
 @_register("selected", 2)
 def _selected(args: list[Value], env: Env) -> Value:
+    # JavaRosa's test, kept exactly (tests/conformance): " a c " contains " a c ", and an
+    # empty answer "selects" the empty choice.
     choice = to_string(args[1]).strip()
-    return choice != "" and choice in to_string(args[0]).split()
+    return f" {choice} " in f" {to_string(args[0])} "
 
 
 @_register("selected-at", 2)
 def _selected_at(args: list[Value], env: Env) -> Value:
-    choices = to_string(args[0]).split()
-    index = to_int(to_number(args[1]))
-    if math.isnan(index) or not 0 <= index < len(choices):
+    choices = _choice_names(to_string(args[0]))
+    index = java_int(to_number(args[1]))  # as JavaRosa's (int) cast: NaN is 0
+    if not 0 <= index < len(choices):
         return ""
-    return choices[int(index)]
+    return choices[index]
 
 
-_unary("count-selected", lambda value: float(len(to_string(value).split())))
+_unary("count-selected", lambda value: float(len(_choice_names(to_string(value)))))
 
 
 @_register_lazy("jr:choice-name", 2)
@@ -221,9 +245,30 @@ def _choice_name(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
     return label
 
 
+def _indexed_repeat(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
+    """``indexed-repeat(${item}, ${repeat}, n[, ${repeat2}, m ...])`` (JavaRosa): the item
+    in entry n (1-based; below 1 or not a number: the first) of each repeat named; ``""``
+    when that entry does not exist. The item and repeats are references, never evaluated."""
+    names = [arg.name if isinstance(arg, Ref) else None for arg in args[0::2][:1] + args[1::2]]
+    if None in names:
+        raise eval_error("indexed-repeat() takes ${item}, then ${repeat} and an index for each "
+                         "repeat around it")
+    pairs = []
+    for repeat, index_node in zip(names[1:], args[2::2], strict=True):
+        number = to_int(to_number(ev(index_node)))
+        index = 1 if math.isnan(number) or number < 1 else int(min(number, 2**31 - 1))
+        pairs.append((str(repeat), index))
+    return env.indexed(str(names[0]), tuple(pairs))
+
+
+FUNCTIONS["indexed-repeat"] = FunctionSpec("indexed-repeat", 3, None, lazy=_indexed_repeat,
+                                           odd_args=True)
+
+
 @_register_lazy("position", 1)
 def _position(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
-    position = env.position()
+    levels = args[0].levels if isinstance(args[0], Parent) else 1
+    position = env.position(levels)
     if not isinstance(position, int) or isinstance(position, bool):
         raise eval_error("the repeat position is not an integer")
     return float(position)
@@ -233,8 +278,6 @@ def _position(args: tuple[Node, ...], ev: Evaluate, env: Env) -> Value:
 
 _unary("int", lambda value: to_int(to_number(value)))
 _math("abs", abs)
-_math("floor", lambda x: float(math.floor(x)) if math.isfinite(x) else x)
-_math("ceiling", lambda x: float(math.ceil(x)) if math.isfinite(x) else x)
 # Java's Math semantics: domain errors give NaN, overflow gives Infinity, log(0) is -Infinity.
 _math("sqrt", lambda x: math.sqrt(x) if x >= 0 else NAN)
 _math("log", lambda x: math.log(x) if x > 0 else (-math.inf if x == 0 else NAN))
@@ -327,8 +370,13 @@ _unary("count-non-empty", _count_non_empty)
 
 _XML_SPACE_RUN = re.compile(r"[ \t\r\n]+")
 
+def _utf16_length(text: str) -> float:
+    """Java's ``String.length()``: UTF-16 units, so an emoji counts 2 (Collect, Web Forms)."""
+    return float(len(text) + sum(1 for char in text if ord(char) > 0xFFFF))
+
+
 FUNCTIONS["string-length"] = FunctionSpec(
-    "string-length", 0, 1, lambda args, env: float(len(to_string(args[0])))
+    "string-length", 0, 1, lambda args, env: _utf16_length(to_string(args[0]))
 )
 FUNCTIONS["normalize-space"] = FunctionSpec(
     "normalize-space",
@@ -379,22 +427,6 @@ def _substr(args: list[Value], env: Env) -> Value:
     return text[start:end] if start <= end else ""
 
 
-def _xpath_round(number: float) -> float:
-    return float(math.floor(number + 0.5)) if math.isfinite(number) else number
-
-
-@_register("substring", 2, 3)
-def _substring(args: list[Value], env: Env) -> Value:
-    """XPath 1.0 substring(s, start[, length]): 1-based, positions rounded."""
-    text = to_string(args[0])
-    first = _xpath_round(to_number(args[1]))
-    stop = first + _xpath_round(to_number(args[2])) if len(args) == 3 else math.inf
-    if math.isnan(first) or math.isnan(stop):
-        return ""
-    first, stop = max(first, 1.0), min(stop, len(text) + 1.0)
-    return text[int(first) - 1 : int(stop) - 1] if first < stop else ""
-
-
 @_register("translate", 3)
 def _translate(args: list[Value], env: Env) -> Value:
     text, source, target = (to_string(arg) for arg in args)
@@ -404,25 +436,10 @@ def _translate(args: list[Value], env: Env) -> Value:
     return text.translate(table)
 
 
-@lru_cache(maxsize=256)
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an ODK regex. ASCII classes, as Java's defaults (\\d is [0-9] in Collect)."""
-    if len(pattern) > MAX_REGEX_PATTERN:
-        raise eval_error(f"regex(): the pattern is longer than {MAX_REGEX_PATTERN} characters")
-    try:
-        return re.compile(pattern, re.ASCII)
-    except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        detail = exc.msg if isinstance(exc, re.error) else type(exc).__name__
-        raise eval_error(f"regex(): invalid regular expression ({detail})") from None
-
-
 @_register("regex", 2)
 def _regex(args: list[Value], env: Env) -> Value:
-    """True if the whole string matches, as ODK (Java's Pattern.matches)."""
-    subject = to_string(args[0])
-    if len(subject) > MAX_REGEX_SUBJECT:
-        raise eval_error(f"regex(): the text is longer than {MAX_REGEX_SUBJECT} characters")
-    return compile_regex(to_string(args[1])).fullmatch(subject) is not None
+    """True if the whole string matches, as ODK (Java's Pattern.matches), on RE2."""
+    return regex.matches(to_string(args[0]), to_string(args[1]))
 
 
 # --- dates, identifiers --------------------------------------------------------------------
@@ -458,4 +475,12 @@ def _uuid(args: list[Value], env: Env) -> Value:
 
 SUPPORTED_FUNCTIONS = frozenset(FUNCTIONS)
 
-__all__ = ["FUNCTIONS", "SUPPORTED_FUNCTIONS", "UNSUPPORTED", "FunctionSpec", "compile_regex"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_REGEX_PATTERN",
+    "MAX_REGEX_SUBJECT",
+    "SUPPORTED_FUNCTIONS",
+    "UNSUPPORTED",
+    "FunctionSpec",
+    "compile_regex",
+]

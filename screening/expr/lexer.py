@@ -132,7 +132,11 @@ class _Lexer:
                 i = self.add(NUM, i, match.end(), float(match.group()))
             elif ch == ".":
                 if source.startswith("..", i):
-                    i = self.add(DOTDOT, i, i + 2)
+                    # "../.." (the entry around the entry) is one token: position(../..).
+                    end = i + 2
+                    while source.startswith("/..", end):
+                        end += 3
+                    i = self.add(DOTDOT, i, end, float((end - i + 1) // 3))
                 else:
                     i = self.add(DOT, i, i + 1)
             elif is_name_start(ch):

@@ -61,9 +61,10 @@ class Current:
 
 @dataclass(frozen=True, slots=True)
 class Parent:
-    """``..``: only ever the argument of ``position(..)``."""
+    """``..`` (``levels`` 1) or ``../..`` (2) ...: only ever the argument of ``position``."""
 
     column: int = field(default=1, compare=False)
+    levels: int = 1
 
 
 @dataclass(frozen=True, slots=True)

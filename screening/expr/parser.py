@@ -31,6 +31,7 @@ from screening.expr.nodes import (
     Ref,
     walk,
 )
+from screening.expr.regex import PatternError
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 100
@@ -164,7 +165,7 @@ class _Parser:
             return Current(column=token.column)
         if kind == lexer.DOTDOT:
             raise _error(
-                "'..' is only supported as position(..)",
+                "'..' is only supported as position(..) or position(../..)",
                 token.column,
                 ErrorCode.EXPRESSION_UNSUPPORTED,
             )
@@ -194,7 +195,8 @@ class _Parser:
             and self.peek().kind == lexer.DOTDOT
             and self.peek(1).kind == lexer.RPAREN
         ):
-            args.append(Parent(column=self.advance().column))
+            token = self.advance()
+            args.append(Parent(column=token.column, levels=int(token.value or 1)))
         if not args and self.peek().kind != lexer.RPAREN:
             while True:
                 args.append(self.expression(0))
@@ -217,8 +219,16 @@ class _Parser:
         elif name == "regex" and isinstance(args[1], Literal) and isinstance(args[1].value, str):
             try:
                 compile_regex(args[1].value)
-            except ExpressionError as exc:  # report a bad constant pattern when loading
-                raise _error(exc.message, args[1].column) from None
+            except PatternError as exc:  # a constant pattern RE2 cannot run: refuse the form
+                column = args[1].column
+                raise PatternError(
+                    f"{exc.message} at column {column}",
+                    unsupported=exc.unsupported,
+                    column=column,
+                    code=ErrorCode.EXPRESSION_UNSUPPORTED
+                    if exc.unsupported
+                    else ErrorCode.EXPRESSION_SYNTAX,
+                ) from None
         return Call(name, tuple(args), column=column)
 
 

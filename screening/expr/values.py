@@ -13,12 +13,18 @@ Deliberate differences from JavaRosa (ODK Collect):
 
 * A nodeset compared with ``= != < >`` matches if any member does (XPath 1.0); JavaRosa
   only accepts a single node there.
-* ``< <= > >=`` and arithmetic read an ISO date string as that date (JavaRosa only does so
-  for typed date answers); ``number()`` / ``to_number`` do not.
-* ``to_number`` does not read "1,5" as 1.5 (JavaRosa's locale hack would read "1,000" as 1).
-* ``boolean(x)`` is exact for numbers (JavaRosa treats |x| < 1e-12 as false); ``=`` keeps
-  JavaRosa's 1e-12 tolerance, so ``0.1 + 0.2 = 0.3`` holds.
-* Numbers print without exponent ("0.0000001"), where Java would print "1.0E-7".
+* ``to_number`` does not read "1,5" as 1.5 (JavaRosa's locale hack would read "1,000" as 1,
+  silently changing a number).
+
+Matched to JavaRosa on purpose (measured by tests/conformance, see docs/odk-conformance.md):
+
+* ``< <= > >=`` and arithmetic read a date *string* as NaN, as JavaRosa does (only typed date
+  answers and date values are dates), so ``${d} < '2024-01-01'`` is false in Collect and here.
+* ``boolean(x)`` treats |x| < 1e-12 as false, as ``=`` uses a 1e-12 tolerance.
+* ``string(x)`` prints numbers as JavaRosa: an integer within Java's int range without ".0",
+  anything else as Java's ``Double.toString`` ("1.0E12", "1.0E-4", "1.23456789E7").
+* ``stored_text``: what a calculate stores (and so submits), as JavaRosa's answer types print
+  it: booleans "1"/"0", whole numbers as integers, NaN as empty, dates as date-times.
 """
 
 from __future__ import annotations
@@ -79,7 +85,8 @@ def truthy(value: Value) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return value != 0 and not math.isnan(value)
+        # JavaRosa: |x| < 1e-12 is false (the same tolerance as its "=").
+        return not math.isnan(value) and abs(value) >= 1e-12
     return True  # date / datetime
 
 
@@ -119,29 +126,75 @@ def to_string(value: Value) -> str:
     return to_string(value[0]) if value else ""
 
 
-def format_number(number: float) -> str:
-    """Integers without ".0"; never an exponent (XPath 1.0 has none)."""
+_INT_MAX = 2**31 - 1
+_LONG_MAX = 2**63 - 1
+
+
+def java_double(number: float) -> str:
+    """Java's ``Double.toString``: plain from 1e-3 up to 1e7 ("2.5", "100.0"), otherwise
+    computerised scientific notation ("1.0E-4", "1.23456789E7"); shortest digits."""
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
         return "Infinity" if number > 0 else "-Infinity"
-    if number.is_integer():
+    if number == 0:
+        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
+    magnitude = abs(number)
+    if 1e-3 <= magnitude < 1e7:
+        text = format(Decimal(repr(number)), "f")
+        return text if "." in text else text + ".0"
+    sign = "-" if number < 0 else ""
+    # Shortest round-trip digits (repr), re-laid as d.dddE±n.
+    mantissa, _, exponent = f"{Decimal(repr(magnitude)):e}".partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    return f"{sign}{whole}.{fraction.rstrip('0') or '0'}E{int(exponent)}"
+
+
+def format_number(number: float) -> str:
+    """XPath ``string()`` of a number, as JavaRosa: an integral value within Java's int range
+    without ".0" ("3"), anything else as Java's ``Double.toString`` ("1.0E12", "0.5")."""
+    if math.isfinite(number) and number.is_integer() and abs(number) <= _INT_MAX:
         return str(int(number))
-    text = repr(number)
-    if "e" in text:
-        text = format(Decimal(text), "f")
-    return text
+    return java_double(number)
+
+
+def stored_text(value: Value) -> str:
+    """The text a calculate stores and submits, as JavaRosa wraps a result in an answer type
+    (``Recalculate.wrapData``): booleans "1"/"0"; a whole number as an integer; other numbers
+    as Java prints a double; NaN as empty; a date or date-time as an ISO date-time with
+    milliseconds and the local offset ("Z" for UTC); strings as they are."""
+    if isinstance(value, list):
+        return stored_text(value[0]) if value else ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        number = to_number(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) <= _LONG_MAX:
+            return str(int(number))
+        return java_double(number)
+    if isinstance(value, datetime):
+        return _iso_millis(value if value.tzinfo is not None else value.astimezone())
+    if isinstance(value, date):
+        return _iso_millis(datetime(value.year, value.month, value.day).astimezone())
+    return value
+
+
+def _iso_millis(stamp: datetime) -> str:
+    local = stamp.astimezone()
+    offset = local.utcoffset() or timedelta(0)
+    text = local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def numeric(value: Value) -> float:
-    """The number an operator (``< + -`` ...) uses: as ``to_number``, but an ISO date string
-    counts as that date, so ``${dob} < today()`` works when the answer is a date string."""
-    if isinstance(value, list):
-        return numeric(value[0]) if value else NAN
-    if isinstance(value, str):
-        parsed = parse_iso(value)
-        if parsed is not None:
-            return days_since_epoch(parsed)
+    """The number an operator (``< + -`` ...) uses: ``to_number``. A date string is NaN
+    there, as in JavaRosa (Collect): write ``date('2024-01-01')`` to compare with a date."""
     return to_number(value)
 
 
@@ -353,7 +406,9 @@ __all__ = [
     "compare",
     "equals",
     "format_number",
+    "java_double",
     "numeric",
+    "stored_text",
     "to_number",
     "to_string",
     "truthy",

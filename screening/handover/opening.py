@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screening.engine.state import split_key
+from screening.engine.state import fits, split_key
 from screening.engine.storage import SPECIALS, AnswerRecord
 from screening.errors import AnswerError, ErrorCode, InputError, InstrumentError
 from screening.handover import casefile, container
@@ -175,7 +175,7 @@ def _check_answers(loaded: LoadResult, answers: tuple[AnswerRecord, ...]) -> Non
     for record in answers:
         name, instance = split_key(record.item)
         node = plan.nodes.get(name)
-        if node is None or (instance is not None and node.repeat != instance[0]):
+        if node is None or not fits(node, instance):
             raise Altered(f"{ALTERED} (an answer names an item the instrument lacks)")
         if record.special is not None:
             if record.special not in SPECIALS or record.value is not None:

@@ -139,6 +139,9 @@ class Choice(_Strict):
 
 class Item(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
+    # The XForm element name, where the import had to rename the item to make names unique
+    # (a name used twice, a loop's copies): ODK-shaped exports write this name.
+    odk_name: str | None = None
     type: ItemType
     text: Text | None = None
     guidance: Text | None = None
@@ -149,6 +152,9 @@ class Item(_Strict):
     constraint: str | None = None
     constraint_message: Text | None = None
     calculation: str | None = None
+    # The XForm data type a calculation's result is stored as (XLSForm ``bind::type``, or
+    # the type of a question that has a calculation): "int" truncates as Collect does.
+    value_type: Literal["int", "decimal", "date", "dateTime"] | None = None
     default: Any = None
     read_only: bool = False
     special: list[Special] | None = None  # None: the instrument's default

@@ -12,6 +12,7 @@ from screening.errors import ErrorCode, ExpressionError, Problem
 from screening.expr import Expr, parse
 from screening.expr.choicefilter import compile_choice_filter
 from screening.expr.choicefilter import item_references as choice_item_references
+from screening.expr.nodes import Call, Ref, walk
 from screening.instruments.model import (
     CHOICE_TYPES,
     CONTAINERS,
@@ -46,6 +47,8 @@ class Checker:
         self.paths: dict[str, Path] = {}
         self.item_names: set[str] = set()
         self.repeat_of: dict[str, str] = {}
+        # Item -> the repeats around it, outermost first (a repeat's own name left out).
+        self.chains: dict[str, tuple[str, ...]] = {}
 
     def error(self, code: ErrorCode, message: str, path: Path, item: str | None = None,
               column: int | None = None) -> None:
@@ -88,7 +91,39 @@ class Checker:
             if ref not in self.item_names:
                 self.error(ErrorCode.INSTRUMENT_REFERENCE,
                            f"{what} refers to unknown item ${{{ref}}}", path, item)
+        for node in walk(expr.root):
+            if isinstance(node, Call) and node.name == "indexed-repeat":
+                problem = self.indexed_repeat(node, item)
+                if problem:
+                    self.error(ErrorCode.INSTRUMENT_EXPRESSION, f"{what}: {problem}", path, item,
+                               column=node.column)
         return expr
+
+    def indexed_repeat(self, call: Call, owner: str | None) -> str | None:
+        """What is wrong with one ``indexed-repeat(...)`` call, seen from ``owner``'s entry:
+        JavaRosa needs references, repeats around the item, and an entry for each of those
+        repeats that the context is not inside ("This field is repeated")."""
+        target, *rest = call.args
+        repeats = rest[0::2]
+        if not isinstance(target, Ref) or not all(isinstance(r, Ref) for r in repeats):
+            return "indexed-repeat() takes ${item}, then ${repeat} and an index for each repeat"
+        if target.name not in self.item_names:
+            return None  # reported as an unknown reference
+        chain = self.chains.get(target.name, ())
+        given = {r.name for r in repeats if isinstance(r, Ref)}
+        for name in sorted(given - set(chain)):
+            return f"indexed-repeat(): ${{{name}}} is not a repeat around ${{{target.name}}}"
+        context = self.chains.get(owner, ()) if owner else ()
+        shared = 0
+        for mine, theirs in zip(context, chain, strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        for depth, repeat in enumerate(chain):
+            if repeat not in given and depth >= shared:
+                return (f"indexed-repeat(${{{target.name}}}, ...) does not say which entry of "
+                        f"the repeat '{repeat}' to read here: add ${{{repeat}}} and its index")
+        return None
 
     def text(self, text: Text | None, path: Path, item: str | None, what: str,
              required: bool = False) -> None:
@@ -140,6 +175,7 @@ def check_names(c: Checker) -> None:
         if repeat:
             c.repeat_of[item.name] = repeat
     c.paths = seen
+    c.chains = _repeat_chains(c.ins)
     c.item_names = set(seen)
     section_names: set[str] = set()
     for index, section in enumerate(c.ins.sections):
@@ -156,6 +192,21 @@ def check_names(c: Checker) -> None:
             names.add(entry.name)
     for list_name, choices in c.ins.choice_lists.items():
         _check_choice_names(c, choices, ("choice_lists", list_name), None)
+
+
+def _repeat_chains(ins: Instrument) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+
+    def walk_items(items: list[Item], chain: tuple[str, ...]) -> None:
+        for item in items:
+            out.setdefault(item.name, chain)
+            if item.items:
+                inner = (*chain, item.name) if item.type is ItemType.REPEAT else chain
+                walk_items(item.items, inner)
+
+    for section in ins.sections:
+        walk_items(section.items, ())
+    return out
 
 
 def _check_choice_names(c: Checker, choices: list[Any], path: Path, item: str | None) -> None:
@@ -184,9 +235,6 @@ def _check_item(c: Checker, item: Item, path: Path, repeat: str | None) -> None:
     if item.type in CONTAINERS:
         if not item.items:
             c.error(ErrorCode.INSTRUMENT_SCHEMA, f"{item.type.value} has no items", path, name)
-        if item.type is ItemType.REPEAT and repeat:
-            c.error(ErrorCode.INSTRUMENT_SCHEMA, "repeats inside repeats are not supported",
-                    path, name)
     elif item.items:
         c.error(ErrorCode.INSTRUMENT_SCHEMA,
                 f"only group and repeat items can contain items (this is {item.type.value})",
@@ -203,6 +251,9 @@ def _check_item(c: Checker, item: Item, path: Path, repeat: str | None) -> None:
                (*path, "constraint"), name)
     if item.type is ItemType.CALCULATE and not item.calculation:
         c.error(ErrorCode.INSTRUMENT_SCHEMA, "calculate item needs 'calculation'", path, name)
+    if item.value_type and not item.calculation:
+        c.error(ErrorCode.INSTRUMENT_SCHEMA, "'value_type' is only for items with a calculation",
+                (*path, "value_type"), name)
     if item.calculation and item.type not in (ItemType.CALCULATE, ItemType.HIDDEN):
         c.error(ErrorCode.INSTRUMENT_SCHEMA, "'calculation' is only for calculate items",
                 (*path, "calculation"), name)

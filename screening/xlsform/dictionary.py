@@ -20,7 +20,7 @@ from screening.xlsform.odk_export import (
     date_suffixes,
     fields,
     has_special,
-    repeat_paths,
+    repeat_tables,
 )
 
 
@@ -57,7 +57,8 @@ _DATE_COLUMNS = {
     APPROXIMATE_SUFFIX: "true when the date was given as approximate (\"about\")",
 }
 _REPEAT_META = (
-    ("PARENT_KEY", "KEY of the submission this entry belongs to"),
+    ("PARENT_KEY", "KEY of the submission, or of the entry of the repeat around it, that this "
+     "entry belongs to"),
     ("KEY", "this entry: <instance id>/<groups>/<repeat>[<n>]"),
 )
 
@@ -130,10 +131,10 @@ def data_dictionary(instrument: Instrument, *, split_select_multiple: bool = Fal
             add_field(root, fld.path, fld.item)
     for column, description in _ROOT_META:
         add(root, column, description=description)
-    for repeat in repeat_paths(instrument):
+    for repeat, stem in repeat_tables(instrument).items():
         for fld in all_fields:
             if fld.table == repeat:
-                add_field(f"{root}-{repeat}", fld.path, fld.item)
+                add_field(stem, fld.path, fld.item)
         for column, description in _REPEAT_META:
-            add(f"{root}-{repeat}", column, description=description)
+            add(stem, column, description=description)
     return table

@@ -46,6 +46,7 @@ from screening.xlsform.languages import bcp47
 from screening.xlsform.qtypes import SENSITIVE_BIND, SENSITIVE_NAMESPACE
 
 SENSITIVE_COLUMN = f"bind::{SENSITIVE_BIND}"
+TYPE_COLUMN = "bind::type"  # a calculation's stored type (Item.value_type)
 
 TYPES = {
     ItemType.TEXT: "text",
@@ -119,7 +120,8 @@ class _Exporter:
         self.sensitive = any(s.sensitive for s in instrument.sections) or any(
             item.sensitive for item in instrument.walk())
         held = [SENSITIVE_COLUMN] if self.sensitive else []
-        self.survey = _Sheet(["type", "name", *text_cols, *LOGIC_COLUMNS, *held])
+        typed = ([TYPE_COLUMN] if any(item.value_type for item in instrument.walk()) else [])
+        self.survey = _Sheet(["type", "name", *text_cols, *LOGIC_COLUMNS, *held, *typed])
         self.sections: list[dict[str, Any]] = []
 
     # -- helpers -------------------------------------------------------------------------
@@ -205,6 +207,8 @@ class _Exporter:
             self._plain(row, column, getattr(item, column), f"item/{name}/{column}")
         if item.read_only:
             row["read_only"] = "yes"
+        if item.value_type:
+            row[TYPE_COLUMN] = item.value_type
         if item.sensitive:
             row[SENSITIVE_COLUMN] = "yes"
         if item.default is not None:
@@ -222,6 +226,8 @@ class _Exporter:
             )
         if item.special is not None:
             self.item_extras.setdefault(name, {})["special"] = list(item.special)
+        if item.odk_name is not None:
+            self.item_extras.setdefault(name, {})["odk_name"] = item.odk_name
         self.survey.add_row(row)
         if item.items:
             for child in item.items:

@@ -4,8 +4,10 @@ pyxform parses the workbook (``workbook_to_json``: aliases, translations, ``or_o
 settings); this module maps the result onto our model, element by element, and says what
 it could not map: an **error** when running the form without the feature would change which
 questions are asked or how many (an unsupported ``relevant``/``required``/``repeat_count``
-expression, a repeat inside a repeat, an unknown type), a **warning** naming what the form
-loses otherwise (a photo question that stays empty, a constraint that is not checked).
+expression, an unknown type), a **warning** naming what the form loses otherwise (a photo
+question that stays empty, a constraint that is not checked).
+
+Repeats nest to any depth; ``begin loop`` is expanded as pyxform does (``loops``).
 
 Texts are registered while mapping and filled afterwards (``texts.fill_translations``);
 rows come from ``rows.RowIndex``; unsupported question types from ``qtypes``.
@@ -20,10 +22,12 @@ from typing import Any
 
 from screening.errors import ErrorCode, ExpressionError
 from screening.expr.choicefilter import compile_choice_filter
+from screening.expr.regex import PatternError
 from screening.instruments.model import NAME_PATTERN, ItemType
 from screening.xlsform.choicenames import ChoiceNames
 from screening.xlsform.expressions import ExpressionColumns
 from screening.xlsform.languages import DEFAULT_PYXFORM_LANGUAGE
+from screening.xlsform.loops import Loops
 from screening.xlsform.qtypes import (
     FILE_LIST,
     KNOWN_BIND,
@@ -40,6 +44,15 @@ from screening.xlsform.texts import Languages, TextSlot, is_meta, text_items
 _NAME = re.compile(NAME_PATTERN)
 
 
+# XForm bind types a calculation's result is cast to (others are stored as text).
+_VALUE_TYPES = {"int": "int", "integer": "int", "decimal": "decimal", "date": "date",
+                "dateTime": "dateTime"}
+_COMPUTED_QUESTIONS = (ItemType.INTEGER, ItemType.DECIMAL, ItemType.DATE, ItemType.DATETIME,
+                       ItemType.TEXT)
+_QUESTION_VALUE_TYPES = {ItemType.INTEGER: "int", ItemType.DECIMAL: "decimal",
+                         ItemType.DATE: "date", ItemType.DATETIME: "dateTime"}
+
+
 @dataclass
 class MappedForm:
     """The result of mapping: plain data ready for ``Instrument.model_validate``."""
@@ -52,7 +65,7 @@ class MappedForm:
     renamed_choices: dict[str, dict[str, str]]
 
 
-class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
+class Mapper(OtherTypes, Loops, ExpressionColumns, ChoiceNames):
     """Maps one pyxform JSON form; problems go to ``collector``."""
 
     def __init__(
@@ -76,6 +89,10 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
         self.item_rows: dict[str, int] = {}
         self.unknown_columns: set[str] = set()
         self.expressions: list[tuple[str, frozenset[str]]] = []
+        self.prefixed: dict[tuple[str, ...], str] = {}  # see ``Loops``
+        self.loops: set[tuple[str, ...]] = set()
+        self.choice_paths: set[tuple[str, ...]] = set()
+        self.containers: dict[str, str] = {}
 
     # -- texts ---------------------------------------------------------------------------
     def text(
@@ -121,6 +138,10 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
 
     # -- names ---------------------------------------------------------------------------
     def _name(self, raw: str, path: tuple[str, ...], row: int | None) -> str | None:
+        container = self.prefixed.get(path[:-1])
+        if container is not None:
+            raw = f"{container}.{raw}"  # a loop's copy: unique, and it says where it is
+            self.containers[raw] = container
         if not _NAME.match(raw):
             self.out.error(
                 "invalid name",
@@ -194,8 +215,11 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
     ) -> dict[str, Any] | None:
         raw_name = str(el.get("name") or "")
         kind = str(el.get("type") or "")
+        if kind == "loop":
+            return self._loop(el, base, repeat)
         path = (*base, raw_name)
-        row = self.rows.row(path) or self.rows.row((*base, raw_name.removesuffix("_other")))
+        row = self.rows.row(self.template(path)) or self.rows.row(
+            self.template((*base, raw_name.removesuffix("_other"))))
         for key in el:
             if key not in KNOWN_KEYS:
                 self.unknown_columns.add(str(key))
@@ -256,7 +280,12 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
         self.paths[name] = path
         if row:
             self.item_rows[name] = row
+        if itype in (ItemType.GROUP, ItemType.REPEAT) and (
+                path in self.loops or path[:-1] in self.prefixed):
+            self.prefixed[path] = name
         item: dict[str, Any] = {"name": name, "type": itype.value}
+        if name != raw_name:
+            item["odk_name"] = raw_name
 
         # texts
         label = self.text(el.get("label"), f"label of '{name}'", row=row, item=name)
@@ -316,9 +345,11 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
         elif held is None:
             self.out.warn("sensitive value ignored", f"'{name}': {SENSITIVE_BIND} takes yes "
                           "or no; the item is not held back", row=row, item=name)
-        self._default(item, el, row)
+        computed = item["type"] == ItemType.CALCULATE.value
+        if not computed:
+            self._default(item, el, row)
         appearance = control.get("appearance")
-        if isinstance(appearance, str) and appearance.strip():
+        if not computed and isinstance(appearance, str) and appearance.strip():
             item["appearance"] = " ".join(appearance.split())
 
         # choices
@@ -336,15 +367,6 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
 
         # containers
         if itype is ItemType.REPEAT:
-            if repeat is not None:
-                self.out.error(
-                    "repeat inside repeat",
-                    f"the repeat '{raw_name}' is inside the repeat '{repeat}': "
-                    "FieldScreen does not support repeats inside repeats",
-                    row=row,
-                    item=name,
-                )
-                return None
             count = control.get("jr:count")
             if count:
                 checked = self.expression(count, "repeat_count", row=row, item=name, fatal=True)
@@ -391,7 +413,8 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
             if itype is ItemType.CALCULATE:
                 item["type"] = ItemType.HIDDEN.value
             return
-        if itype not in (ItemType.CALCULATE, ItemType.HIDDEN):
+        value_type = _VALUE_TYPES.get(str(bind.get("type") or ""))
+        if itype not in (ItemType.CALCULATE, ItemType.HIDDEN, *_COMPUTED_QUESTIONS):
             self.out.warn(
                 "calculation on a question ignored",
                 f"'{name}' is a {itype.value} with a calculation; FieldScreen keeps "
@@ -400,6 +423,21 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
                 item=name,
             )
             return
+        if itype not in (ItemType.CALCULATE, ItemType.HIDDEN):
+            # Collect shows the computed value (and recomputes it over any edit); the value
+            # is what the form stores, so FieldScreen computes it too, without asking.
+            self.out.warn(
+                "calculation on a question",
+                f"'{name}' is a question ({itype.value}) with a calculation; FieldScreen "
+                "computes its value as Collect does, without asking it",
+                row=row,
+                item=name,
+            )
+            value_type = _QUESTION_VALUE_TYPES.get(itype)
+            item["type"] = ItemType.CALCULATE.value
+            for key in ("hint", "guidance", "required", "required_message", "constraint",
+                        "constraint_message"):
+                item.pop(key, None)
         checked = self.expression(
             calculation,
             "calculation",
@@ -410,6 +448,8 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
         )
         if checked:
             item["calculation"] = checked
+            if value_type:
+                item["value_type"] = value_type
         else:
             item["type"] = ItemType.HIDDEN.value
 
@@ -473,6 +513,16 @@ class Mapper(OtherTypes, ExpressionColumns, ChoiceNames):
             return None
         try:
             compile_choice_filter(text)
+        except PatternError as exc:  # a regex() RE2 cannot run: an error in any column
+            self.out.error(
+                "unsupported expression",
+                f"choice_filter '{text}' of '{name}' cannot be run by FieldScreen: "
+                f"{exc.message.removesuffix(f' at column {exc.column}')}",  # rewritten text's
+                row=row,
+                item=name,
+                code=exc.code,
+            )
+            return None
         except ExpressionError as exc:
             self.out.warn(
                 "choice_filter not applied",

@@ -12,9 +12,15 @@ CSV, as ODK Central's "CSV (zip)" export (central-backend ``lib/data/briefcase.j
   ``AttachmentsExpected``, ``Status``, ``ReviewState``, ``DeviceID``, ``Edits``,
   ``FormVersion``. Sections are the top-level groups of the exported XLSForm
   (``exporter.section_groups``), so column names match the published form.
-* One table per repeat (file ``<form_id>-<repeat>.csv``): the repeat's fields with paths
-  relative to the repeat, then ``PARENT_KEY`` (the submission's ``uuid:...``) and ``KEY``
-  (``uuid:.../group/repeat[1]``, 1-based, group names included, as Central writes it).
+* One table per repeat, nested ones too (file ``<form_id>-<repeat>.csv``; ``~1``, ``~2``
+  appended, in form order, when two repeats have the same name, as Central does): the
+  repeat's fields with paths relative to the repeat, then ``PARENT_KEY`` and ``KEY``. KEY is
+  ``uuid:.../group/repeat[1]``, 1-based, group names included, with every enclosing entry
+  for a nested repeat (``uuid:.../hh[1]/person[2]``); PARENT_KEY is the KEY of the entry
+  around it, or the submission's ``uuid:...`` for a repeat outside every repeat.
+* Element names are the XLSForm's: an item named ``<container>.<name>`` inside that group
+  or repeat (the questions of a ``begin loop``, ``loop.choice.field``, and names FieldScreen
+  made unique at import) is written ``<name>``, so the path is the form's ``loop/choice/field``.
 * ``select_multiple``: space-separated choice names in choice order. With
   ``split_select_multiple=True`` Central's extra ``<column>/<choice>`` 0/1 columns follow.
 * Unanswered, not relevant (an answer kept after its item became irrelevant) and notes:
@@ -33,7 +39,8 @@ CSV, as ODK Central's "CSV (zip)" export (central-backend ``lib/data/briefcase.j
 
 JSON, as KoboToolbox's ``/api/v2/assets/<uid>/data/`` ``results``: one object per
 submission; field keys are full ``/``-separated paths (``household/head/age``); a repeat is a
-list of objects under its path whose keys are full paths too; empty fields are left out;
+list of objects under its path whose keys are full paths too (a nested repeat is a list
+inside its entry); empty fields are left out;
 values are strings as in the XML; specials as ``<path>_special``; meta keys ``_id``,
 ``_uuid``, ``meta/instanceID``, ``_submission_time``, ``_xform_id_string``, ``__version__``,
 ``_submitted_by``, ``_attachments``, ``_geolocation``, ``_tags``, ``_notes``,
@@ -50,10 +57,10 @@ from typing import Any
 
 from screening.engine.dates import DateAnswer, item_calendar
 from screening.engine.plan import Plan
-from screening.engine.state import Evaluation, make_key
+from screening.engine.state import Evaluation, Instance, child_entry, make_key
 from screening.engine.storage import SPECIALS, AnswerRecord
 from screening.errors import ErrorCode, ExpressionError, InputError
-from screening.expr import to_string
+from screening.expr.values import stored_text
 from screening.instruments.hashing import content_hash as compute_hash
 from screening.instruments.model import Instrument, Item, ItemType
 from screening.spreadsheet import spreadsheet_safe
@@ -81,9 +88,10 @@ APPROXIMATE_SUFFIX = "_approximate"
 class Submission:
     """One finished interview, as the exporter needs it.
 
-    ``answers``: key (``item`` or ``repeat[i].item``) -> an ``AnswerRecord``, a mapping with
-    ``value``/``special``/``relevant``, or a bare value. A repeat without ``repeat_count``
-    gets its number of entries from ``answers[repeat]`` (what ``set_repeat_count`` stored) or,
+    ``answers``: key (``item``, ``repeat[i].item``, ``hh[i].person[j].item``) -> an
+    ``AnswerRecord``, a mapping with ``value``/``special``/``relevant``, or a bare value. A
+    repeat without ``repeat_count`` gets its number of entries from ``answers[repeat]``
+    (``answers["hh[1].person"]`` inside an entry; what ``set_repeat_count`` stored) or,
     failing that, from the highest entry index answered.
     """
 
@@ -97,9 +105,25 @@ class Submission:
 @dataclass(frozen=True)
 class Field:
     item: Item
-    table: str | None  # enclosing repeat, None for the root table
-    path: tuple[str, ...]  # group path relative to the table, ending with the item name
+    table: str | None  # innermost enclosing repeat, None for the root table
+    path: tuple[str, ...]  # group path relative to the table, ending with the element name
     full_path: tuple[str, ...]  # from the form root
+
+
+@dataclass(frozen=True)
+class RepeatPath:
+    """A repeat's place in the form: element names from the root, and for each of them the
+    repeat it names (None for a group), so an entry's KEY can be written."""
+
+    names: tuple[str, ...]
+    repeats: tuple[str | None, ...]
+
+    def key(self, instance_key: str, entry: Instance) -> str:
+        """``uuid:.../grp/hh[1]/person[2]`` for an entry of this repeat."""
+        indices = dict(entry.path) if entry else {}
+        parts = [f"{name}[{indices[rep]}]" if rep is not None else name
+                 for name, rep in zip(self.names, self.repeats, strict=True)]
+        return "/".join([instance_key, *parts])
 
 
 @dataclass
@@ -146,46 +170,65 @@ class OdkExport:
 
 
 # -- the form's fields -----------------------------------------------------------------------
-def fields(instrument: Instrument) -> list[Field]:
-    """Every leaf item with its table and group path, in form order."""
-    groups = section_groups(instrument)
-    out: list[Field] = []
+def element_names(items: list[Item], container: str | None) -> list[str]:
+    """The XML element names of sibling items: the form's own name where the import renamed
+    an item (``Item.odk_name``: a name used twice, a loop's copies)."""
+    return [item.odk_name or item.name for item in items]
 
-    def walk(
-        items: Iterable[Item], base: tuple[str, ...], table: str | None, table_base: tuple[str, ...]
-    ) -> None:
-        for item in items:
-            full = (*base, item.name)
-            if item.type is ItemType.REPEAT:
-                walk(item.items or (), full, item.name, full)
-            elif item.type is ItemType.GROUP:
-                walk(item.items or (), full, table, table_base)
-            else:
-                out.append(Field(item, table, full[len(table_base) :], full))
+
+def _walk_form(instrument: Instrument) -> Iterable[tuple[Item, tuple[str, ...],
+                                                         tuple[str | None, ...]]]:
+    """Every item with its element path from the root and, per step, the repeat it names."""
+    groups = section_groups(instrument)
+
+    def walk(items: list[Item], container: str | None, names: tuple[str, ...],
+             repeats: tuple[str | None, ...]) -> Iterable[tuple[Item, tuple[str, ...],
+                                                               tuple[str | None, ...]]]:
+        for item, element in zip(items, element_names(items, container), strict=True):
+            path = (*names, element)
+            marks = (*repeats, item.name if item.type is ItemType.REPEAT else None)
+            yield item, path, marks
+            if item.items:
+                yield from walk(item.items, item.name, path, marks)
 
     for section in instrument.sections:
         group = groups[section.name]
-        base = (group,) if group else ()
-        walk(section.items, base, None, ())
+        yield from walk(section.items, None, (group,) if group else (), (None,) if group else ())
+
+
+def fields(instrument: Instrument) -> list[Field]:
+    """Every leaf item with its table and group path, in form order."""
+    out: list[Field] = []
+    for item, path, marks in _walk_form(instrument):
+        if item.type in (ItemType.REPEAT, ItemType.GROUP):
+            continue
+        inner = max((i for i, rep in enumerate(marks) if rep is not None), default=-1)
+        out.append(Field(item, marks[inner] if inner >= 0 else None, path[inner + 1:], path))
     return out
 
 
-def repeat_paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
-    """Repeat name -> its full path (groups and the repeat itself)."""
-    groups = section_groups(instrument)
-    out: dict[str, tuple[str, ...]] = {}
+def repeat_paths(instrument: Instrument) -> dict[str, RepeatPath]:
+    """Repeat name -> its place in the form, in form order (outer repeats first)."""
+    return {item.name: RepeatPath(path, marks) for item, path, marks in _walk_form(instrument)
+            if item.type is ItemType.REPEAT}
 
-    def walk(items: Iterable[Item], base: tuple[str, ...]) -> None:
-        for item in items:
-            if item.items:
-                path = (*base, item.name)
-                if item.type is ItemType.REPEAT:
-                    out[item.name] = path
-                walk(item.items, path)
 
-    for section in instrument.sections:
-        group = groups[section.name]
-        walk(section.items, (group,) if group else ())
+def repeat_tables(instrument: Instrument) -> dict[str, str]:
+    """Repeat name -> its CSV file stem: ``<form_id>-<element name>``, numbered ``~1``,
+    ``~2`` in form order when names repeat (central-backend ``addSubstreamsToArchive``)."""
+    paths = repeat_paths(instrument)
+    totals: dict[str, int] = {}
+    for where in paths.values():
+        totals[where.names[-1]] = totals.get(where.names[-1], 0) + 1
+    seen: dict[str, int] = {}
+    out: dict[str, str] = {}
+    for repeat, where in paths.items():
+        element = where.names[-1]
+        stem = f"{instrument.id}-{element}"
+        if totals[element] > 1:
+            seen[element] = seen.get(element, 0) + 1
+            stem += f"~{seen[element]}"
+        out[repeat] = stem
     return out
 
 
@@ -275,6 +318,11 @@ def format_value(item: Item, value: Any) -> str:
         answer = DateAnswer.from_stored(value)
         if answer is not None:
             return answer.first_day().isoformat()
+    if item.type is ItemType.DATETIME and isinstance(value, str):
+        try:  # as Collect writes it: milliseconds and the local offset, "Z" for UTC
+            return stored_text(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -300,14 +348,16 @@ class _Reader:
         self.ev = Evaluation(plan, self.records, now=self.when, language=instrument.source_language)
         self.plan = plan
 
-    def count(self, repeat: str) -> int:
+    def count(self, repeat: str, parent: Instance = None) -> int:
+        """Entries of ``repeat`` in the entry ``parent`` of the repeat around it."""
         node = self.plan.nodes[repeat]
+        key = make_key(repeat, parent)
         try:
-            if node.repeat_count is not None or repeat in self.records:
-                return self.ev.repeat_count(repeat)
+            if node.repeat_count is not None or key in self.records:
+                return self.ev.repeat_count(repeat, parent)
         except ExpressionError:
             return 0
-        prefix = f"{repeat}["
+        prefix = f"{key}["
         indices = [
             int(k[len(prefix) :].split("]", 1)[0])
             for k in self.records
@@ -315,7 +365,15 @@ class _Reader:
         ]
         return max(indices, default=0)
 
-    def value(self, item: Item, instance: tuple[str, int] | None) -> tuple[str, str]:
+    def entries(self, repeat: str) -> list[Instance]:
+        """Every entry of ``repeat``, outer entries first, in document order."""
+        found: list[Instance] = [None]
+        for name in (*self.plan.nodes[repeat].repeats, repeat):
+            found = [child_entry(e, name, i) for e in found
+                     for i in range(1, self.count(name, e) + 1)]
+        return found
+
+    def value(self, item: Item, instance: Instance) -> tuple[str, str]:
         """(value text, special) of one field."""
         if item.calculation is not None:
             try:
@@ -324,11 +382,12 @@ class _Reader:
                 result = self.ev.scalar(item.name, instance)
             except ExpressionError:
                 return "", ""
-            if isinstance(result, float) and not math.isfinite(result):
-                return "", ""
             if isinstance(result, list):
-                return " ".join(to_string(v) for v in result), ""
-            return to_string(result), ""
+                return " ".join(stored_text(v) for v in result), ""
+            if item.value_type == "date" and isinstance(result, dt.date):
+                day = result.date() if isinstance(result, dt.datetime) else result
+                return day.isoformat(), ""
+            return stored_text(result), ""  # as Collect stores it: "1"/"0", "1.0E-7" ...
         record = self.records.get(make_key(item.name, instance))
         if record is None or not record.relevant:
             return "", ""
@@ -336,7 +395,7 @@ class _Reader:
             return "", record.special
         return format_value(item, record.value), ""
 
-    def date_parts(self, item: Item, instance: tuple[str, int] | None) -> list[str]:
+    def date_parts(self, item: Item, instance: Instance) -> list[str]:
         """The companion columns of a date item (``date_suffixes``), empty when unanswered."""
         suffixes = date_suffixes(item)
         record = self.records.get(make_key(item.name, instance))
@@ -367,14 +426,15 @@ def odk_rows(
     header += ["meta-instanceID", *ROOT_META]
     root = Table(instrument.id, None, header)
     tables: dict[str, Table] = {}
+    stems = repeat_tables(instrument)
     for repeat in repeats:
         cols: list[str] = []
         for fld in all_fields:
             if fld.table == repeat:
                 cols += _columns_for(instrument, fld, split_select_multiple)
-        tables[repeat] = Table(f"{instrument.id}-{repeat}", repeat, [*cols, "PARENT_KEY", "KEY"])
+        tables[repeat] = Table(stems[repeat], repeat, [*cols, "PARENT_KEY", "KEY"])
 
-    def cells(reader: _Reader, fld: Field, instance: tuple[str, int] | None) -> list[str]:
+    def cells(reader: _Reader, fld: Field, instance: Instance) -> list[str]:
         text, special = reader.value(fld.item, instance)
         out = [text]
         if split_select_multiple and fld.item.type is ItemType.MULTIPLE_CHOICE:
@@ -404,14 +464,17 @@ def odk_rows(
             instrument.version,
         ]
         root.rows.append(row)
-        for repeat, path in repeats.items():
-            for index in range(1, reader.count(repeat) + 1):
+        for repeat, where in repeats.items():
+            outer = plan.nodes[repeat].repeat
+            for entry in reader.entries(repeat):
                 sub_row: list[str] = []
                 for fld in all_fields:
                     if fld.table == repeat:
-                        sub_row += cells(reader, fld, (repeat, index))
-                key = "/".join([reader.key, *path[:-1], f"{path[-1]}[{index}]"])
-                tables[repeat].rows.append([*sub_row, reader.key, key])
+                        sub_row += cells(reader, fld, entry)
+                assert entry is not None
+                parent_key = (repeats[outer].key(reader.key, entry.parent) if outer
+                              else reader.key)
+                tables[repeat].rows.append([*sub_row, parent_key, where.key(reader.key, entry)])
     return OdkExport(root, list(tables.values()))
 
 
@@ -430,7 +493,7 @@ def odk_json(
         def put(
             target: dict[str, Any],
             fld: Field,
-            instance: tuple[str, int] | None,
+            instance: Instance,
             reader: _Reader = reader,
         ) -> None:
             text, special = reader.value(fld.item, instance)
@@ -448,16 +511,17 @@ def odk_json(
         for fld in all_fields:
             if fld.table is None:
                 put(record, fld, None)
-        for repeat, path in repeats.items():
-            entries = []
-            for index in range(1, reader.count(repeat) + 1):
-                entry: dict[str, Any] = {}
+        # Outer repeats come first, so an inner entry's list goes into its outer entry.
+        objects: dict[Instance, dict[str, Any]] = {None: record}
+        for repeat, where in repeats.items():
+            for entry in reader.entries(repeat):
+                assert entry is not None
+                obj: dict[str, Any] = {}
                 for fld in all_fields:
                     if fld.table == repeat:
-                        put(entry, fld, (repeat, index))
-                entries.append(entry)
-            if entries:
-                record["/".join(path)] = entries
+                        put(obj, fld, entry)
+                objects[entry] = obj
+                objects[entry.parent].setdefault("/".join(where.names), []).append(obj)
         record.update(
             {
                 "meta/instanceID": reader.key,

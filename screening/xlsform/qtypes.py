@@ -14,7 +14,7 @@ Supported types map one to one (``SUPPORTED_TYPES``). Others are looked up in py
 * ``start``/``end`` metadata -> hidden and empty (FieldScreen records interview times
   itself); ``today`` -> a calculation ``today()``;
 * ``audit``, background audio/location, external instances -> left out (warning);
-* entities, loops and unknown types -> error.
+* entities and unknown types -> error (``begin loop`` is expanded by ``loops``).
 """
 
 from __future__ import annotations
@@ -198,6 +198,7 @@ class OtherTypes:
             if item is not None:
                 item["type"] = ItemType.CALCULATE.value
                 item["calculation"] = "today()"
+                item["value_type"] = "date"  # stored as a date, as Collect's preload
             return item
         if preload in PRELOAD_WHAT:
             return self._placeholder(
@@ -212,7 +213,7 @@ class OtherTypes:
         if kind == "range":
             return self._range(el, path, row, repeat)
         if spec is None:
-            if kind in ("entity", "attribute", "label", "loop"):
+            if kind in ("entity", "attribute", "label"):
                 self.out.error(
                     "unsupported type",
                     f"'{el.get('name')}' has the type '{kind}', which FieldScreen does not support",

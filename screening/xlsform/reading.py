@@ -189,14 +189,19 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def _locate_unknown_type(problem: Problem, definition: Any, file: str) -> Problem:
-    """pyxform names an unknown type but not its row; find the row."""
-    match = re.search(r"Unknown question type '([^']*)'", problem.message)
-    if not match or problem.line:
+    """pyxform names an unknown type, or a ``${name}`` it cannot resolve (a loop question:
+    one name per choice), but not its row; find the row."""
+    if problem.line:
         return problem
-    wanted = match[1].strip()
+    match = re.search(r"Unknown question type '([^']*)'", problem.message)
+    ref = re.search(r"trying to replace (\$\{[^}]*\})", problem.message)
+    if not match and not ref:
+        return problem
     for number, row in enumerate(definition.survey or (), start=2):
         for key, value in row.items():
-            if str(key).strip().lower() == "type" and str(value).strip() == wanted:
+            if (ref and ref[1] in str(value)) or (
+                    match and str(key).strip().lower() == "type"
+                    and str(value).strip() == match[1].strip()):
                 return Problem(
                     problem.code,
                     f"survey sheet, row {number}: {problem.message}",

@@ -90,7 +90,7 @@ def apply_extras(
                     item.pop("choices", None)
                 else:
                     item["choices"] = overlay["choices"]
-        for key in ("special", "default"):
+        for key in ("special", "default", "odk_name"):
             if key in overlay:
                 item[key] = overlay[key]
     exact = _dict(extras.get("exact"))

@@ -339,10 +339,16 @@ def test_arithmetic_matches_exact_reference(tree: _Tree) -> None:
 
 @SETTINGS
 @given(st.floats(allow_nan=False, allow_infinity=False))
-def test_numbers_print_without_exponent_and_read_back(number: float) -> None:
+def test_numbers_print_as_java_and_read_back(number: float) -> None:
+    # As JavaRosa's string(): Java's Double.toString, so the exact value survives the text.
     text = to_string(number)
-    assert "e" not in text.lower()
-    assert to_number(text) == number
+    assert float(text) == number
+    if number.is_integer() and abs(number) < 2**31:
+        assert text == str(int(number))
+    elif 1e-3 <= abs(number) < 1e7:
+        assert "E" not in text and to_number(text) == number
+    else:
+        assert "E" in text
 
 
 @SETTINGS

@@ -92,13 +92,21 @@ def theirs(expr: str | None, names: set[str]) -> str | None:
     return out
 
 
-def walk(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def walk(children: list[dict[str, Any]], parent: str = "form",
+         seen: set[str] | None = None) -> list[dict[str, Any]]:
+    """pyxform's elements in order; a name used again (in another group) under the name
+    FieldScreen stores it as, ``<group>.<name>`` (docs/xlsform.md)."""
+    seen = set() if seen is None else seen
     out = []
     for child in children:
         if child.get("name") == "meta" and (child.get("control") or {}).get("bodyless"):
             continue
+        name = str(child.get("name"))
+        if name in seen:
+            child = {**child, "name": f"{parent}.{name}"}
+        seen.add(child["name"])
         out.append(child)
-        out.extend(walk(child.get("children") or []))
+        out.extend(walk(child.get("children") or [], name, seen))
     return out
 
 

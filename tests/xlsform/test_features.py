@@ -204,15 +204,16 @@ def test_numeric_choice_names_work_in_expressions() -> None:
     assert [s.key for s in session.steps()] == ["q", "why"]
 
 
-def test_nested_repeat_is_refused_with_its_row() -> None:
-    message = refused(
+def test_nested_repeat_imports_nested() -> None:  # refused before issue #17
+    result = imported(
         form(
             "|  | type | name | label |\n"
             "|  | begin repeat | outer | Outer |\n|  | begin repeat | inner | Inner |\n"
             "|  | text | t | T |\n|  | end repeat |  |  |\n|  | end repeat |  |  |\n"
         )
     )
-    assert "survey sheet, row 3" in message and "repeats inside repeats" in message
+    (outer,) = result.instrument.sections[0].items
+    assert [i.name for i in outer.items or ()] == ["inner"]
 
 
 def test_absolute_paths_become_references() -> None:

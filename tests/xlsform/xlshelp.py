@@ -103,7 +103,7 @@ def answer_everything(
         officer_language=ins.source_language,
     )
     for name, node in session.plan.nodes.items():
-        if node.item.type is ItemType.REPEAT and node.repeat_count is None:
+        if node.item.type is ItemType.REPEAT and node.repeat_count is None and not node.repeats:
             session.set_repeat_count(name, repeats)
     done: set[str] = set()
     while True:
@@ -113,6 +113,9 @@ def answer_everything(
         step = pending[0]
         done.add(step.key)
         item = step.node.item
+        if step.node.asks_count and step.instance is not None:  # an inner repeat's size
+            session.set_repeat_count(step.key, repeats)
+            continue
         if not item.is_answerable:
             continue
         for value in candidates(ins, item):
@@ -126,10 +129,21 @@ def answer_everything(
 
 
 def answers_mapping(session: InterviewSession) -> dict[str, Any]:
-    """The session's answers in the JSON shape ``replay`` takes."""
+    """The session's answers in the JSON shape ``replay`` takes (nested repeats: a list of
+    entries inside each entry)."""
     from screening.engine.state import split_key
 
     out: dict[str, Any] = {}
+
+    def scope(path: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+        here = out
+        for repeat, index in path:
+            entries = here.setdefault(repeat, [])
+            while len(entries) < index:
+                entries.append({})
+            here = entries[index - 1]
+        return here
+
     for key, record in session.answers.items():
         if not record.relevant:
             continue
@@ -138,19 +152,18 @@ def answers_mapping(session: InterviewSession) -> dict[str, Any]:
         node = session.plan.nodes[name]
         if node.item.type is ItemType.REPEAT:
             continue
-        if instance is None:
-            out[name] = value
-        else:
-            entries = out.setdefault(instance[0], [])
-            while len(entries) < instance[1]:
-                entries.append({})
-            entries[instance[1] - 1][name] = value
+        scope(instance.path if instance else ())[name] = value
+    ev = session.evaluation
     for name, node in session.plan.nodes.items():
         if node.item.type is ItemType.REPEAT and node.repeat_count is None:
-            count = session.evaluation.repeat_count(name)
-            entries = out.setdefault(name, [])
-            while len(entries) < count:
-                entries.append({})
+            for parent in ev.entries(node.repeats):
+                if parent is not None and not ev.is_relevant(name, parent):
+                    continue
+                count = ev.repeat_count(name, parent)
+                if count:
+                    scope((*(parent.path if parent else ()), (name, count)))
+                else:
+                    scope(parent.path if parent else ()).setdefault(name, [])
     return out
 
 
