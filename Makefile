@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run test lint translations catalogs check-strings bench syscheck clean \
-	bundle bundle-test
+	bundle bundle-test conformance-engines conformance-doc
 LOCALES := es fr ar pt ru zh_Hans vi tl
 PYBABEL := $(VENV)/bin/pybabel
 
@@ -52,7 +52,7 @@ translations: setup ## extract UI strings, update every catalog, compile
 run: setup syscheck catalogs ## start the app on the encrypted store in your user data folder
 	$(VENV)/bin/fieldscreen
 
-test: setup catalogs ## ruff and mypy, then the whole test suite (Qt offscreen)
+test: setup catalogs conformance-engines ## ruff and mypy, then the whole test suite (Qt offscreen)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy screening app
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
@@ -60,6 +60,24 @@ test: setup catalogs ## ruff and mypy, then the whole test suite (Qt offscreen)
 lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy screening app
+
+# The reference engines of tests/conformance (issue #17). JavaRosa needs only Java: its
+# harness is compiled at test time into .cache/conformance/. Web Forms needs Node >= 20.19
+# and its npm packages; without them (or if npm ci fails) those tests skip with the reason.
+WEBFORMS := tests/conformance/engines/webforms
+conformance-engines: ## npm ci for the Web Forms conformance engine when Node >= 20.19 is here
+	@if ! command -v node >/dev/null 2>&1; then \
+	  echo "conformance-engines: no node: the Web Forms conformance tests will skip"; \
+	elif ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then \
+	  echo "conformance-engines: Node $$(node --version) is older than 20.19: the Web Forms conformance tests will skip"; \
+	elif [ ! -f $(WEBFORMS)/node_modules/.package-lock.json ] || \
+	     [ $(WEBFORMS)/package-lock.json -nt $(WEBFORMS)/node_modules/.package-lock.json ]; then \
+	  (cd $(WEBFORMS) && npm ci --no-audit --no-fund --loglevel=error) || \
+	  echo "conformance-engines: npm ci failed: the Web Forms conformance tests will skip"; \
+	fi
+
+conformance-doc: setup conformance-engines ## regenerate docs/odk-conformance.md from the conformance harness
+	$(PY) tools/odk_conformance_doc.py
 
 bench: setup ## benchmarks: prints figures (not part of make test)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

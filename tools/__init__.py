@@ -1,0 +1,1 @@
+"""Developer tools (not shipped): generators run by make targets."""
