@@ -1,7 +1,8 @@
 """`python -m bench` (`make bench`): the benchmark report; see bench/suite.py.
 
 `python -m bench --quick` runs smaller sizes and does not rewrite docs/performance.md. The
-individual scripts (store_bench.py, report_bench.py, gui_bench.py) also run on their own.
+individual scripts (store_bench.py, report_bench.py, gui_bench.py, expr_bench.py) also run
+on their own.
 """
 
 from __future__ import annotations

@@ -267,10 +267,11 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     with tempfile.TemporaryDirectory(prefix="fieldscreen-bench-") as tmp:
         work = Path(tmp)
+        from bench.expr_bench import bench_expressions
         from bench.handover_bench import bench_handover
 
         rows = (bench_core(work, quick) + bench_reports(work) + bench_handover(work)
-                + bench_gui(quick))
+                + bench_expressions(quick) + bench_gui(quick))
     lines = render(rows)
     print("\n".join(lines))
     if not quick:
