@@ -268,7 +268,11 @@ class InterviewSession:
         else:
             offered = ([c.name for c in self.evaluation.choices(step)]
                        if step.node.choice_filter is not None else None)
-            stored = normalise_answer(self.instrument, item, value, offered)
+            try:
+                stored = normalise_answer(self.instrument, item, value, offered)
+            except AnswerError as exc:  # name the entry too: hh[1].person[2].age, not age
+                raise AnswerError(step.key, exc.message, code=exc.code,
+                                  instrument_message=exc.instrument_message) from None
             self._check_constraint(step, stored)
         record = AnswerRecord(
             item=step.key,
@@ -342,11 +346,11 @@ class InterviewSession:
         try:
             ok = truthy(ev.eval(node.constraint, step.instance, current=current))
         except ExpressionError as exc:
-            raise AnswerError(node.name, f"the constraint could not be checked: {exc.message}",
+            raise AnswerError(step.key, f"the constraint could not be checked: {exc.message}",
                               code=ErrorCode.ANSWER_CONSTRAINT) from None
         if not ok:
             message = self.instrument.text(node.item.constraint_message, self.officer_language)
-            raise AnswerError(node.name, message or "this value is not allowed here",
+            raise AnswerError(step.key, message or "this value is not allowed here",
                               code=ErrorCode.ANSWER_CONSTRAINT,
                               instrument_message=message or None)
 
@@ -429,7 +433,7 @@ class InterviewSession:
             return None
         if is_answered(self.answers.get(step.key)) or not self.evaluation.is_required(step):
             return None
-        return AnswerError(step.name, self.required_message(key), code=ErrorCode.ANSWER_REQUIRED,
+        return AnswerError(step.key, self.required_message(key), code=ErrorCode.ANSWER_REQUIRED,
                            instrument_message=self.instrument_required_message(key))
 
 

@@ -173,7 +173,8 @@ class _Env:
         return self._current
 
     def today(self) -> dt.date:
-        return self._ev.now.date()
+        # The laptop's own date, as Collect's today(): near midnight UTC differs from it.
+        return self._ev.now.astimezone().date() if self._ev.now.tzinfo else self._ev.now.date()
 
     def now(self) -> dt.datetime:
         return self._ev.now

@@ -12,7 +12,7 @@ from screening.errors import ErrorCode, ExpressionError, Problem
 from screening.expr import Expr, parse
 from screening.expr.choicefilter import compile_choice_filter
 from screening.expr.choicefilter import item_references as choice_item_references
-from screening.expr.nodes import Call, Ref, walk
+from screening.expr.nodes import Call, Parent, Ref, walk
 from screening.instruments.model import (
     CHOICE_TYPES,
     CONTAINERS,
@@ -92,12 +92,27 @@ class Checker:
                 self.error(ErrorCode.INSTRUMENT_REFERENCE,
                            f"{what} refers to unknown item ${{{ref}}}", path, item)
         for node in walk(expr.root):
+            if (isinstance(node, Call) and node.name == "position" and node.args
+                    and isinstance(node.args[0], Parent) and node.args[0].levels > 1
+                    and node.args[0].levels > self.repeat_depth(item)):
+                levels = node.args[0].levels
+                self.error(ErrorCode.INSTRUMENT_EXPRESSION,
+                           f"{what}: position({'/'.join(['..'] * levels)}) needs {levels} "
+                           f"repeats around '{item}', which has {self.repeat_depth(item)}",
+                           path, item, column=node.column)
             if isinstance(node, Call) and node.name == "indexed-repeat":
                 problem = self.indexed_repeat(node, item)
                 if problem:
                     self.error(ErrorCode.INSTRUMENT_EXPRESSION, f"{what}: {problem}", path, item,
                                column=node.column)
         return expr
+
+    def repeat_depth(self, item: str | None) -> int:
+        """How many repeats enclose ``item`` (0 outside every repeat)."""
+        depth, repeat = 0, self.repeat_of.get(item) if item else None
+        while repeat is not None:
+            depth, repeat = depth + 1, self.repeat_of.get(repeat)
+        return depth
 
     def indexed_repeat(self, call: Call, owner: str | None) -> str | None:
         """What is wrong with one ``indexed-repeat(...)`` call, seen from ``owner``'s entry:

@@ -24,7 +24,8 @@ FieldScreen export in the shape of ODK Central / KoboToolbox exports.
 
 Each folder holds one questionnaire version:
   <form_id>.csv              one row per interview; group paths joined with '-'
-  <form_id>-<repeat>.csv     one row per repeat entry, PARENT_KEY -> the interview's KEY
+  <form_id>-<repeat>.csv     one row per repeat entry, PARENT_KEY -> the KEY of the
+                             interview or, in a nested repeat, of the entry around it
   <form_id>.json             the same data as KoboToolbox's JSON API returns it
   <form_id>-dictionary.csv   every column: label in each language, type, choices
 "Prefer not to answer" and "don't know" leave the value empty (as ODK would) and are named in

@@ -28,8 +28,9 @@ def _form(rows: str) -> tuple[InterviewSession, ImportResult]:
     return session, result
 
 
-def _exported(session: InterviewSession) -> dict[str, str]:
-    sub = Submission("uuid:1", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), dict(session.answers))
+def _exported(session: InterviewSession,
+              at: dt.datetime = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)) -> dict[str, str]:
+    sub = Submission("uuid:1", at, dict(session.answers))
     return odk_rows(session.instrument, [sub]).root.as_dicts()[0]
 
 
@@ -110,3 +111,45 @@ def test_a_renamed_item_keeps_its_odk_name_in_the_export() -> None:
     # Central's columns: the form's own element names, a dotted name kept as it is.
     assert row["tel-tel.office"] == "0700"
     assert row["tel-name"] == "B"
+
+
+def test_today_is_the_laptops_local_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        result = import_xlsform(
+            b"| survey |\n|  | type | name | label | calculation |\n"
+            b"|  | calculate | d | | today() |\n|  | today | td | | |\n", file_name="t.md")
+        ins = result.instrument
+        late_evening = dt.datetime(2026, 12, 5, 7, 11, tzinfo=dt.UTC)  # 4 Dec, 23:11 there
+        session = InterviewSession(ins, result.content_hash,
+                                   MemoryAnswerStore(allow_unsafe=True), "i1",
+                                   respondent_language=ins.source_language,
+                                   officer_language=ins.source_language,
+                                   clock=lambda: late_evening)
+        assert session.evaluation.scalar("d", None) == dt.date(2026, 12, 4)
+        assert _exported(session, late_evening)["td"] == "2026-12-04"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_refused_answer_in_a_nested_entry_names_the_entry() -> None:
+    session, _ = _form(
+        "|  | type         | name   | label | constraint |\n"
+        "|  | begin repeat | hh     | H     |            |\n"
+        "|  | begin repeat | person | P     |            |\n"
+        "|  | integer      | age    | Age   | . < 110    |\n"
+        "|  | end repeat   | person |       |            |\n"
+        "|  | end repeat   | hh     |       |            |\n"
+    )
+    session.set_repeat_count("hh", 1)
+    session.set_repeat_count("hh[1].person", 2)
+    with pytest.raises(AnswerError) as refused:
+        session.answer("hh[1].person[2].age", 130)
+    assert refused.value.item == "hh[1].person[2].age"
+    with pytest.raises(AnswerError) as bad:
+        session.answer("hh[1].person[1].age", "forty")
+    assert bad.value.item == "hh[1].person[1].age"
