@@ -84,7 +84,9 @@ class Checker:
         try:
             expr = parse(text)
         except ExpressionError as exc:
-            self.error(ErrorCode.INSTRUMENT_EXPRESSION, f"bad {what} expression: {exc.message}",
+            # The location already names the column: say it once.
+            message = exc.message.removesuffix(f" at column {exc.column}")
+            self.error(ErrorCode.INSTRUMENT_EXPRESSION, f"bad {what} expression: {message}",
                        path, item, column=exc.column)
             return None
         for ref in sorted(expr.references()):

@@ -70,7 +70,11 @@ class ExpressionColumns:
                     )
                     self.expressions.append((fixed, expr.references()))
                     return fixed
-            problem = f"{what} '{source}' of '{item}' cannot be run by FieldScreen: {exc.message}"
+            reason = exc.message
+            if exc.column and reason.endswith(f" at column {exc.column}"):
+                reason = (reason.removesuffix(f" at column {exc.column}")
+                          + f" (column {exc.column} of the {what})")
+            problem = f"{what} '{source}' of '{item}' cannot be run by FieldScreen: {reason}"
             code = (
                 ErrorCode.EXPRESSION_UNSUPPORTED
                 if exc.code is ErrorCode.EXPRESSION_UNSUPPORTED
