@@ -106,8 +106,8 @@ class Plan:
     @cached_property
     def once_items(self) -> list[str]:
         """Calculations that use once(): their first non-empty value is kept (stored)."""
-        return [n for n in self.order if self.nodes[n].calculation is not None
-                and "once" in self.nodes[n].calculation.functions()]  # type: ignore[union-attr]
+        calculations = ((name, self.nodes[name].calculation) for name in self.order)
+        return [name for name, expr in calculations if expr and "once" in expr.functions()]
 
     def children(self, container: str) -> list[str]:
         return [n for n in self.order if self.nodes[n].parent == container]
@@ -126,9 +126,10 @@ class Plan:
         the loop's group (``screening.xlsform.loops``); its label is the choice's."""
         node = self.nodes[name]
         parent = self.nodes.get(node.parent) if node.parent else None
+        # The import renamed it (odk_name): a group the form itself named "tel.home" is not one.
         return (node.item.type is ItemType.GROUP and parent is not None
-                and parent.item.type is ItemType.GROUP
-                and name.startswith(parent.name + ".") and len(name) > len(parent.name) + 1)
+                and parent.item.type is ItemType.GROUP and node.item.odk_name is not None
+                and name == f"{parent.name}.{node.item.odk_name}")
 
     @cached_property
     def top_level(self) -> list[str]:

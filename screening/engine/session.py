@@ -357,6 +357,8 @@ class InterviewSession:
     def _keep_once(self) -> None:
         """Store the first non-empty value of each once() calculation (JavaRosa keeps it in
         the form's instance), so later evaluations read it back as ``.``."""
+        if not self.plan.once_items:
+            return  # most forms: nothing to keep, no work per answer
         ev = self.evaluation
         for name in self.plan.once_items:
             for instance in ev.entries(self.plan.nodes[name].repeats):

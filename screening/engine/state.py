@@ -26,6 +26,7 @@ from screening.engine.storage import AnswerRecord
 from screening.errors import ErrorCode, ExpressionError
 from screening.expr import Expr, evaluate, to_number, truthy
 from screening.expr.choicefilter import PREFIX as CHOICE_PREFIX
+from screening.expr.values import java_int
 from screening.instruments.model import Choice, ItemType
 
 MAX_REPEATS = 200  # a runaway repeat_count must not create millions of entries
@@ -151,9 +152,7 @@ def typed_result(value: Any, value_type: str | None) -> Any:
     number = to_number(value)
     if number != number:  # NaN
         return ""
-    if value_type == "decimal":
-        return number
-    return int(max(-(2**31), min(2**31 - 1, number))) if abs(number) != float("inf") else ""
+    return number if value_type == "decimal" else java_int(number)  # Java's (int) cast
 
 
 class _Env:

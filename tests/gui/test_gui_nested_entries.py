@@ -54,6 +54,7 @@ sections:
         text: {en: Herd, ar: القطيع}
         items:
           - name: herd.cow
+            odk_name: cow  # as the XLSForm import names a begin-loop choice's group
             type: group
             text: {en: Cow, ar: بقرة}
             items:

@@ -153,3 +153,22 @@ def test_a_refused_answer_in_a_nested_entry_names_the_entry() -> None:
     with pytest.raises(AnswerError) as bad:
         session.answer("hh[1].person[1].age", "forty")
     assert bad.value.item == "hh[1].person[1].age"
+
+
+def test_only_a_loops_choice_groups_are_loop_choices() -> None:
+    session, _ = _form(
+        "|  | type        | name     | label |\n"
+        "|  | begin group | tel      | Tel   |\n"
+        "|  | begin group | tel.home | Home  |\n"
+        "|  | text        | number   | N     |\n"
+        "|  | end group   | tel.home |       |\n"
+        "|  | end group   | tel      |       |\n"
+        "|  | begin loop over animals | herd | Herd |\n"
+        "|  | integer     | count    | How many %(label)s? |\n"
+        "|  | end loop    | herd     |       |\n"
+        "| choices |\n|  | list_name | name | label |\n"
+        "|  | animals | cow | Cow |\n|  | animals | goat | Goat |\n"
+    )
+    plan = session.plan
+    assert not plan.is_loop_choice("tel.home")  # the form's own dotted name
+    assert plan.is_loop_choice("herd.cow") and plan.is_loop_choice("herd.goat")
