@@ -25,7 +25,6 @@ class Node:
     item: Item
     section: Section
     parent: str | None  # enclosing group/repeat name
-    repeat: str | None  # innermost enclosing repeat name, if any
     relevant: Expr | None
     constraint: Expr | None
     calculation: Expr | None
@@ -37,6 +36,11 @@ class Node:
     sensitive: bool = False
     # Every repeat around the item, outermost first (a repeat's own name not included).
     repeats: tuple[str, ...] = ()
+
+    @property
+    def repeat(self) -> str | None:
+        """The innermost repeat around the item, if any."""
+        return self.repeats[-1] if self.repeats else None
 
     @property
     def name(self) -> str:
@@ -87,7 +91,6 @@ class Plan:
                 item=item,
                 section=section,
                 parent=parent,
-                repeat=repeats[-1] if repeats else None,
                 relevant=_maybe(item.relevant),
                 constraint=_maybe(item.constraint),
                 calculation=_maybe(item.calculation),
