@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,10 @@ class _Sheet:
 
 
 class _Exporter:
-    def __init__(self, instrument: Instrument) -> None:
+    def __init__(self, instrument: Instrument,
+                 after_item: Callable[[Item], list[dict[str, str]]] | None = None) -> None:
         self.ins = instrument
+        self.after_item = after_item
         self.codes = list(instrument.languages)
         self.keys = {
             code: language_key(code, info.name) for code, info in instrument.languages.items()
@@ -235,6 +238,8 @@ class _Exporter:
             self.survey.add(
                 type=f"end {'group' if kind is ItemType.GROUP else 'repeat'}", name=name
             )
+        for extra in self.after_item(item) if self.after_item else ():
+            self.survey.add_row(extra)
 
     def _list_for(self, item: Item) -> str:
         if isinstance(item.choices, str):
@@ -272,21 +277,19 @@ class _Exporter:
                 sheet.add_row(row)
         return sheet
 
-    def settings_sheet(self) -> _Sheet:
+    def settings_sheet(self, overrides: Mapping[str, str] | None = None) -> _Sheet:
         ins = self.ins
-        namespaces = ["namespaces"] if self.sensitive else []
-        sheet = _Sheet(
-            ["form_title", "form_id", "version", "default_language", "clean_text_values",
-             *namespaces]
-        )
-        sheet.add(
-            form_title=ins.text(ins.title, ins.source_language),
-            form_id=ins.id,
-            version=ins.version,
-            default_language=self.keys[ins.source_language],
-            clean_text_values="no",
-            namespaces=SENSITIVE_NAMESPACE if self.sensitive else "",
-        )
+        values = {
+            "form_title": ins.text(ins.title, ins.source_language),
+            "form_id": ins.id,
+            "version": ins.version,
+            "default_language": self.keys[ins.source_language],
+            "clean_text_values": "no",
+            **({"namespaces": SENSITIVE_NAMESPACE} if self.sensitive else {}),
+            **(overrides or {}),
+        }
+        sheet = _Sheet(list(values))
+        sheet.add(**values)
         return sheet
 
     def extras(self) -> dict[str, Any]:
@@ -352,18 +355,30 @@ def _write(book: Any, title: str, sheet: _Sheet) -> None:
                 cell.data_type = "s"  # a label starting with "=" is text, not a formula
 
 
-def export_xlsform(instrument: Instrument) -> bytes:
-    """The instrument as an .xlsx XLSForm (bytes)."""
+def export_xlsform(
+    instrument: Instrument,
+    *,
+    after_item: Callable[[Item], list[dict[str, str]]] | None = None,
+    settings: Mapping[str, str] | None = None,
+) -> bytes:
+    """The instrument as an .xlsx XLSForm (bytes).
+
+    :param after_item: survey rows to put right after an item's row (after its ``end`` row
+      for a group or repeat): the hidden companion fields of the form FieldScreen publishes
+      to ODK Central (``screening.server.xform``).
+    :param settings: settings-sheet values that replace or add to the instrument's
+      (``version``, ``public_key``).
+    """
     import openpyxl
 
-    exporter = _Exporter(instrument)
+    exporter = _Exporter(instrument, after_item)
     exporter.build()
     choices = exporter.choices_sheet()
     book = openpyxl.Workbook()
     book.remove(book.active)
     _write(book, "survey", exporter.survey)
     _write(book, "choices", choices)
-    _write(book, "settings", exporter.settings_sheet())
+    _write(book, "settings", exporter.settings_sheet(settings))
     ws = book.create_sheet(fs_extras.SHEET)
     for chunk in fs_extras.chunks(exporter.extras()):
         ws.append([chunk])

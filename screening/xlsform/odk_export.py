@@ -248,6 +248,13 @@ def date_suffixes(item: Item) -> list[str]:
     return [PRECISION_SUFFIX, APPROXIMATE_SUFFIX] + ([f"_{calendar}"] if calendar else [])
 
 
+def companion_suffixes(instrument: Instrument, item: Item) -> list[str]:
+    """The companion columns after an item's value (and its split columns), in column order:
+    the date's (``date_suffixes``), then ``_special``. The XForm FieldScreen publishes has a
+    hidden field for each (``screening.server.xform``)."""
+    return date_suffixes(item) + ([SPECIAL_SUFFIX] if has_special(instrument, item) else [])
+
+
 def _columns_for(instrument: Instrument, fld: Field, split: bool) -> list[str]:
     name = column_name(fld.path)
     cols = [name]
@@ -405,6 +412,9 @@ class _Reader:
             return [""] * len(suffixes)
         parts = [answer.precision, "true" if answer.approximate else "false"]
         return parts + ([""] if answer.gregorian else [answer.given])[: len(suffixes) - 2]
+
+
+Reader = _Reader  # the submission XML (screening.server.instance) reads values the same way
 
 
 # -- CSV -------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from screening.xlsform.odk_export import Submission, odk_json, odk_rows
 
 if TYPE_CHECKING:
     from screening.casework.catalog import InstrumentCatalog
+    from screening.store import Store
+    from screening.store.models import Interview
 
 README = """\
 FieldScreen export in the shape of ODK Central / KoboToolbox exports.
@@ -33,17 +35,23 @@ the <column>_special column beside it. The file holds personal data: handle it a
 """
 
 
+def interview_submission(store: Store, interview: Interview) -> Submission:
+    """One stored interview as the ODK exports and the server submission take it (the store
+    must be open). instanceID ``uuid:<interview id>`` (``screening.server.instance``)."""
+    return Submission(
+        instance_id=f"uuid:{interview.id}",
+        submitted_at=interview.finished_at or interview.updated_at,
+        answers=store.interviews.load_answers(interview.id),
+        submitter_name=interview.meta.officer,
+    )
+
+
 def _submissions(store: Any, case_ids: list[str]) -> dict[tuple[str, str], list[Submission]]:
     groups: dict[tuple[str, str], list[Submission]] = {}
     for case_id in case_ids:
         for interview in store.cases.get(case_id).interviews:
             key = (interview.meta.instrument_id, interview.meta.content_hash)
-            groups.setdefault(key, []).append(Submission(
-                instance_id=f"uuid:{interview.id}",
-                submitted_at=interview.finished_at or interview.updated_at,
-                answers=store.interviews.load_answers(interview.id),
-                submitter_name=interview.meta.officer,
-            ))
+            groups.setdefault(key, []).append(interview_submission(store, interview))
     return groups
 
 
