@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # loaded when first used: the app's first window does not nee
     from screening.casework.catalog import InstrumentCatalog
     from screening.casework.lifecycle import Casework
     from screening.reports.directory import Directory
+    from screening.server.service import ServerService
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Workspace:
         self._store: Store | None = None
         self._catalog: InstrumentCatalog | None = None
         self._casework: Casework | None = None
+        self._server: ServerService | None = None
 
     def __repr__(self) -> str:
         return f"Workspace(open={self.is_open})"
@@ -129,6 +131,7 @@ class Workspace:
         self._store = store
         self._catalog = None
         self._casework = None
+        self._server = None
         self._absorb_legacy_files()
         self._keep_texts_of_older_interviews()
         return self
@@ -147,6 +150,7 @@ class Workspace:
         store, self._store = self._store, None
         self._catalog = None
         self._casework = None
+        self._server = None
         if store is not None:
             store.close()
 
@@ -176,6 +180,16 @@ class Workspace:
         if self._casework is None or self._casework.store is not self.store:
             self._casework = Casework(self.store, self.catalog)
         return self._casework
+
+    @property
+    def server(self) -> ServerService:
+        """The agency's ODK Central server: settings, publishing, the send queue, sending
+        (issue #18). Opens a connection only when asked to (see screening.server)."""
+        from screening.server.service import ServerService
+
+        if self._server is None or self._server.store is not self.store:
+            self._server = ServerService(self.store, self.catalog)
+        return self._server
 
     @property
     def preferences(self) -> Preferences:

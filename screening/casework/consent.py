@@ -3,7 +3,9 @@
 The core decides, once, what a consent permits: an interview needs consent that covers
 "screening"; a referral service is offered only when the consent covers its kind ("referral"
 for support services, "law_enforcement" for the police); anything else needs an explicit
-override with the officer's reason, which is audited and printed on the packet.
+override with the officer's reason, which is audited and printed on the packet. Sending a
+case to the agency's ODK Central server (issue #18) needs "agency_server"; there is no
+override for that.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
 SCREENING = "screening"
 REFERRAL = "referral"
 LAW_ENFORCEMENT = "law_enforcement"
-SCOPES = (SCREENING, REFERRAL, LAW_ENFORCEMENT)
+# A copy may be kept on the agency's central server, encrypted (issue #18).
+AGENCY_SERVER = "agency_server"
+SCOPES = (SCREENING, REFERRAL, LAW_ENFORCEMENT, AGENCY_SERVER)
 # Names used by stores written before issue #12; read as today's names.
 _LEGACY_SCOPES = {
     "share_with_services": REFERRAL,
@@ -149,7 +153,40 @@ def case_consent(store: Store, case_id: str) -> Consent | None:
     return Consent.from_record(store.context.case_consent(case_id))
 
 
+def sending_consent(store: Store, case_id: str) -> Consent | None:
+    """The consent that allows sending a case to the agency server, or None.
+
+    Stricter than ``case_consent`` (which falls back to an older consent): the person's
+    LATEST decision governs. The decisions are each consent recorded (given or not), each
+    withdrawal, and each consent declined for another interview of the case (the audit's
+    ``consent.declined``: a declined consent stores nothing else). They are ordered by the
+    store's own clock (when the consent was first recorded, per the audit trail; when it was
+    withdrawn), never by the time the officer typed: a refusal or withdrawal recorded after
+    an earlier "yes" means no until a new consent is given; a tie counts as a refusal; a
+    withdrawn consent never grants. Referrals keep ``case_consent``'s rule.
+    """
+    recorded: dict[str, str] = {}  # interview -> when its consent was first recorded
+    events: list[tuple[str, int, Consent | None]] = []
+    for entry in store.audit.entries(case_id=case_id):
+        if entry.action == "interview.context" and entry.interview_id:
+            recorded.setdefault(entry.interview_id, entry.at)
+        elif entry.action == "consent.declined":
+            events.append((entry.at, 1, None))
+    for record in store.context.consent_records(case_id):
+        # No audit entry (a case received from another agency): the oldest decision.
+        at = recorded.get(record.interview_id or "", "")
+        grants = (Consent.from_record(record)
+                  if record.given and not record.withdrawn_at else None)
+        events.append((at, 0 if grants else 1, grants))
+        if record.withdrawn_at:
+            events.append((record.withdrawn_at, 1, None))
+    if not events:
+        return None
+    return max(events, key=lambda event: (event[0], event[1]))[2]
+
+
 __all__ = [
+    "AGENCY_SERVER",
     "LAW_ENFORCEMENT",
     "RECORDED_HOW",
     "REFERRAL",
@@ -159,4 +196,5 @@ __all__ = [
     "case_consent",
     "normalise_scope",
     "scope_needed",
+    "sending_consent",
 ]

@@ -47,10 +47,11 @@ def _command_modules() -> list[object]:
         officer_cmds,
         referral_cmds,
         report_cmds,
+        server_cmds,
     )
 
     modules: list[object] = [instrument_cmds, interview_cmds, report_cmds, referral_cmds,
-                             handover_cmds, officer_cmds, selfcheck]
+                             handover_cmds, officer_cmds, server_cmds, selfcheck]
     try:
         from screening.cli import store_cmds
     except ImportError:  # pragma: no cover - only while the store is being built

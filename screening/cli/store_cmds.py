@@ -34,6 +34,7 @@ from screening.store.backup import LEGACY_MAGIC
 from screening.store.export import FORMATS
 from screening.store.fsutil import atomic_write
 from screening.store.models import CASE_STATUSES, CaseSummary
+from screening.store.sendqueue import QueueRow
 
 ODK_FORMAT = "odk"
 PLAINTEXT_WARNING = (
@@ -71,9 +72,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 # -- cases --------------------------------------------------------------------------------
-def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
+def _print_cases(cases: list[CaseSummary], as_json: bool,
+                 sent: dict[str, dict[str, Any]] | None = None) -> None:
     if as_json:
-        print(json.dumps([c.to_json() for c in cases], ensure_ascii=False, indent=2))
+        # "sent": the case's place in the agency-server send queue (issue #18), or null.
+        print(json.dumps([{**c.to_json(), "sent": (sent or {}).get(c.id)} for c in cases],
+                         ensure_ascii=False, indent=2))
         return
     if not cases:
         _err("no cases")
@@ -88,14 +92,15 @@ def _print_cases(cases: list[CaseSummary], as_json: bool) -> None:
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        _print_cases(store.cases.list(status=args.status), args.json)
+        _print_cases(store.cases.list(status=args.status), args.json, store.sends.by_case())
     return 0
 
 
 def cmd_cases_search(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         text = read_line("Search: ")
-        _print_cases(store.cases.search(text, limit=args.limit), args.json)
+        _print_cases(store.cases.search(text, limit=args.limit), args.json,
+                     store.sends.by_case())
     return 0
 
 
@@ -112,6 +117,7 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
         case = store.cases.open(store.cases.resolve(args.case))
         reports = store.cases.reports(case.id)
         received = store.cases.received_from(case.id)
+        queued = {r.interview_id: r for r in store.sends.rows(case.id)}
     doc: dict[str, Any] = {
         "id": case.id,
         "reference": case.reference,
@@ -127,6 +133,7 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
                 "created_at": i.created_at,
                 "finished_at": i.finished_at,
                 "result": i.result,
+                "sent": _sent_json(queued.get(i.id)),
             }
             for i in case.interviews
         ],
@@ -142,10 +149,33 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
     for line in received_lines(received) if received is not None else []:
         print(line)
     for i in doc["interviews"]:
-        print(f"  interview {i['id']}: {_safe(i['instrument'])}, {i['status']}")
+        print(f"  interview {i['id']}: {_safe(i['instrument'])}, {i['status']}"
+              + _sent_text(i["sent"]))
     for r in doc["reports"]:
         print(f"  report {r['kind']} {r['sha256']} {r['at']}")
     return 0
+
+
+def _sent_json(row: QueueRow | None) -> dict[str, Any] | None:
+    """An interview's place in the agency-server send queue (issue #18), or None."""
+    if row is None:
+        return None
+    return {"state": row.state, "instance_id": row.instance_id, "server": row.sent_server,
+            "project": row.sent_project, "form_version": row.sent_form_version,
+            "sent_at": row.sent_at, "attempts": row.attempts, "last_error": row.last_error,
+            "remove_after": row.remove_after,
+            "changed_after_sending": row.changed_after_sending, "edit_of": row.edit_of}
+
+
+def _sent_text(sent: dict[str, Any] | None) -> str:
+    if sent is None:
+        return ""
+    if sent["state"] == "sent":
+        return (f"; sent {sent['sent_at']} to {_safe(sent['server'])} as {sent['instance_id']}"
+                + ("; CHANGED after it was sent (queue the case again to send the change)"
+                   if sent["changed_after_sending"] else ""))
+    edit = " (an edit of what the server holds)" if sent["edit_of"] else ""
+    return f"; {sent['state']} for the server{edit}"
 
 
 def cmd_cases_delete(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from screening.casework.consent import (
+    AGENCY_SERVER,
     LAW_ENFORCEMENT,
     REFERRAL,
     SCREENING,
@@ -76,6 +77,7 @@ CONSENT_SCOPES = {
     SCREENING: N_("the screening interview"),
     REFERRAL: N_("sharing with the referral services chosen"),
     LAW_ENFORCEMENT: N_("sharing with law enforcement"),
+    AGENCY_SERVER: N_("a copy on the agency's central server, encrypted"),
 }
 CONSENT_HOW = {
     "verbal": N_("verbal consent"),

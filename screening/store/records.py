@@ -76,6 +76,7 @@ class ConsentRecord:
     recorded_how: str
     language: str | None
     given_at: str
+    withdrawn_at: str | None = None  # set by ``consent_records`` only
 
 
 def _check_context(ctx: InterviewContext) -> None:
@@ -187,6 +188,17 @@ class ContextRepository:
             return None
         return ConsentRecord(row[0], bool(row[1]), tuple(json.loads(row[2])),
                              tuple(json.loads(row[3])), row[4], row[5], row[6])
+
+    def consent_records(self, case_id: str) -> list[ConsentRecord]:
+        """Every consent stored for a case, given or not, withdrawn or not, in the order
+        they were recorded (what sending to the agency server decides from, issue #18)."""
+        with self._handle.read("reading the consents") as conn:
+            rows = conn.execute(
+                "SELECT interview_id, given, scope, recipients, recorded_how, language, given_at,"
+                " withdrawn_at FROM consents WHERE case_id = ? ORDER BY id", (case_id,),
+            ).fetchall()
+        return [ConsentRecord(r[0], bool(r[1]), tuple(json.loads(r[2])), tuple(json.loads(r[3])),
+                              r[4], r[5], r[6], r[7]) for r in rows]
 
 
 class ReferralRepository:

@@ -10,7 +10,8 @@ A data folder holds::
 
 Everything else lives in repositories the Store owns, sharing one ``StoreHandle`` (``core.py``):
 ``store.cases`` (``cases.py``), ``store.interviews`` (``interviews.py``), ``store.context``,
-``store.referrals`` and ``store.settings`` (``records.py``), ``store.audit`` (``audit_repo.py``).
+``store.referrals`` and ``store.settings`` (``records.py``), ``store.audit`` (``audit_repo.py``),
+``store.sends`` (``sendqueue.py``: forms published to a server and the send queue, issue #18).
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from screening.store.keys import (
 from screening.store.library import DirectoryImportRepository, InstrumentTextRepository
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
 from screening.store.records import ContextRepository, ReferralRepository, SettingsRepository
+from screening.store.sendqueue import SendQueueRepository
 from screening.store.throttle import UnlockThrottle
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,7 @@ class Store:
         self.audit = AuditRepository(self._handle)
         self.instruments = InstrumentTextRepository(self._handle)
         self.directory = DirectoryImportRepository(self._handle)
+        self.sends = SendQueueRepository(self._handle)
         # What the checks at open found (anchor.py): shown to the officer, also audited.
         self.warnings: tuple[anchors.IntegrityWarning, ...] = ()
 

@@ -114,6 +114,7 @@ def test_cases_new_list_show_search_delete(data: Path, initialised: str) -> None
         "interviews",
         "name",
         "received_from",  # issue #15: who handed a received case over (null here)
+        "sent",  # issue #18: its place in the agency-server send queue (null here)
     }
     assert rows[0]["received_from"] is None
     found = run_cli("cases", "search", "--json", data_dir=data, stdin=PASSPHRASE + "\njimenez\n")

@@ -3,7 +3,8 @@
 `central` starts PostgreSQL + Central once per test session and stops both at the end. It
 skips only when node/npm or PostgreSQL are not installed; if they are and the start fails,
 the tests fail with the log tail. `central_project` gives each test a fresh project with
-managed encryption and its passphrase.
+managed encryption and its passphrase. Every test here uses the cheap KDF profile; `ws` is
+a new, open workspace.
 """
 
 from __future__ import annotations
@@ -11,10 +12,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from screening.workspace import Workspace
+from tests.cli.helpers import PASSPHRASE
 from tests.server.central import CentralServer, CentralUnavailable
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDSCREEN_KDF_PROFILE", "fast")
+
+
+@pytest.fixture
+def ws(data_dir: Path) -> Iterator[Workspace]:
+    workspace = Workspace(data_dir)
+    workspace.create(PASSPHRASE)
+    yield workspace
+    workspace.close()
 
 
 @pytest.fixture(scope="session")
