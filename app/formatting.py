@@ -80,6 +80,14 @@ AUDIT_EVENTS: dict[str, str] = {
     "instrument.removed": N_("Questionnaire removed"),
     "directory.imported": N_("Referral directory imported"),
     "directory.cleared": N_("Referral directory reset"),
+    # the agency's ODK Central server (issue #18)
+    "server.configured": N_("Server settings saved"),
+    "server.forgotten": N_("Server settings removed"),
+    "form.published": N_("Questionnaire published on the server"),
+    "case.queued_for_server": N_("Case queued for the server"),
+    "case.unqueued": N_("Case taken out of the server queue"),
+    "case.sent": N_("Interview sent to the server"),
+    "case.send_failed": N_("Sending to the server failed"),
 }
 
 # Export formats the app offers (Settings › Backup and export).

@@ -10,9 +10,11 @@ The walk, in order: first run, unlock, the case list, a new case and its intervi
 respondent view open: a choice, a list of 30 options unfiltered and filtered, a number
 refused, a text with a note, a date to the month, a multiple choice, a repeat entry "Child 2
 of 3", the urgent flag, an observation, the idle warning, the pause screen), the review, the
-referral and its encrypted PDF, every settings tab, the case list with names hidden, and a
-second interview with a companion in the room (the set-up warning, the sections held back,
-then "The person is alone now").
+referral and its encrypted PDF, every settings tab, "Send to server…" and the case queued
+for the agency's server, the case list with names hidden, and a second interview with a
+companion in the room (the set-up warning, the sections held back, then "The person is alone
+now"). The demonstration server (central.example.org) is set without a connection test and
+the walk never sends: nothing connects anywhere.
 """
 
 from __future__ import annotations
@@ -161,11 +163,14 @@ def _walk(w: Walker, lang: str) -> None:
     # synthetic data: a demonstration questionnaire (installed in the store) and made-up
     # cases, made through the core as the app makes them (consent first)
     case_ids = demo.seed_cases(win.app_vm.workspace)
+    _demo_server(win)
     _unlock_and_cases(w, passphrase, case_ids)
     _set_up(w, lang, companion=False)
     _interview(w, lang)
+    case_id = win.interview_vm.case_id if win.interview_vm else ""
     _review_and_referral(w)
     _settings(w)
+    _send(w, case_id)
     # the case list after an interview: names hidden until the officer shows them
     win.go_cases(case_ids[0])
     w.shot("cases-names-hidden")
@@ -248,6 +253,7 @@ def _set_up(w: Walker, lang: str, *, companion: bool) -> None:
     consent = win.consent_page
     consent.agrees.setChecked(True)
     consent.share_services.setChecked(True)
+    consent.share_server.setChecked(True)  # a copy on the agency's server (issue #18)
     consent.confidentiality.setChecked(True)
     if not companion:
         w.shot("consent")
@@ -400,12 +406,44 @@ def _settings(w: Walker) -> None:
     settings = w.window.open_settings()
     assert settings is not None
     names = ("general", "profile", "passphrase", "directory", "questionnaires", "backup",
-             "audit")
+             "server", "audit")
     for index, name in enumerate(names):
         settings.tabs.setCurrentIndex(index)
         _pump(60)
         w.grab(settings, f"settings-{name}")
     w.close_dialogs()
+
+
+def _demo_server(win: MainWindow) -> None:
+    """The agency's server as Settings › Server keeps it, stored without the connection test
+    (`server set --no-test`): the walk never connects."""
+    from screening.server.settings import ServerSettings
+
+    win.app_vm.workspace.server.configure(ServerSettings(
+        url="https://central.example.org", project_id=3,
+        app_user_token="DemoTokenNotARealOne0123456789"), test=False)
+
+
+def _send(w: Walker, case_id: str) -> None:
+    """"Send to server…" on the case just interviewed, then the case queued (as after a send
+    that could not reach the server) with "Send queued (1)" in the header; then taken out
+    of the queue again, before the automatic retry could try."""
+    win = w.window
+    win.go_cases(case_id)
+    panel = win.cases_page.server_panel
+    _expect(panel is not None and panel.send_button.isEnabled(), "Send to server… enabled")
+    assert panel is not None
+    dialog = panel.open_send()
+    _expect(dialog is not None, "the send dialog")
+    w.shot("send-to-server")
+    w.close_dialogs()
+    service = win.app_vm.workspace.server
+    service.queue(case_id)
+    win.server_vm.queue_changed.emit(win.server_vm.waiting())
+    panel.refresh()
+    w.shot("case-queued-for-server")
+    service.unqueue(case_id)
+    win.server_vm.queue_changed.emit(win.server_vm.waiting())
 
 
 def _companion(w: Walker, lang: str, case_id: str) -> None:

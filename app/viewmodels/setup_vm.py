@@ -13,10 +13,12 @@ so it survives a lock and the officer comes back to the same choices.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject, Signal
 
+from app.qt_i18n import N_, _, ui_language
 from app.viewmodels.app_vm import AppViewModel
 from app.viewmodels.catalog import InstrumentCard, InstrumentCatalog
 from screening.casework.consent import (
@@ -27,6 +29,8 @@ from screening.casework.consent import (
 )
 from screening.casework.lifecycle import COMPANIONS, Declined, InterviewSetup, person_has_data
 from screening.errors import ScreeningError
+from screening.i18n import Translator
+from screening.i18n.bidi import isolate
 from screening.store import PersonInfo
 
 log = logging.getLogger(__name__)
@@ -34,8 +38,19 @@ log = logging.getLogger(__name__)
 # The scopes the consent page offers, in its order ("screening" is what "agrees" means).
 CONSENT_SCOPES = SCOPES  # the core's list, in its order
 
-__all__ = ["COMPANIONS", "CONSENT_SCOPES", "ConsentText", "NewPerson", "SetupDraft",
-           "SetupViewModel"]
+# Read to the person when the agency has a central server (scope "agency_server", issue #18):
+# short, plain and kind, in their language, with the officer's beside it. It says who can
+# open the copy, and avoids words like "records" that a victim may hear as a police file.
+SERVER_CONSENT = N_("A copy of your answers may be kept locked (encrypted) in the central "
+                    "system of {agency}. Only staff that {agency} allows can open it. You "
+                    "can say no: it does not change the help you can get.")
+SERVER_CONSENT_NO_AGENCY = N_("A copy of your answers may be kept locked (encrypted) in the "
+                              "agency's central system. Only staff the agency allows can "
+                              "open it. You can say no: it does not change the help you can "
+                              "get.")
+
+__all__ = ["COMPANIONS", "CONSENT_SCOPES", "ConsentText", "NewPerson", "ServerConsentText",
+           "SetupDraft", "SetupViewModel"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,17 @@ class SetupDraft:
 
 @dataclass(frozen=True)
 class ConsentText:
+    respondent: str
+    officer: str
+    respondent_language: str
+    officer_language: str
+
+
+@dataclass(frozen=True)
+class ServerConsentText:
+    """The agency-server sentence: ``respondent`` is "" when the app has no translation in
+    the person's language (the officer then says it in their own words)."""
+
     respondent: str
     officer: str
     respondent_language: str
@@ -185,6 +211,29 @@ class SetupViewModel(QObject):
                            ins.text(ins.consent, self.setup.officer_language),
                            self.setup.respondent_language, self.setup.officer_language)
 
+    def server_consent_text(self) -> ServerConsentText | None:
+        """The sentence for the "agency_server" scope, or None while no server is set (then
+        the consent page does not ask)."""
+        if not self.app_vm.is_open:
+            return None
+        try:
+            if self.app_vm.workspace.server.settings() is None:
+                return None
+        except ScreeningError:
+            return None
+        agency = self.app_vm.officer_profile().agency.strip()
+
+        def say(gettext: Callable[[str], str]) -> str:
+            # the agency's name keeps its own direction (and brackets) in either script
+            return (gettext(SERVER_CONSENT).format(agency=isolate(agency)) if agency
+                    else gettext(SERVER_CONSENT_NO_AGENCY))
+
+        lang = self.setup.respondent_language
+        theirs = Translator(lang)
+        translated = lang.split("_")[0] == "en" or theirs(SERVER_CONSENT) != SERVER_CONSENT
+        return ServerConsentText(say(theirs) if translated else "", say(_), lang,
+                                 ui_language().lang)
+
     def interview_setup(self) -> InterviewSetup:
         """The draft as the core's ``InterviewSetup``."""
         s = self.setup
@@ -208,7 +257,7 @@ class SetupViewModel(QObject):
         the case and the person's details). The interview id; None (and ``failed``) on error.
 
         ``scope`` holds what the person agreed to beyond the interview itself ("referral",
-        "law_enforcement"); "screening" is always part of it.
+        "law_enforcement", "agency_server"); "screening" is always part of it.
         """
         s = self.setup
         person = self.person if self.is_new_case else None

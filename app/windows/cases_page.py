@@ -31,6 +31,8 @@ from app.viewmodels.cases_vm import CaseDetail, CasesViewModel
 from app.widgets.common import acc, heading, plain_label, refresh_heading, sensitive, set_button
 from app.windows import dialogs
 from app.windows.new_case_dialog import NewCaseDialog
+from app.windows.server_dialogs import CaseServerPanel
+from screening.i18n.bidi import isolate
 
 SEARCH_DELAY_MS = 250
 
@@ -135,6 +137,8 @@ class CasesPage(QWidget):
         self.reopen_button.clicked.connect(self._reopen)
         self.delete_button = QPushButton(side)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.side_layout = side_layout
+        self.server_panel: CaseServerPanel | None = None  # "Send to server…" (issue #18)
         for w in (self.case_title, self.case_name, self.case_status, self.case_received,
                   self.interviews_label,
                   self.interviews, self.resume_button, self.new_interview_button,
@@ -177,6 +181,18 @@ class CasesPage(QWidget):
         self.vm.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._render_count()
         self._show_detail(self.detail)
+
+    def set_server_panel(self, panel: CaseServerPanel) -> None:
+        """The case's server line and "Send to server…", under its other actions."""
+        self.server_panel = panel
+        self.side_layout.insertWidget(self.side_layout.indexOf(self.reopen_button) + 1, panel)
+        panel.case_changed.connect(self._sent)
+        panel.show_case(self.detail)
+
+    def _sent(self, case_id: str) -> None:
+        """A send for the case ended: show its new state (or that it is gone)."""
+        self.vm.model.refresh()  # a case removed after sending leaves the list
+        self.select_case(case_id)
 
     # -- names --------------------------------------------------------------------------
     def set_names_masked(self, masked: bool) -> None:
@@ -261,7 +277,7 @@ class CasesPage(QWidget):
             for row in detail.interviews:
                 state = _("finished") if row.finished else _("in progress")
                 text = _("{instrument} · {state} · started {date}").format(
-                    instrument=row.instrument, state=state, date=row.started)
+                    instrument=isolate(row.instrument), state=state, date=row.started)
                 item = QListWidgetItem(text)
                 item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
@@ -270,6 +286,8 @@ class CasesPage(QWidget):
             rows = [r.id for r in detail.interviews]
             if rows:
                 self.interviews.setCurrentRow(rows.index(draft.id) if draft else len(rows) - 1)
+        if self.server_panel is not None:
+            self.server_panel.show_case(detail)
         self._update_buttons()
 
     def _current_interview(self) -> tuple[str, bool] | None:

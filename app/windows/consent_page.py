@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 
 from app.qt_i18n import _, apply_text_language, language_name, ui_language
 from app.viewmodels.setup_vm import SetupViewModel
-from app.widgets.common import acc, heading, plain_label, refresh_heading, set_button
+from app.widgets.common import acc, heading, muted, plain_label, refresh_heading, set_button
 from app.windows import dialogs
 from app.windows.setup_page import case_line
-from screening.casework.consent import LAW_ENFORCEMENT, REFERRAL, SCREENING
+from screening.casework.consent import AGENCY_SERVER, LAW_ENFORCEMENT, REFERRAL, SCREENING
 
 
 class ConsentPage(QWidget):
@@ -73,9 +73,22 @@ class ConsentPage(QWidget):
         self.share_services = QCheckBox(self)
         self.share_police = QCheckBox(self)
         self.confidentiality = QCheckBox(self)
-        for check in (self.agrees, self.share_services, self.share_police,
-                      self.confidentiality):
+        for check in (self.agrees, self.share_services, self.share_police):
             layout.addWidget(check)
+        # Issue #18: a copy on the agency's server, asked only when one is set; the sentence
+        # to read in the person's language, the officer's beside it.
+        self.share_server = QCheckBox(self)
+        self.server_box = QWidget(self)
+        server_row = QHBoxLayout(self.server_box)
+        server_row.setContentsMargins(24, 0, 0, 0)
+        self.server_respondent = plain_label("", self.server_box)
+        self.server_respondent.setObjectName("serverConsentRespondent")
+        self.server_officer = muted(plain_label("", self.server_box))
+        server_row.addWidget(self.server_respondent, 3)
+        server_row.addWidget(self.server_officer, 2)
+        layout.addWidget(self.share_server)
+        layout.addWidget(self.server_box)
+        layout.addWidget(self.confidentiality)
         how = QHBoxLayout()
         self.how_label = plain_label("", self, wrap=False)
         self.verbal = QRadioButton(self)
@@ -116,6 +129,8 @@ class ConsentPage(QWidget):
                                           "support services they choose"))
         set_button(self.share_police, _("The person agrees that the results are shared with "
                                         "law enforcement"))
+        set_button(self.share_server, _("The person agrees that a locked (encrypted) copy "
+                                        "is kept in the agency's central system"))
         set_button(self.confidentiality, _("Confidentiality and its limits were explained"))
         self.how_label.setText(_("Consent given:"))
         set_button(self.verbal, _("verbally"))
@@ -143,9 +158,32 @@ class ConsentPage(QWidget):
         same = consent.respondent_language == consent.officer_language
         self.show_officer.setVisible(not same)
         self.officer_area.setVisible(not same and self.show_officer.isChecked())
+        self._load_server()
+
+    def _load_server(self) -> None:
+        text = self.vm.server_consent_text()
+        self.share_server.setVisible(text is not None)
+        self.server_box.setVisible(text is not None)
+        if text is None:
+            self.share_server.setChecked(False)
+            return
+        same = text.respondent_language.split("_")[0] == text.officer_language.split("_")[0]
+        if text.respondent:
+            self.server_respondent.setText(text.respondent)
+            apply_text_language(self.server_respondent, text.respondent_language, factor=1.15)
+        else:
+            self.server_respondent.setText(_(
+                "Not translated into {language}: say it in your own words or through the "
+                "interpreter.").format(language=language_name(text.respondent_language,
+                                                              ui_language().lang)))
+            apply_text_language(self.server_respondent, ui_language().lang)
+        acc(self.server_respondent, _("Read this to the person"))
+        self.server_officer.setText(text.officer)
+        self.server_officer.setVisible(not same or not text.respondent)
 
     def start(self) -> None:
-        for box in (self.agrees, self.share_services, self.share_police, self.confidentiality):
+        for box in (self.agrees, self.share_services, self.share_police, self.share_server,
+                    self.confidentiality):
             box.setChecked(False)
         self.verbal.setChecked(True)
         self.load()
@@ -158,6 +196,8 @@ class ConsentPage(QWidget):
             scope.append(REFERRAL)
         if self.share_police.isChecked():
             scope.append(LAW_ENFORCEMENT)
+        if self.share_server.isChecked() and not self.share_server.isHidden():
+            scope.append(AGENCY_SERVER)
         return tuple(scope)
 
     def _recorded_how(self) -> str:

@@ -39,10 +39,11 @@ from app.viewmodels.catalog import InstrumentCatalog
 from app.viewmodels.handover_vm import Received, ReceiveViewModel
 from app.viewmodels.interview_vm import InterviewViewModel
 from app.viewmodels.referral_vm import ReferralViewModel
+from app.viewmodels.server_vm import ServerViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.viewmodels.setup_vm import NewPerson, SetupViewModel
 from app.widgets.common import BusyBar, set_button
-from app.windows import dialogs, handover_dialogs
+from app.windows import dialogs, handover_dialogs, server_dialogs
 from app.windows.cases_page import CasesPage
 from app.windows.consent_page import ConsentPage
 from app.windows.first_run import FirstRunPage
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.referral_vm = ReferralViewModel(app_vm, self)
         self.settings_vm = SettingsViewModel(app_vm, self.catalog, self)
         self.receive_vm = ReceiveViewModel(app_vm, self)
+        self.server_vm = ServerViewModel(app_vm, self)  # issue #18: the agency's server
 
         self.first_run = FirstRunPage(app_vm, self)
         self.unlock_page = UnlockPage(app_vm, self)
@@ -149,6 +151,9 @@ class MainWindow(QMainWindow):
         ]
         for page in self.pages.values():
             self.stack.addWidget(page)
+        self.server_controls = server_dialogs.ServerControls(self, self.header, self.server_vm)
+        bar.insertWidget(bar.indexOf(self.busy), self.server_controls)
+        self.cases_page.set_server_panel(server_dialogs.CaseServerPanel(self.server_vm))
         self._connect()
 
         # Idle time, Ctrl+L/Ctrl+P/the panic key (in dialogs too), minimising, sleep.
@@ -369,7 +374,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         if not self._guarded():
             return None
-        dialog = SettingsDialog(self.app_vm, self.settings_vm, self)
+        dialog = SettingsDialog(self.app_vm, self.settings_vm, self, self.server_vm)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._settings_closed)
         self.settings_dialog = dialog

@@ -1,5 +1,6 @@
 """Settings: language and auto-lock, officer profile, passphrase and recovery key; the other
-tabs (directory, instruments, backup, audit) are in ``settings_tabs.py``."""
+tabs (directory, instruments, backup, audit) are in ``settings_tabs.py``, the agency's server
+in ``server_tab.py``."""
 
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ from app.error_dialogs import show_error
 from app.idle import RECORDS_KEYS
 from app.qt_i18n import _, available_ui_languages, language_name, scaled_font, ui_language
 from app.viewmodels.app_vm import AppViewModel
+from app.viewmodels.server_vm import ServerViewModel
 from app.viewmodels.settings_vm import SettingsViewModel
 from app.widgets.common import Banner, BusyBar, acc, plain_label, set_button
 from app.widgets.passphrase_field import PassphraseField
 from app.windows import dialogs
+from app.windows.server_tab import ServerTab
 from app.windows.settings_tabs import (
     AuditTab,
     BackupTab,
@@ -389,7 +392,8 @@ class SettingsDialog(QDialog):
     ``tabs`` (its bar hidden) holds the pages and keeps Ctrl+Tab."""
 
     def __init__(self, app_vm: AppViewModel, vm: SettingsViewModel,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, server_vm: ServerViewModel | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setModal(True)
@@ -410,10 +414,11 @@ class SettingsDialog(QDialog):
         self.directory = DirectoryTab(vm, self)
         self.instruments = InstrumentsTab(vm, self)
         self.backup = BackupTab(vm, self)
+        self.server = ServerTab(server_vm or ServerViewModel(app_vm, self), self)
         self.audit = AuditTab(vm, self)
         self.pages: list[TabPage] = [self.general, self.profile, self.security,
                                      self.directory, self.instruments, self.backup,
-                                     self.audit]
+                                     self.server, self.audit]
         for page in self.pages:
             self.tabs.addTab(page, "")
             self.sections.addItem(QListWidgetItem())
@@ -436,7 +441,7 @@ class SettingsDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))
         names = (_("General"), _("Officer profile"), _("Passphrase"), _("Referral directory"),
-                 _("Questionnaires"), _("Backup and export"), _("Audit trail"))
+                 _("Questionnaires"), _("Backup and export"), _("Server"), _("Audit trail"))
         for i, name in enumerate(names):
             self.tabs.setTabText(i, name)
             item = self.sections.item(i)
@@ -483,4 +488,5 @@ class SettingsDialog(QDialog):
     def clear_personal_data(self) -> None:
         self.security.clear()
         self.backup.clear()
+        self.server.clear()
         self.profile.edits[0].clear()
