@@ -269,9 +269,10 @@ def main(argv: list[str]) -> int:
         work = Path(tmp)
         from bench.expr_bench import bench_expressions
         from bench.handover_bench import bench_handover
+        from bench.server_bench import bench_server
 
         rows = (bench_core(work, quick) + bench_reports(work) + bench_handover(work)
-                + bench_expressions(quick) + bench_gui(quick))
+                + bench_expressions(quick) + bench_server(work, quick) + bench_gui(quick))
     lines = render(rows)
     print("\n".join(lines))
     if not quick:
@@ -285,7 +286,11 @@ def main(argv: list[str]) -> int:
             "baselines are measured in the same run. The disk here fsyncs in about 0.2 ms; "
             "laptop disks are often 1-10 ms, which moves the save and unlock rows, not the "
             "ratios. The GUI's peak RSS includes Argon2id's 256 MiB, held for the 0.4 s of "
-            "the unlock only; the app then runs at the RSS of the row above it.\n\n"
+            "the unlock only; the app then runs at the RSS of the row above it. "
+            "The send rows (issue #18) post to ODK Central running on this same machine "
+            "(tests/server/central.py, PostgreSQL included; bench/server_bench.py), so they "
+            "measure FieldScreen plus Central without a network; the client-cost rows are "
+            "FieldScreen's own work per submission.\n\n"
             + "\n".join(lines) + "\n",
             encoding="utf-8",
         )
