@@ -88,7 +88,8 @@ class Answer:
 
 def _openrosa_code(status: int, text: str) -> float | None:
     # The OpenRosa endpoints carry no problem code, only Central's message (problem.js).
-    known = [(404, "form version specified", 404.6), (409, "different XML", 409.1),
+    known = [(404, "form version specified", 404.6),
+             (404, "find that submission to update", 404.5), (409, "different XML", 409.1),
              (409, "not currently accepting submissions", 409.2),
              (409, "has been deleted", 409.18), (409, "out of date", 409.9)]
     for code_status, words, code in known:
@@ -178,6 +179,11 @@ def http_error(answer: Answer, op: str, ctx: Mapping[str, str], *, base: str, pr
         return err(f"this web user may not do that on {project} (HTTP 403): ask the "
                    f"administrator for {need} on the project", "forbidden")
     if status == 404:
+        if code == 404.5:  # an edit (deprecatedID) of a submission the server no longer has
+            return err(f"this is a change to submission {ctx.get('instance', '')}, which is "
+                       f"no longer on {project} (deleted there?): it was not sent — tell "
+                       "the administrator, who can restore the earlier submission in Central",
+                       "conflict")
         if code in (404.2, 404.3) or op == "login":  # a Central, but not at this path
             return err(f"{base} is not the address of the ODK Central API (HTTP 404): "
                        "check the address (https://host, without /v1)", "bad_url")
@@ -197,7 +203,12 @@ def http_error(answer: Answer, op: str, ctx: Mapping[str, str], *, base: str, pr
         if code == 409.5:
             return err(f"{project} is being set up for encryption — try again in a "
                        "moment", "server")
-        if code in (409.1, 409.9):
+        if code == 409.9:
+            return err(f"the server holds a newer copy of submission "
+                       f"{ctx.get('instance', '')} than the one this change was made to: it "
+                       "was not replaced — tell the administrator, who can compare both "
+                       "in Central", "conflict")
+        if code == 409.1:
             return err(f"the server already has a different submission "
                        f"{ctx.get('instance', '')}; it was not replaced — tell the "
                        "administrator", "conflict")

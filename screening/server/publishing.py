@@ -88,9 +88,9 @@ def key_problem(form: PublishedForm, settings: ServerSettings) -> str | None:
     served = key_fingerprint(form.public_key) if form.public_key else "none"
     return (f"the form {form.form_id} version {form.version} on {settings.host} carries "
             f"the key {served}, not the agency's key {key_fingerprint(settings.public_key)}: "
-            "nothing is sent to it. Ask the Central administrator to publish it with the "
-            "agency's key (`fieldscreen server publish`), or correct the agency key in the "
-            "server settings")
+            "nothing is sent to it. Central keeps a published version as it is, so the "
+            "agency's key needs a new version of the questionnaire, published with that key "
+            "(`fieldscreen server publish`); or correct the agency key in the server settings")
 
 
 def served_form(client: CentralClient, form_id: str, ours: str) -> bytes | None:

@@ -403,6 +403,10 @@ def test_form_not_published(fake: FakeCentral) -> None:
      "different submission"),
     ("This form is not currently accepting submissions.", "refused", "does not accept"),
     ("This submission has been deleted. You may not resubmit it.", "conflict", "deleted"),
+    # Edits (deprecatedID): Central's own words for 409.9 (problem.js).
+    ("You tried to update a submission, but the copy you were editing (uuid:1) is now out of "
+     "date. Please get the new version that has been submitted, and make your edits again.",
+     "conflict", "holds a newer copy"),
 ])
 def test_submission_conflicts(fake: FakeCentral, message: str, kind: str,
                               words: str) -> None:
@@ -410,6 +414,16 @@ def test_submission_conflicts(fake: FakeCentral, message: str, kind: str,
     error = failing(lambda: app_user(fake).submit(MANIFEST, {}))
     assert (error.kind, error.status) == (kind, 409) and words in error.message
     assert not error.transient
+
+
+def test_an_edit_of_a_submission_gone_from_the_server_is_not_called_unpublished(
+        fake: FakeCentral) -> None:
+    fake.route("POST", r"/v1/key/[^/]+/projects/3/submission", openrosa(
+        404, "You tried to update an existing submission, but we can't find that submission "
+             "to update (uuid:1)"))
+    error = failing(lambda: app_user(fake).submit(MANIFEST, {}))
+    assert (error.kind, error.problem) == ("conflict", 404.5)
+    assert "no longer on project 3" in error.message and "publish" not in error.message
 
 
 def test_other_4xx_is_refused_with_centrals_reason(fake: FakeCentral) -> None:
