@@ -123,11 +123,17 @@ def _encrypt_file(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
 
 def encrypt_submission(xml: bytes, *, form_id: str, version: str | None, instance_id: str,
                        public_key_b64: str, media: Sequence[tuple[str, bytes]] = (),
-                       deprecated_id: str | None = None) -> EncryptedSubmission:
+                       deprecated_id: str | None = None,
+                       iv_instance_id: str | None = None) -> EncryptedSubmission:
     """Encrypt one submission (its XML and media) for the agency's key, as Collect does.
     ``deprecated_id``: for an edit, the instanceID it replaces, in the manifest's meta (the
     server cannot read the encrypted XML, so it takes ``meta/deprecatedID`` from there; it
-    is not among the signed lines)."""
+    is not among the signed lines). ``iv_instance_id``: the instanceID the IV is derived
+    from, when not ``instance_id``: for an edit, the submission's first one. Collect never
+    sends an encrypted edit, and Central decrypts every version of a submission with the
+    IV of its first instanceID (``submissions."instanceId"`` in
+    lib/model/query/submission-attachments.js, streamForExport); with the edit's own
+    instanceID the first block of the decrypted XML would be garbage."""
     if not form_id:
         raise InputError("the form id is empty", code=ErrorCode.BAD_INPUT)
     if not instance_id:
@@ -139,7 +145,8 @@ def encrypt_submission(xml: bytes, *, form_id: str, version: str | None, instanc
 
     key = os.urandom(32)
     wrapped_key = base64.b64encode(public_key.encrypt(key, _oaep())).decode("ascii")
-    seed = bytearray(hashlib.md5(instance_id.encode("utf-8") + key).digest())
+    seed = bytearray(hashlib.md5((iv_instance_id or instance_id).encode("utf-8") + key)
+                     .digest())
 
     signed = [form_id, *([version] if version is not None else []), wrapped_key, instance_id]
     files: dict[str, bytes] = {}

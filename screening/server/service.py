@@ -460,7 +460,11 @@ class ServerService:
 
     def _build(self, interview: Interview, loaded: LoadResult, form: StoredForm,
                instance: str, edit_of: str | None) -> Envelope:
-        from screening.server.instance import interview_submission, submission_xml
+        from screening.server.instance import (
+            instance_id,
+            interview_submission,
+            submission_xml,
+        )
         from screening.server.odk_crypto import encrypt_submission
 
         published = _published(form)
@@ -471,7 +475,10 @@ class ServerService:
             return Envelope(xml, {}, False)
         sealed = encrypt_submission(xml, form_id=form.form_id, version=form.version,
                                     instance_id=instance, public_key_b64=form.public_key,
-                                    deprecated_id=edit_of)
+                                    deprecated_id=edit_of,
+                                    # an edit: Central derives the IV from the first ID
+                                    iv_instance_id=instance_id(interview.id) if edit_of
+                                    else None)
         return Envelope(sealed.manifest, dict(sealed.files), True)
 
 

@@ -126,14 +126,16 @@ def parse_manifest(manifest: bytes) -> dict:
             "signature": one("base64EncryptedElementSignature"), "media": media}
 
 
-def central_decrypt(private: rsa.RSAPrivateKey, manifest: bytes,
-                    files: dict[str, bytes]) -> dict[str, bytes]:
+def central_decrypt(private: rsa.RSAPrivateKey, manifest: bytes, files: dict[str, bytes],
+                    root_instance: str | None = None) -> dict[str, bytes]:
     """Every file of the submission, decrypted as Central's export does (blob index: media
-    in manifest order, then the XML), and the element signature checked."""
+    in manifest order, then the XML), and the element signature checked. The IV comes from
+    the submission's first instanceID (``root_instance``, for an edit), as Central's
+    streamForExport takes ``submissions."instanceId"``."""
     info = parse_manifest(manifest)
     key = central_submission_key(private, info["key"])
     names = [*info["media"], info["xml"]]
-    ivs = central_ivs(info["instance"], key, len(names))
+    ivs = central_ivs(root_instance or info["instance"], key, len(names))
     plain = {name.removesuffix(".enc"): central_cleartext(key, iv, files[name])
              for name, iv in zip(names, ivs, strict=True)}
     lines = [info["id"], *([info["version"]] if info["version"] is not None else []),
@@ -163,6 +165,26 @@ def test_central_decrypts_xml_and_media_in_order(which: str,
     assert plain == {**dict(media), "submission.xml": XML}
     # Every ciphertext is padded to whole blocks (16 bytes of padding on a full block).
     assert len(sub.files["voice.m4a.enc"]) == 32 and len(sub.files["empty.txt.enc"]) == 16
+
+
+def test_an_edit_decrypts_whole_the_way_central_decrypts_edits(
+        key2048: rsa.RSAPrivateKey) -> None:
+    # Central decrypts every version of a submission with the IV of its first instanceID;
+    # an edit carries a new instanceID (and deprecatedID) in its manifest.
+    edit = "uuid:0b9e6c2d4f8a4e1c9d7b5a3f1e0c8d6b"
+    sub = encrypt_submission(XML, form_id="adult_indicators", version="1.0+abcdef01",
+                             instance_id=edit, public_key_b64=public_b64(key2048),
+                             deprecated_id=INSTANCE, iv_instance_id=INSTANCE)
+    assert parse_manifest(sub.manifest)["instance"] == edit
+    assert central_decrypt(key2048, sub.manifest, sub.files,
+                           root_instance=INSTANCE)["submission.xml"] == XML
+    # With the edit's own ID the first block decrypts to garbage (the signature then fails):
+    # what made Central's export of an edit lose its fields now and then.
+    info = parse_manifest(sub.manifest)
+    key = central_submission_key(key2048, info["key"])
+    [iv] = central_ivs(edit, key, 1)
+    garbled = central_cleartext(key, iv, sub.files["submission.xml.enc"])
+    assert garbled[16:] == XML[16:] and garbled[:16] != XML[:16]
 
 
 def test_each_file_needs_its_own_iv(key2048: rsa.RSAPrivateKey) -> None:
