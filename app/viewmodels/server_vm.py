@@ -298,27 +298,17 @@ class ServerViewModel(QObject):
         """Interviews an explicit send would try (queued, or failed and kept)."""
         return sum(1 for e in self.entries() if e.state in WAITING)
 
-    def case_state(self, case_id: str, finished: list[str]) -> CaseServerState:
-        """``finished``: the ids of the case's finished interviews."""
+    def case_state(self, case_id: str) -> CaseServerState:
+        """Whether the case may be sent, and its queue entries (the core decides)."""
         s = self._settings()
         if s is None:
             return CaseServerState(False, "not_configured")
         entries = tuple(self.entries(case_id))
         host = host_of(s.url)
-        try:
-            allowed = self.service.consent_allows(case_id)
+        try:  # the core's rule, the same one `queue` applies
+            blocked = self.service.blocker(case_id) or ""
         except ScreeningError:
-            allowed = False
-        if not allowed:
             blocked = "no_consent"
-        elif not finished:
-            blocked = "no_finished"
-        elif {e.interview_id for e in entries if e.state == "sent"
-              and not e.changed_after_sending} >= set(finished):
-            # (an interview changed after it was sent can be sent again: an ODK edit)
-            blocked = "all_sent"
-        else:
-            blocked = ""
         return CaseServerState(True, blocked, entries, host, s.project_id)
 
     # -- sending --------------------------------------------------------------------------

@@ -324,8 +324,7 @@ class CaseServerPanel(QWidget):
         self.detail = detail
         state = None
         if detail is not None and self.vm.app_vm.is_open:
-            finished = [r.id for r in detail.interviews if r.finished]
-            state = self.vm.case_state(detail.id, finished)
+            state = self.vm.case_state(detail.id)
         self.state = state
         if state is None or not state.configured:
             self.state_label.clear()

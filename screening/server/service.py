@@ -213,6 +213,21 @@ class ServerService:
         consent = sending_consent(self.store, self.store.cases.resolve(case_id))
         return consent is not None and consent.covers(AGENCY_SERVER)
 
+    def blocker(self, case_id: str) -> str | None:
+        """Why the case cannot be queued now, as a code (``no_consent``, ``no_finished``,
+        ``all_sent``), or None: the one rule ``queue`` applies and the app shows."""
+        case_id = self.store.cases.resolve(case_id)
+        if not self.consent_allows(case_id):
+            return "no_consent"
+        finished = [i.id for i in self.store.interviews.list(case_id) if i.finished]
+        if not finished:
+            return "no_finished"
+        rows = {r.interview_id: r for r in self.store.sends.rows(case_id)}
+        if all(i in rows and rows[i].state == SENT and not rows[i].changed_after_sending
+               for i in finished):
+            return "all_sent"
+        return None
+
     def queue(self, case_id: str, *, remove_after: bool = False) -> list[QueueEntry]:
         """Queue a case's finished interviews (the officer's explicit choice). Refused, with
         the case named, when the person's latest consent does not cover the agency server,
@@ -223,17 +238,18 @@ class ServerService:
 
         case_id = self.store.cases.resolve(case_id)
         reference = self.store.cases.get(case_id).reference
-        if not self.consent_allows(case_id):
+        blocked = self.blocker(case_id)
+        interviews = self.store.interviews.list(case_id)
+        finished = [i for i in interviews if i.finished]
+        unfinished = [i.id for i in interviews if not i.finished]
+        if blocked == "no_consent":
             raise InputError(
                 f"case {reference}: the person's consent does not cover sharing with the "
                 "agency server ('agency_server'), so it is not queued; only a consent that "
                 "includes it allows sending (the latest consent recorded for the case "
                 "counts: a later refusal or withdrawal means no)",
                 code=ErrorCode.CONSENT_SCOPE, case=reference)
-        interviews = self.store.interviews.list(case_id)
-        finished = [i for i in interviews if i.finished]
-        unfinished = [i.id for i in interviews if not i.finished]
-        if not finished:
+        if blocked == "no_finished":
             raise InputError(f"case {reference}: no finished interview to send"
                              + (f" (unfinished: {', '.join(unfinished)})" if unfinished else ""),
                              code=ErrorCode.INTERVIEW_STATE, case=reference)
@@ -242,9 +258,7 @@ class ServerService:
                 f"case {reference}: removing it after sending would also delete the "
                 f"unfinished interview(s) {', '.join(unfinished)}; finish them first, or "
                 "queue without removing", code=ErrorCode.INTERVIEW_STATE, case=reference)
-        rows = {r.interview_id: r for r in self.store.sends.rows(case_id)}
-        if all(i.id in rows and rows[i.id].state == SENT
-               and not rows[i.id].changed_after_sending for i in finished):
+        if blocked == "all_sent":
             raise InputError(f"case {reference}: every finished interview was sent already "
                              "and has not changed since; nothing to queue",
                              code=ErrorCode.BAD_INPUT, case=reference)

@@ -171,6 +171,19 @@ def test_only_finished_interviews_are_queued_and_the_unfinished_are_named(
         ws.server.queue(first["case_id"], remove_after=True)
 
 
+def test_the_core_says_why_a_case_cannot_be_queued_as_queue_refuses_it(
+        ws: Workspace) -> None:
+    # What the app shows on its disabled button is what `queue` would refuse.
+    no_scope = case(ws, scope=("screening",))
+    ready = case(ws)
+    assert ws.server.blocker(no_scope["case_id"]) == "no_consent"
+    assert ws.server.blocker(ready["case_id"]) is None
+    ws.store.interviews.reopen(ready["interview_id"])
+    assert ws.server.blocker(ready["case_id"]) == "no_finished"
+    with pytest.raises(InputError, match="no finished interview"):
+        ws.server.queue(ready["case_id"])
+
+
 def test_a_case_with_nothing_finished_is_refused_naming_the_case(ws: Workspace) -> None:
     done = case(ws)
     ws.store.interviews.reopen(done["interview_id"])
