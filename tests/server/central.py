@@ -79,7 +79,9 @@ net.Socket.prototype.connect = function (...args) {
 
 
 class CentralUnavailable(RuntimeError):
-    """Node/npm or the PostgreSQL server binaries are not installed: tests skip with this."""
+    """Node/npm or the PostgreSQL server binaries are not installed, or the backend is not
+    beside the checkout (a clone elsewhere, as the xlsform fixtures of ../shared): tests
+    skip with this."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,10 @@ class CentralServer(CentralApi):
     def __init__(self, *, backend: Path = BACKEND, cache: Path = CACHE,
                  ready_timeout: float = 90.0) -> None:
         self.backend, self.cache, self.ready_timeout = backend, cache, ready_timeout
+        if not (backend / "package-lock.json").is_file():
+            raise CentralUnavailable(
+                f"ODK Central tests skipped: the backend is not at {backend} (clone beside "
+                "../shared, or set FIELDSCREEN_CENTRAL_BACKEND)")
         self.tools = find_tools()
         self.email, self.password = ADMIN_EMAIL, secrets.token_urlsafe(18)
         self.port = self.pg_port = 0
