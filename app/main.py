@@ -128,6 +128,20 @@ def build_window(data_dir: Path, lang: str | None = None) -> MainWindow:
     return window
 
 
+STARTUP_PROBE_ENV = "FIELDSCREEN_STARTUP_PROBE"
+
+
+def _probe_ready(app: QApplication, window: MainWindow) -> None:
+    """``FIELDSCREEN_STARTUP_PROBE=1`` (README, "Building for the field"): after the first
+    pass of the event loop, print ``READY <page>`` (the class of the screen shown, e.g.
+    UnlockPage; nothing else) and quit, so bench/cold_bench.py can time the start of the
+    frozen app, where no code can be injected, from outside. It opens nothing and skips
+    nothing before that point: the store stays locked and the app exits as if closed."""
+    page = window.stack.currentWidget()
+    print("READY", type(page).__name__, flush=True)
+    app.quit()
+
+
 def run(args: argparse.Namespace | None = None) -> int:
     harden()  # no core dumps, no ptrace by other processes (best effort; see hardening.py)
     os.umask(0o077)
@@ -145,6 +159,8 @@ def run(args: argparse.Namespace | None = None) -> int:
     sys.excepthook = _excepthook
     window = build_window(data_dir, lang)
     window.show()
+    if os.environ.get(STARTUP_PROBE_ENV) == "1":
+        QTimer.singleShot(0, lambda: _probe_ready(app, window))
     # Parse the instruments on a worker once the window is up (not before: it would hold the
     # interpreter lock while the first screen is drawn).
     QTimer.singleShot(400, lambda: window.preload(

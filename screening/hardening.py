@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Iterator
 
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
@@ -42,7 +43,13 @@ def _libc() -> object | None:
     import ctypes
     import ctypes.util
 
-    for name in (None, ctypes.util.find_library("c")):
+    def names() -> Iterator[str | None]:
+        yield None  # the running program's symbols: libc's prctl on glibc and musl
+        # find_library runs ``ldconfig -p`` in a child process (tens of ms at every start,
+        # issue #19), so only when the program's own symbols lack prctl.
+        yield ctypes.util.find_library("c")
+
+    for name in names():
         with contextlib.suppress(OSError, AttributeError):
             lib = ctypes.CDLL(name, use_errno=True)
             lib.prctl  # noqa: B018 - probe for the symbol

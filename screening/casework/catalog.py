@@ -55,8 +55,9 @@ def _load_stored(row: StoredInstrument) -> LoadResult:
     data = json.loads(row.canonical)
     data["content_hash"] = row.content_hash
     try:
+        # Canonical JSON checked when it was stored: libyaml reads it (issue #19).
         result = load_instrument_text(json.dumps(data, ensure_ascii=False),
-                                      f"store:{row.instrument_id}@{row.version}")
+                                      f"store:{row.instrument_id}@{row.version}", fast=True)
     except InstrumentError as exc:  # pragma: no cover - only a damaged or edited store
         raise InstrumentError(
             f"the stored text of {row.instrument_id} {row.version} does not load: "

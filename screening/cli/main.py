@@ -17,7 +17,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from screening.buildinfo import version_line
-from screening.cli.common import data_dir_from
 from screening.errors import (
     AnswerError,
     ErrorCode,
@@ -143,15 +142,34 @@ def _run_gui(args: argparse.Namespace) -> int:
     return int(runner(args))
 
 
+def _app_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``fieldscreen`` or ``fieldscreen --data-dir DIR``: the desktop app, parsed without
+    building the subcommands (their modules load the instruments, the expression engine and
+    more, which the app's first window does not need; issue #19). Anything else, ``--help``
+    included, goes through the full parser, so both paths give the same result."""
+    if not argv:
+        given = None
+    elif len(argv) == 2 and argv[0] == "--data-dir" and argv[1][:1] not in ("", "-"):
+        given = argv[1]
+    elif len(argv) == 1 and argv[0].startswith("--data-dir=") and len(argv[0]) > 11:
+        given = argv[0].removeprefix("--data-dir=")
+    else:
+        return None
+    return argparse.Namespace(data_dir=Path(given) if given else None, command=None,
+                              func=_run_gui, screenshots=None, lang=None)
+
+
 def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
     """Run the command line. ``gui``: how to start the desktop app (frozen builds pass it)."""
+    from screening.cli.common import data_dir_from
+
     global _gui_runner
     if gui is not None:
         _gui_runner = gui
     harden()  # no core dumps, no ptrace by other processes (best effort; see hardening.py)
     os.umask(0o077)  # every file we create is private to the officer's account
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _app_only(argv) or build_parser().parse_args(argv)
     data_dir = data_dir_from(args)
     # Log to the data folder only once a store lives there; never print tracebacks.
     setup_logging(WorkspaceLayout(data_dir).logs if data_dir.is_dir() else None)

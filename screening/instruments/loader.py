@@ -47,10 +47,12 @@ def _schema_problems(exc: ValidationError, smap: SourceMap) -> list[Problem]:
     return problems
 
 
-def parse_instrument(text: str, file: str = "<text>") -> tuple[Instrument, SourceMap]:
-    """YAML and schema only; raises ``InstrumentError`` listing every schema problem."""
+def parse_instrument(text: str, file: str = "<text>", *,
+                     fast: bool = False) -> tuple[Instrument, SourceMap]:
+    """YAML and schema only; raises ``InstrumentError`` listing every schema problem.
+    ``fast``: a shipped file or a store snapshot (``yamlsource.load_yaml``)."""
     try:
-        data, smap = load_yaml(text, file)
+        data, smap = load_yaml(text, file, fast=fast)
     except YamlProblem as exc:
         raise InstrumentError(
             f"{file}: cannot read instrument", [exc.problem], code=exc.problem.code
@@ -98,8 +100,8 @@ def check_hash(instrument: Instrument, smap: SourceMap) -> tuple[str, Problem | 
     return computed, None, False
 
 
-def load_instrument_text(text: str, file: str = "<text>") -> LoadResult:
-    instrument, smap = parse_instrument(text, file)
+def load_instrument_text(text: str, file: str = "<text>", *, fast: bool = False) -> LoadResult:
+    instrument, smap = parse_instrument(text, file, fast=fast)
     errors, warnings = validate_instrument(instrument, smap)
     computed, problem, only_warning = check_hash(instrument, smap)
     if problem is not None:
@@ -109,7 +111,7 @@ def load_instrument_text(text: str, file: str = "<text>") -> LoadResult:
     return LoadResult(instrument=instrument, content_hash=computed, warnings=warnings)
 
 
-def load_instrument(path: Path) -> LoadResult:
+def load_instrument(path: Path, *, fast: bool = False) -> LoadResult:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -125,6 +127,6 @@ def load_instrument(path: Path) -> LoadResult:
             file=str(path),
         )
         raise InstrumentError(f"{path}: cannot read instrument", [problem]) from None
-    result = load_instrument_text(text, str(path))
+    result = load_instrument_text(text, str(path), fast=fast)
     result.path = path
     return result

@@ -7,8 +7,13 @@ language. A letter that no shipped font covers is an error (``REPORT_FONT_MISSIN
 the script and the language; the report is never printed with holes in it.
 
 The fonts live in ``resources/fonts/`` (see the README there). They are registered with
-ReportLab once per process. Shaping (Arabic joining, Devanagari conjuncts) needs uharfbuzz;
-ReportLab silently prints unshaped text without it, so we refuse to run instead.
+ReportLab once per process, each when a text first needs it (issue #19): parsing all seven
+files took about 0.15 s of the first PDF, 0.1 s of it for the CJK font alone, which a packet
+without Chinese never uses. The faces keep their priority order: a letter still takes the
+first face whose cmap has it, the later faces are only parsed when the earlier ones lack it.
+Every file is checked to be there when the set is made. Shaping (Arabic joining, Devanagari
+conjuncts) needs uharfbuzz; ReportLab silently prints unshaped text without it, so we refuse
+to run instead.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from screening.errors import ErrorCode, ReportError
 from screening.paths import resource_path
@@ -107,11 +112,47 @@ def require_shaping() -> Any:
     return hb
 
 
-class FontSet:
-    """The registered faces, in priority order."""
+class Faces(Sequence[Face]):
+    """The faces in priority order, each registered on first access (``FontSet``)."""
 
-    def __init__(self, faces: Sequence[Face]) -> None:
-        self.faces: tuple[Face, ...] = tuple(faces)
+    def __init__(self, loaders: Sequence[Callable[[], Face]]) -> None:
+        self._loaders = tuple(loaders)
+        self._faces: list[Face | None] = [None] * len(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+    @overload
+    def __getitem__(self, index: int) -> Face: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Face]: ...
+
+    def __getitem__(self, index: int | slice) -> Face | Sequence[Face]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        face = self._faces[index]
+        if face is None:
+            with _lock:  # two PDFs on two threads register a face once
+                face = self._faces[index]
+                if face is None:
+                    face = self._faces[index] = self._loaders[index]()
+        return face
+
+    def __iter__(self) -> Iterator[Face]:
+        for index, face in enumerate(self._faces):
+            yield face if face is not None else self[index]
+
+    def loaded(self) -> list[str]:
+        """The keys of the faces registered so far (for tests and benchmarks)."""
+        return [f.spec.key for f in self._faces if f is not None]
+
+
+class FontSet:
+    """The faces, in priority order; each is registered when a text first needs it."""
+
+    def __init__(self, faces: Sequence[Face] | Faces) -> None:
+        self.faces: Sequence[Face] = faces if isinstance(faces, Faces) else tuple(faces)
         self.default = self.faces[0]
 
     @property
@@ -119,8 +160,11 @@ class FontSet:
         return str(self.default.regular.fontName)
 
     def first_covering(self, ch: str) -> Face | None:
-        for face in self.faces:
-            if face.covers(ch):
+        code = ord(ch)
+        if code in self.default.cmap:  # most characters: no walk through the faces
+            return self.default
+        for face in self.faces:  # in order: a later face loads only if the earlier lack ch
+            if code in face.cmap:
                 return face
         return None
 
@@ -237,19 +281,25 @@ def _missing(ch: str, lang: str, where: str) -> ReportError:
 _lock = threading.Lock()
 
 
-def _register(spec: FaceSpec, index: int, font_dir: Path) -> Face:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    def load(file_name: str, rl_name: str) -> Any:
-        path = font_dir / file_name
-        if not path.is_file():
+def _require_files(spec: FaceSpec, font_dir: Path) -> None:
+    for file_name in (spec.regular, spec.bold):
+        if file_name is not None and not (font_dir / file_name).is_file():
             raise ReportError(
                 f"font file {file_name} for {spec.family} is missing from {font_dir}",
                 code=ErrorCode.REPORT_FONT_MISSING,
                 font=file_name,
                 script=spec.key,
             )
+
+
+def _register(spec: FaceSpec, index: int, font_dir: Path) -> Face:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    _require_files(spec, font_dir)
+
+    def load(file_name: str, rl_name: str) -> Any:
+        path = font_dir / file_name
         try:
             ttf = TTFont(rl_name, str(path))
         except (TTFError, OSError) as exc:
@@ -283,12 +333,14 @@ def _register(spec: FaceSpec, index: int, font_dir: Path) -> Face:
 
 
 def load_fonts(specs: Sequence[FaceSpec] = FACE_SPECS, font_dir: Path | None = None) -> FontSet:
-    """Register ``specs`` with ReportLab (idempotent per name) and return them as a FontSet."""
+    """``specs`` as a FontSet: every file checked now, the first face registered with
+    ReportLab now (idempotent per name), each other face when a text first needs it."""
     require_shaping()
     directory = font_dir or resource_path("fonts")
-    with _lock:
-        faces = [_register(spec, i, directory) for i, spec in enumerate(specs)]
-    log.debug("registered %d font faces", len(faces))
+    for spec in specs:
+        _require_files(spec, directory)
+    faces = Faces([partial(_register, spec, i, directory) for i, spec in enumerate(specs)])
+    log.debug("%d font faces, registered on first use", len(faces))
     return FontSet(faces)
 
 

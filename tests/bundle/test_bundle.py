@@ -16,16 +16,20 @@ BUNDLE = os.environ.get("FIELDSCREEN_BUNDLE")
 pytestmark = pytest.mark.skipif(not BUNDLE, reason="set FIELDSCREEN_BUNDLE (make bundle-test)")
 
 
-def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+PASSPHRASE = "bundle test passphrase, harbour lights 2026"
+
+
+def _run(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+         stdin: str = "") -> subprocess.CompletedProcess:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     exe = Path(BUNDLE or "").resolve() / "fieldscreen"
     # A clean environment: no PATH to a Python, no PYTHONPATH, an empty HOME. The network
     # is never used by FieldScreen; nothing here needs it.
-    env = {"HOME": str(home), "TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin",
-           "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env,
-                          cwd=home, timeout=300, check=False)
+    clean = {"HOME": str(home), "TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+             "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8", **(env or {})}
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=clean,
+                          cwd=home, timeout=300, check=False, input=stdin)
 
 
 def test_version_names_the_commit(tmp_path: Path) -> None:
@@ -61,6 +65,20 @@ def test_instruments_are_bundled(tmp_path: Path) -> None:
     ids = {row["id"] for row in json.loads(done.stdout)}
     assert {"adult_indicators", "youth_quick_screen", "forced_labour_ilo11",
             "safety_triage"} <= ids
+
+
+def test_the_app_starts_to_its_first_window(tmp_path: Path) -> None:
+    # FIELDSCREEN_STARTUP_PROBE=1 (app/main.py): print the first window and quit; how
+    # bench/cold_bench.py times the frozen app's start (issue #19).
+    data = tmp_path / "data"
+    done = _run(tmp_path, "--data-dir", str(data), env={"FIELDSCREEN_STARTUP_PROBE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["READY FirstRunPage"]
+    made = _run(tmp_path, "--data-dir", str(data), "init", stdin=PASSPHRASE + "\n")
+    assert made.returncode == 0, made.stderr
+    done = _run(tmp_path, "--data-dir", str(data), env={"FIELDSCREEN_STARTUP_PROBE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["READY UnlockPage"]
 
 
 def test_gui_screenshots(tmp_path: Path) -> None:

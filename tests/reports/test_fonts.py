@@ -78,3 +78,36 @@ def test_without_uharfbuzz_nothing_is_built(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ReportError) as err:
         fonts.require_shaping()
     assert err.value.context["reason"] == "shaping_unavailable"
+
+
+MIXED = "Вася Nguyễn, عمل 14 ساعة — काम किया; 从2023年起 «ok» 👍"
+
+
+def test_faces_are_registered_when_first_needed_and_chosen_as_before() -> None:
+    # Issue #19: the CJK font alone took 0.1 s of the first PDF; a packet without Chinese
+    # never needs it. Laziness must not change which face a character gets.
+    lazy = load_fonts()
+    assert lazy.faces.loaded() == ["latin"]  # type: ignore[attr-defined]
+    lazy.assign("Ana María, Вася Nguyễn — 29 «yes»", lang="en", where="test")
+    assert lazy.faces.loaded() == ["latin"]  # type: ignore[attr-defined]
+    lazy.assign("عمل 14 ساعة", lang="ar", where="test")
+    assert lazy.faces.loaded() == ["latin", "arabic"]  # type: ignore[attr-defined]
+    eager = load_fonts()
+    assert len(list(eager.faces)) == len(FACE_SPECS)  # every face registered up front
+    assert lazy.assign(MIXED, lang="en", where="test") == eager.assign(MIXED, lang="en",
+                                                                         where="test")
+
+
+def test_a_broken_font_file_stops_only_the_text_that_needs_it(tmp_path: Path) -> None:
+    for spec in FACE_SPECS:
+        for name in (spec.regular, spec.bold):
+            if name:
+                shutil.copy(resource_path("fonts", name), tmp_path)
+    cjk = next(s for s in FACE_SPECS if s.key == "cjk")
+    (tmp_path / cjk.regular).write_bytes(b"not a font" * 100)
+    fonts_here = load_fonts(FACE_SPECS, tmp_path)
+    fonts_here.assign("Reported: debt", lang="en", where="test")  # no CJK needed
+    with pytest.raises(ReportError) as err:
+        fonts_here.assign("从2023年起", lang="zh-Hans", where="test")
+    assert err.value.code is ErrorCode.REPORT_FONT_MISSING
+    assert err.value.context["font"] == cjk.regular
