@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from typing import Any
 
@@ -104,3 +105,36 @@ SAMPLE_REFERRAL: dict[str, Any] = {
     "wants": ["safe_place", "legal_advice", "no_police"],
     "wishes": "Synthetic words: wants to leave but fears for her sister",
 }
+
+
+def old_schema_case(store: Any, name: str | None = None, *, aliases: tuple[str, ...] = (),
+                    reference: str | None = None) -> str:
+    """A case written as schemas 1 to 6 wrote one (issue #19: today's repositories write
+    schema 7's sort keys and search entries), for tests that upgrade an old store. Synthetic
+    names only."""
+    import uuid
+
+    from screening.store import search
+    from screening.store.audit import now
+
+    case_id = uuid.uuid4().hex
+    reference = reference or f"FS-2026-{case_id[:5].upper()}"
+    stamp = now()
+    with store._handle.tx("an old schema's case") as conn:
+        conn.execute("INSERT INTO cases (id, reference, status, created_at, updated_at)"
+                     " VALUES (?, ?, 'draft', ?, ?)", (case_id, reference, stamp, stamp))
+        if name is not None or aliases:
+            conn.execute("INSERT INTO persons (case_id, name, aliases) VALUES (?, ?, ?)",
+                         (case_id, name, json.dumps(list(aliases))))
+        conn.execute("INSERT INTO case_search (case_id, text) VALUES (?, ?)",
+                     (case_id, search.index_text(reference, name, aliases)))
+        store._handle.audit.append("case.created", case_id=case_id)
+    return case_id
+
+
+def old_schema_delete(store: Any, case_id: str) -> None:
+    """Delete a case as schemas 1 to 6 did (see ``old_schema_case``)."""
+    with store._handle.tx("deleting an old schema's case") as conn:
+        conn.execute("DELETE FROM case_search WHERE case_id = ?", (case_id,))
+        conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+        store._handle.audit.append("case.deleted", case_id=case_id, detail={"interviews": []})

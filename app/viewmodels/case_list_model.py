@@ -1,34 +1,41 @@
-"""The case list: a ``QAbstractTableModel`` over the store, with search, status filter and sort.
+"""The case list: a lazy ``QAbstractTableModel`` over the store, with search, status filter and
+sort.
 
-One model, no widget per row: 10,000 cases are one query (about 40 ms) and a Python sort.
-Search goes to the store's full-text index (accent- and case-blind in every script), or
-matches dates when the text looks like one ("2026-03" finds cases created or changed then).
-The rows hold names, so ``clear()`` empties the model when the app locks. With ``masked``
-(while an interview is open, by default: issue #14) the name column shows dots, so a list
-opened in front of a respondent does not show everyone else's name.
+One model, no widget per row, and no row in memory that is not on screen (issue #19: 100,000
+cases): the row count is one ``store.cases.count``; rows are read a window of ``WINDOW`` at a
+time, when the view asks for them, through ``store.cases.page``, which sorts and filters in
+SQL on the store's indexes; a few windows are kept. A new search, status or order is a new
+count and an empty cache; a case is found again by its position in the new order. Search goes
+to the store's full-text index (accent- and case-blind in every script), or matches dates when
+the text looks like one ("2026-03" finds cases created or changed then). The rows hold names,
+so ``clear()`` empties the model and its cache when the app locks. With ``masked`` (while an
+interview is open, by default: issue #14) the name column shows dots, so a list opened in front
+of a respondent does not show everyone else's name.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import re
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from app.formatting import datetime_text
-from app.qt_i18n import N_, _, ltr
+from app.qt_i18n import N_, _, ltr, ui_language
 from app.viewmodels.app_vm import AppViewModel
+from screening.errors import ScreeningError
 from screening.i18n.bidi import isolate
 from screening.store import CaseSummary, ReceivedFrom
+from screening.store.caselist import SEARCH_LIMIT, is_date
 
 log = logging.getLogger(__name__)
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 MASKED_NAME = "••••••"  # the same for every name: not even its length shows
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-SEARCH_LIMIT = 2000
+WINDOW = 200  # rows read at a time
+KEPT_WINDOWS = 8  # windows kept, the least recently used dropped first
 
 STATUS_TEXT = {
     "draft": N_("Draft"),
@@ -101,18 +108,22 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, app_vm: AppViewModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app_vm = app_vm
-        self._rows: list[CaseSummary] = []
+        self._count = 0
+        self._windows: OrderedDict[int, list[CaseSummary]] = OrderedDict()
         self._search = ""
         self._status: str | None = None
         self._sort = (5, Qt.SortOrder.DescendingOrder)
-        self.truncated = False  # the search hit SEARCH_LIMIT: more cases match
+        self.truncated = False  # the search found more than SEARCH_LIMIT cases
         self.masked = False  # names shown as dots
+        # Dates as shown, by stamp and UI language: Babel takes ~0.1 ms a date, and the view
+        # asks for each cell many times (size hints, paint, accessibility).
+        self._dates: dict[tuple[str, str], str] = {}
 
     def set_masked(self, masked: bool) -> None:
         if masked != self.masked:
             self.masked = masked
-            if self._rows:
-                self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, 1))
+            if self._count:
+                self.dataChanged.emit(self.index(0, 1), self.index(self._count - 1, 1))
 
     # -- queries ------------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -127,53 +138,94 @@ class CaseListModel(QAbstractTableModel):
     def filtered(self) -> bool:
         return bool(self._search or self._status)
 
-    def _query(self) -> list[CaseSummary]:
-        store = self.app_vm.require_store()
+    def _order(self) -> dict[str, Any]:
+        column, order = self._sort
+        return {"sort": COLUMNS[column][0],
+                "descending": order == Qt.SortOrder.DescendingOrder}
+
+    def _filter(self) -> dict[str, Any]:
+        return {"status": self._status, "query": self._search or None,
+                "search_limit": SEARCH_LIMIT}
+
+    def _counted(self) -> int:
+        cases = self.app_vm.require_store().cases
         text = self._search
-        if not text:
-            return store.cases.list(status=self._status)
-        if _DATE.match(text):
-            rows = [c for c in store.cases.list(status=self._status)
-                    if c.created_at.startswith(text) or c.updated_at.startswith(text)]
-            return rows
-        rows = store.cases.search(text, limit=SEARCH_LIMIT + 1)
-        self.truncated = len(rows) > SEARCH_LIMIT
-        rows = rows[:SEARCH_LIMIT]
-        if self._status:
-            rows = [c for c in rows if c.status == self._status]
-        return rows
+        if not text or is_date(text):
+            return cases.count(**self._filter())
+        # A search lists its first SEARCH_LIMIT matches; one more says there are more.
+        found = cases.count(query=text, search_limit=SEARCH_LIMIT + 1)
+        self.truncated = found > SEARCH_LIMIT
+        if self._status is None:
+            return min(found, SEARCH_LIMIT)
+        return cases.count(**self._filter())
 
     def refresh(self) -> None:
         self.truncated = False
         self.beginResetModel()
-        self._rows = self._query() if self.app_vm.is_open else []
-        self._sort_rows()
-        self.endResetModel()
+        self._windows.clear()
+        self._count = 0
+        try:
+            self._count = self._counted() if self.app_vm.is_open else 0
+        finally:
+            self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._rows = []
+        self._windows.clear()
+        self._dates.clear()
+        self._count = 0
         self._search = ""
         self._status = None
+        self.truncated = False
         self.endResetModel()
 
+    def _case(self, row: int) -> CaseSummary | None:
+        """The case at ``row``, from its window (read from the store when not kept)."""
+        if not 0 <= row < self._count:
+            return None
+        number, at = divmod(row, WINDOW)
+        window = self._windows.get(number)
+        if window is None:
+            store = self.app_vm.store
+            if store is None:
+                return None
+            try:
+                window = store.cases.page(offset=number * WINDOW, limit=WINDOW,
+                                          **self._order(), **self._filter())
+            except ScreeningError as exc:  # painting must go on: the row stays empty
+                log.warning("reading the case list failed: %s", exc.code)
+                return None
+            self._windows[number] = window
+            while len(self._windows) > KEPT_WINDOWS:
+                self._windows.popitem(last=False)
+        else:
+            self._windows.move_to_end(number)
+        return window[at] if at < len(window) else None
+
     def case_id(self, row: int) -> str | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        case = self._case(row)
+        return case.id if case else None
 
     def received_from(self, case_id: str) -> ReceivedFrom | None:
-        """Where a listed case came from (None: made here, or not listed)."""
-        row = self.row_of(case_id)
-        return self._rows[row].received_from if row >= 0 else None
+        """Where a case came from (None: made here, or no such case)."""
+        for window in self._windows.values():
+            for case in window:
+                if case.id == case_id:
+                    return case.received_from
+        store = self.app_vm.store
+        return store.cases.received_from(case_id) if store is not None else None
 
     def row_of(self, case_id: str) -> int:
-        for i, c in enumerate(self._rows):
-            if c.id == case_id:
-                return i
-        return -1
+        """The row of ``case_id`` in the list as sorted and filtered now; -1 if not listed."""
+        store = self.app_vm.store
+        if store is None or not self._count:
+            return -1
+        row = store.cases.position(case_id, **self._order(), **self._filter())
+        return row if row is not None and row < self._count else -1
 
     # -- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -185,55 +237,61 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or role not in _ROLES:
             return None
-        case = self._rows[index.row()]
+        case = self._case(index.row())
+        if case is None:
+            return None
         if role == CaseIdRole:
             return case.id
         received = case.received_from
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == RECEIVED_COLUMN:
+        if role == Qt.ItemDataRole.ToolTipRole:
             # A packet's text (an agency's name) is never read as HTML: escaped, in <qt>.
-            return plain_tooltip(received_tooltip(received)) if received else None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            column = COLUMNS[index.column()][0]
-            if column == "reference":
-                return case.reference
-            if column == "name" and self.masked:
-                return (MASKED_NAME if role == Qt.ItemDataRole.DisplayRole
-                        else _("Name hidden"))
-            if column == "name":
-                return case.name or ""
-            if column == "status":
-                return status_text(case.status)
-            if column == "interviews":
-                return str(case.interview_count)
-            if column == "created":
-                return short_date(case.created_at)
-            if column == "received":
-                if received is None:  # a screen reader hears a word, not silence
-                    return ("" if role == Qt.ItemDataRole.DisplayRole
-                            else _("Not received: made here"))
-                return sender_text(received)
-            return short_date(case.updated_at)
-        return None
+            return (plain_tooltip(received_tooltip(received))
+                    if received and index.column() == RECEIVED_COLUMN else None)
+        column = COLUMNS[index.column()][0]
+        if column == "reference":
+            return case.reference
+        if column == "name" and self.masked:
+            return (MASKED_NAME if role == Qt.ItemDataRole.DisplayRole
+                    else _("Name hidden"))
+        if column == "name":
+            return case.name or ""
+        if column == "status":
+            return status_text(case.status)
+        if column == "interviews":
+            return str(case.interview_count)
+        if column == "created":
+            return self._date(case.created_at)
+        if column == "received":
+            if received is None:  # a screen reader hears a word, not silence
+                return ("" if role == Qt.ItemDataRole.DisplayRole
+                        else _("Not received: made here"))
+            return sender_text(received)
+        return self._date(case.updated_at)
+
+    def _date(self, stamp: str) -> str:
+        key = (ui_language().lang, stamp)
+        text = self._dates.get(key)
+        if text is None:
+            if len(self._dates) >= 2 * WINDOW * KEPT_WINDOWS:
+                self._dates.clear()
+            text = self._dates[key] = short_date(stamp)
+        return text
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (column, order)
+        """A new order, read from the store. Rows held by the view (its selection, its
+        current cell) are let go: finding each again costs a count over the store, which
+        the cases page does for the one selected case only (``CasesPage``)."""
+        if (column, order) == self._sort:
+            return
         self.layoutAboutToBeChanged.emit()
-        self._sort_rows()
+        self._sort = (column, order)
+        self._windows.clear()
+        held = self.persistentIndexList()
+        self.changePersistentIndexList(held, [QModelIndex()] * len(held))
         self.layoutChanged.emit()
 
-    def _sort_rows(self) -> None:
-        column, order = self._sort
-        name = COLUMNS[column][0]
-        keys = {
-            "reference": lambda c: c.reference.casefold(),
-            "name": lambda c: (c.name or "").casefold(),
-            "status": lambda c: c.status,
-            "interviews": lambda c: c.interview_count,
-            "created": lambda c: c.created_at,
-            "updated": lambda c: c.updated_at,
-            "received": lambda c: (sender_text(c.received_from).casefold()
-                                   if c.received_from else ""),
-        }
-        self._rows.sort(key=keys[name], reverse=order == Qt.SortOrder.DescendingOrder)
+
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole, CaseIdRole})

@@ -161,7 +161,8 @@ class SettingsViewModel(QObject):
             self.failed.emit("audit", str(exc.code), "")
             return []
         try:
-            references = {c.id: c.reference for c in self.app_vm.require_store().cases.list()}
+            references = self.app_vm.require_store().cases.references(
+                e.case_id for e in entries if e.case_id)
         except ScreeningError:
             references = {}
         return [AuditRow(e.id, e.at, e.action,

@@ -35,6 +35,7 @@ from app.windows.server_dialogs import CaseServerPanel
 from screening.i18n.bidi import isolate
 
 SEARCH_DELAY_MS = 250
+SIZE_ROWS = 40  # rows measured to fit the columns to their contents
 
 
 class CasesPage(QWidget):
@@ -105,11 +106,19 @@ class CasesPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # names vary most
+        # Columns fit about a screenful of rows, not 1,000 (Qt's default): measuring text in
+        # six scripts for 1,000 rows took longer than the query (issue #19). Not 0 ("the
+        # visible rows"): a table not shown would then measure every row.
+        header.setResizeContentsPrecision(SIZE_ROWS)
         header.setStretchLastSection(False)
         self.table.setTabKeyNavigation(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda _i: self._primary_action())
         vm.model.modelReset.connect(self._model_reset)
+        # A new order lets the selection go; the selected case is found again in it.
+        self._reselect: str | None = None
+        vm.model.layoutAboutToBeChanged.connect(self._keep_selection)
+        vm.model.layoutChanged.connect(self._restore_selection)
 
         side = QWidget(split)
         side_layout = QVBoxLayout(side)
@@ -230,6 +239,14 @@ class CasesPage(QWidget):
                      | QItemSelectionModel.SelectionFlag.Rows)
             self.table.selectionModel().setCurrentIndex(index, flags)
             self.table.scrollTo(index)
+
+    def _keep_selection(self) -> None:
+        self._reselect = self.detail.id if self.detail else None
+
+    def _restore_selection(self) -> None:
+        case_id, self._reselect = self._reselect, None
+        if case_id:
+            self.select_case(case_id)
 
     def _model_reset(self) -> None:
         self._render_count()

@@ -6,13 +6,14 @@ import builtins
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
 from screening.errors import ErrorCode, InputError, StoreError
 from screening.log import replace_control_chars
-from screening.store import search
+from screening.store import caselist, search
 from screening.store.audit import now
 from screening.store.connection import Connection
 from screening.store.core import StoreHandle, case_reference, new_id, not_found, to_json
@@ -37,13 +38,14 @@ _RECEIVED_COLUMNS = """r.case_id, r.document_id, r.sender_store_id, r.sender_cas
        r.sender_anchor_digest, r.packet_sha256, r.file_sha256, r.recipient_fingerprint,
        r.sender_phone, r.sender_email, r.earlier_case_id, r.relation,
        (SELECT e.reference FROM cases e WHERE e.id = r.earlier_case_id)"""
-_SUMMARY_SQL = f"""
-SELECT c.id, c.reference, c.status, c.created_at, c.updated_at,
-       (SELECT count(*) FROM interviews i WHERE i.case_id = c.id), p.name,
-       {_RECEIVED_COLUMNS}
-FROM cases c LEFT JOIN persons p ON p.case_id = c.id
+_SUMMARY_COLUMNS = f"""c.id, c.reference, c.status, c.created_at, c.updated_at,
+       c.interview_count, p.name, {_RECEIVED_COLUMNS}"""
+_SUMMARY_JOINS = """
+     LEFT JOIN persons p ON p.case_id = c.id
      LEFT JOIN received_referrals r ON r.case_id = c.id
 """
+_SUMMARY_SQL = f"SELECT {_SUMMARY_COLUMNS} FROM cases c{_SUMMARY_JOINS}"
+_CHUNK = 500  # rowids a window reads by rowid at most (SQLite's parameter limit is 32,766)
 
 
 def generate_reference(year: int | None = None) -> str:
@@ -111,6 +113,7 @@ class CaseRepository:
     def __init__(self, handle: StoreHandle, interviews: InterviewRepository) -> None:
         self._handle = handle
         self._interviews = interviews
+        self._matches = caselist.Matches()  # the case list's last search
 
     # -- cases ---------------------------------------------------------------------------
     def create(self, reference: str | None = None, person: PersonInfo | None = None) -> str:
@@ -160,13 +163,17 @@ class CaseRepository:
                     person.notes,
                 ),
             )
-        search.update_index(
+        search_rowid = search.update_index(
             conn,
             case_id,
             reference,
             person.name if person else None,
             person.aliases if person else (),
         )
+        # The case list sorts and searches on these (schema 7, caselist.py).
+        conn.execute("UPDATE cases SET name_key = ?, search_rowid = ? WHERE id = ?",
+                     (search.name_key(person.name if person else None), search_rowid,
+                      case_id))
 
     def update_person(self, case_id: str, person: PersonInfo | None) -> None:
         """Replace the person's details (None removes them)."""
@@ -237,29 +244,78 @@ class CaseRepository:
         self, *, status: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[CaseSummary]:
         """Cases, most recently changed first."""
-        sql = _SUMMARY_SQL
-        params: list[Any] = []
-        if status is not None:
-            sql += " WHERE c.status = ?"
-            params.append(status)
-        sql += " ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else int(limit), int(offset)]
-        with self._handle.read("listing cases") as conn:
-            return [_summary(r) for r in conn.execute(sql, params)]
+        return self.page(offset=offset, limit=-1 if limit is None else limit, status=status)
 
     def search(self, text: str, *, limit: int = 50) -> builtins.list[CaseSummary]:
         """Cases whose reference, name or an alias contains every word of ``text``.
 
         Accents and case are ignored in every script; substrings match (CJK too).
         """
+        found = search.match_sql(text)
+        if found is None:
+            return []
+        sql, params = found
         with self._handle.read("searching cases") as conn:
-            ids = search.matching_case_ids(conn, text, limit)
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            sql = f"{_SUMMARY_SQL} WHERE c.id IN ({marks}) ORDER BY c.updated_at DESC, c.rowid DESC"
-            rows = conn.execute(sql, ids).fetchall()
+            rows = conn.execute(
+                f"{_SUMMARY_SQL} WHERE c.search_rowid IN ({sql} LIMIT ?)"
+                " ORDER BY c.updated_at DESC, c.rowid DESC", [*params, int(limit)]).fetchall()
         return [_summary(r) for r in rows]
+
+    def references(self, case_ids: Iterable[str]) -> dict[str, str]:
+        """The reference of each of ``case_ids`` that exists (not the whole list)."""
+        wanted = sorted(set(case_ids))
+        found: dict[str, str] = {}
+        with self._handle.read("reading case references") as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start:start + _CHUNK]
+                found.update(conn.execute(
+                    f"SELECT id, reference FROM cases WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk).fetchall())
+        return found
+
+    # -- the case list (issue #19): counted, paged and sorted in SQL ----------------------
+    def count(self, *, status: str | None = None, query: str | None = None,
+              search_limit: int = caselist.SEARCH_LIMIT) -> int:
+        """How many cases ``page`` lists with that filter: ``status``, and ``query`` (a
+        date such as "2026-03", else search text: its first ``search_limit`` matches)."""
+        with self._handle.read("counting cases") as conn:
+            return caselist.count(conn, self._matches, status, query, search_limit)
+
+    def page(self, *, offset: int, limit: int, sort: str = "updated", descending: bool = True,
+             status: str | None = None, query: str | None = None,
+             search_limit: int = caselist.SEARCH_LIMIT) -> builtins.list[CaseSummary]:
+        """``limit`` cases from ``offset`` (``limit`` -1: all) in the order of ``sort`` (one
+        of ``caselist.SORTS``: reference, name, status, interviews, created, updated,
+        received), filtered as ``count`` says. Names sort accent- and case-blind."""
+        with self._handle.read("listing cases") as conn:
+            if limit < 0 or limit > _CHUNK:  # the whole list (`cases list`): one statement
+                sql, params = caselist.page_query(
+                    conn, self._matches, _SUMMARY_COLUMNS, _SUMMARY_JOINS, offset=offset,
+                    limit=limit, sort=sort, descending=descending, status=status, query=query,
+                    search_limit=search_limit)
+                return [_summary(r) for r in conn.execute(sql, params)]
+            # A window: its rowids along the index first, so the rows skipped by the offset
+            # cost an index step each, not a join.
+            rowids = caselist.page_rowids(
+                conn, self._matches, offset=offset, limit=limit, sort=sort,
+                descending=descending, status=status, query=query, search_limit=search_limit)
+            if not rowids:
+                return []
+            marks = ",".join("?" * len(rowids))
+            found = {int(row[0]): _summary(row[1:]) for row in conn.execute(
+                f"SELECT c.rowid, {_SUMMARY_COLUMNS} FROM cases c{_SUMMARY_JOINS}"
+                f" WHERE c.rowid IN ({marks})", rowids)}
+        return [found[r] for r in rowids if r in found]
+
+    def position(self, case_id: str, *, sort: str = "updated", descending: bool = True,
+                 status: str | None = None, query: str | None = None,
+                 search_limit: int = caselist.SEARCH_LIMIT) -> int | None:
+        """Where ``page`` lists ``case_id`` (0: first) with that order and filter; None when
+        it does not list it (filtered out, or no such case)."""
+        with self._handle.read("finding a case in the list") as conn:
+            return caselist.position(conn, self._matches, case_id, sort=sort,
+                                     descending=descending, status=status, query=query,
+                                     search_limit=search_limit)
 
     def delete(self, case_id: str) -> None:
         """Delete a case and everything in it for real.
@@ -301,6 +357,9 @@ class CaseRepository:
                  received.packet_sha256, received.file_sha256, received.recipient_fingerprint,
                  received.phone, received.email, received.earlier_case_id, received.relation),
             )
+            conn.execute("UPDATE cases SET received_key = ? WHERE id = ?",
+                         (search.received_key(received.agency, received.officer),
+                          received.case_id))
 
     def received_from(self, case_id: str) -> ReceivedFrom | None:
         """Where the case came from, when it was received from another agency."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from guihelp import create_store, make_window, unlock
@@ -12,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from app.viewmodels.case_list_model import MASKED_NAME, CaseIdRole
 from app.windows import dialogs
-from screening.store import PersonInfo
+from screening.store import CaseSummary, PersonInfo
 
 NAMES = ["Ana María González", "МАРИЯ Иванова", "李小梅", "فاطمة الزهراء", "Nguyễn Thị Lan"]
 
@@ -171,3 +172,81 @@ def test_the_case_asked_for_is_selected_right_to_left_too(qtbot, data_dir: Path)
         assert page.detail is not None and page.detail.id == case_id
         [selected] = page.table.selectionModel().selectedRows()
         assert selected.data(CaseIdRole) == case_id
+
+
+# -- issue #19: the list reads its rows lazily, a window at a time, sorted by the store -------
+def _sort_key(case: CaseSummary, column: str) -> Any:
+    from screening.store.search import normalise
+
+    if column == "name":
+        return normalise(case.name or "")
+    if column == "reference":
+        return case.reference.casefold()
+    if column == "received":
+        return case.received_from is not None
+    return {"status": case.status, "interviews": case.interview_count,
+            "created": case.created_at, "updated": case.updated_at}[column]
+
+
+def test_every_column_sorts_through_the_header_reading_few_rows_at_a_time(
+        qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.viewmodels import case_list_model
+    from app.viewmodels.case_list_model import COLUMNS
+
+    monkeypatch.setattr(case_list_model, "WINDOW", 7)
+    monkeypatch.setattr(case_list_model, "KEPT_WINDOWS", 2)
+    store = window.app_vm.store
+    store.cases.update_person(store.cases.list()[0].id, PersonInfo(name="ÁLVAREZ Synthetic"))
+    store.cases.update_person(store.cases.list()[1].id, PersonInfo(name="alvarez synthetic"))
+    page = window.cases_page
+    model = window.cases_vm.model
+    model.refresh()
+    cases = {c.id: c for c in store.cases.list()}
+    for column, (key, _title) in enumerate(COLUMNS):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            page.table.sortByColumn(column, order)
+            assert page.table.horizontalHeader().sortIndicatorSection() == column
+            shown = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+            assert sorted(shown) == sorted(cases)  # every case once
+            keys = [_sort_key(cases[i], key) for i in shown]
+            assert keys == sorted(keys, reverse=order == Qt.SortOrder.DescendingOrder), key
+            assert len(model._windows) <= 2  # no more than the kept windows in memory
+            assert model.index(20, 1).data() == cases[shown[20]].name
+    window.app_vm.lock()  # locking forgets every row read
+    assert model.rowCount() == 0 and not model._windows
+
+
+def test_the_selected_case_stays_selected_when_the_order_changes(qtbot, window) -> None:
+    page = window.cases_page
+    model = window.cases_vm.model
+    page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    page.select_case(model.index(45, 0).data(CaseIdRole))
+    chosen = page.detail.id
+    page.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    [selected] = page.table.selectionModel().selectedRows()
+    assert selected.data(CaseIdRole) == chosen and page.detail.id == chosen
+    assert selected.row() == model.row_of(chosen) >= 0
+    # Found again after a search that lists it, and not at all after one that does not.
+    model.set_search(window.app_vm.store.cases.get(chosen).reference)
+    page.select_case(chosen)
+    assert page.detail.id == chosen and model.row_of(chosen) == 0
+    model.set_search("nobody-here")
+    assert model.row_of(chosen) == -1
+
+
+def test_more_matches_than_the_list_shows_says_so(
+        qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.viewmodels import case_list_model
+
+    monkeypatch.setattr(case_list_model, "SEARCH_LIMIT", 12)
+    page = window.cases_page
+    model = window.cases_vm.model
+    model.set_search("FS-")
+    assert model.rowCount() == 12 and model.truncated
+    assert "More than 12 cases found" in page.count.text()
+    model.set_search("иванова")  # 12 match: all listed, nothing more to say
+    assert model.rowCount() == 12 and not model.truncated
+    assert "12 cases found" in page.count.text() and "More" not in page.count.text()
+    today = window.app_vm.store.cases.list(limit=1)[0].created_at[:10]
+    model.set_search(today)  # a date is not a search: every case, never "more than"
+    assert model.rowCount() == 60 and not model.truncated

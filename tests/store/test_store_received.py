@@ -11,6 +11,7 @@ from storehelp import PASSPHRASE
 
 from screening.store import AuditAnchor, PersonInfo, ReceivedFrom, Store
 from screening.store.migrations import MIGRATIONS, migrate
+from tests.factories import old_schema_case, old_schema_delete
 
 DIGEST = "ab" * 32
 AGENCY = "Synthetic Border Unit"
@@ -72,7 +73,7 @@ def test_a_schema_3_store_learns_where_its_received_cases_came_from(
         assert old.schema_version == 3
         # What `fieldscreen receive` stored before schema 4: a case, its interview with the
         # sending officer, and the provenance in the audit trail only.
-        case_id = old.cases.create(person=PersonInfo(name="Received Synthetic"))
+        case_id = old_schema_case(old, "Received Synthetic")
         interview_id = "1" * 32  # as schema 3 wrote it (today's code writes schema 5's)
         with old._handle.tx("a schema 3 interview") as conn:
             conn.execute(
@@ -89,10 +90,10 @@ def test_a_schema_3_store_learns_where_its_received_cases_came_from(
                                 "file_sha256": "ef" * 32,
                                 "recipient_fingerprint": "3f9a 1c2b 7d4e 99aa",
                                 "sender_case_reference": "FS-2026-AAAAA"})
-        local = old.cases.create()
-        deleted = old.cases.create()
+        local = old_schema_case(old)
+        deleted = old_schema_case(old)
         old.audit.event("referral.received", case_id=deleted, detail={"document_id": "x"})
-        old.cases.delete(deleted)
+        old_schema_delete(old, deleted)
         old.close()
     with Store.open(data_dir, PASSPHRASE) as store:
         assert store.schema_version >= 4

@@ -11,6 +11,7 @@ from storehelp import PASSPHRASE
 from screening.errors import StoreError
 from screening.store import Store
 from screening.store.migrations import MIGRATIONS, migrate
+from tests.factories import old_schema_case
 
 
 def test_details_round_trip_audited_by_field_name_only(store: Store) -> None:
@@ -41,7 +42,7 @@ def test_a_schema_2_store_upgrades_to_hold_referral_details(
         patched.setattr("screening.store.store.migrate", up_to_2)
         patched.setattr("screening.store.store.LATEST_VERSION", 2)
         old, _recovery = Store.create(data_dir, PASSPHRASE)
-        case_id = old.cases.create()
+        case_id = old_schema_case(old)
         assert old.schema_version == 2
         old.close()
     with Store.open(data_dir, PASSPHRASE) as store:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from screening.errors import ErrorCode, StoreError
+from screening.store import search
 from screening.store.connection import Connection, DatabaseError, sqlite_error, user_version
 
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
@@ -59,6 +60,15 @@ def too_new(version: int, latest: int = LATEST_VERSION) -> StoreError:
     )
 
 
+def _give_functions(conn: Connection) -> None:
+    """Python functions a migration may call to fill a new column of existing rows with what
+    the repositories write for new ones (0007: the case list's sort keys). Only migrations
+    use them: no index, trigger or view refers to them, so any connection can write."""
+    conn.create_function("fs_sort_key", 1, search.name_key, deterministic=True)
+    conn.create_function("fs_received_key", 2, search.received_key, deterministic=True)
+    conn.create_function("fs_chars", 1, search.chars_text, deterministic=True)
+
+
 def migrate(
     conn: Connection,
     migrations: Sequence[Migration] = MIGRATIONS,
@@ -77,6 +87,8 @@ def migrate(
     pending = list(migrations[current:])
     if pending and current >= 1 and before_upgrade is not None:
         before_upgrade(current)
+    if pending:
+        _give_functions(conn)
     applied = []
     for migration in pending:
         script = (
