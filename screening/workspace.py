@@ -96,10 +96,12 @@ class Workspace:
         """``path`` if FieldScreen may write a file (or, with ``folder``, files) there; raises
         InputError (ErrorCode.OUTPUT_TARGET) for a place inside this data folder, the same file
         as one of its files, or a device. Needs no unlocked store; with one, the file is noted
-        (encrypted) so a temporary a killed write leaves beside it is swept later."""
+        (encrypted) so a temporary a killed write leaves beside it is swept later, and
+        nothing is written from a store whose page check found it unsound (StoreCorrupt:
+        ``Store.check_output``)."""
         target = check_output_target(path, self.data_dir, folder=folder)
-        if not folder and self.is_open:
-            self.store.remember_output(target)  # its temporary is swept if a write dies
+        if self.is_open:
+            return self.store.check_output(target, folder=folder)
         return target
 
     # -- the store -----------------------------------------------------------------------

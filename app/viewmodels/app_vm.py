@@ -7,6 +7,7 @@ and the window returns to where it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -46,6 +47,9 @@ class AppViewModel(QObject):
     unlock_failed(str, float): error code and the seconds the next attempt must wait.
     created(str): the store was created; payload is the recovery key, to show once.
     create_failed(str): error code.
+    damage_found(int): the background page check of the open store found this many damaged
+        pages, or (0) could not check the file at all; the store refuses every write and
+        every output from now on (pagecheck.py, issue #19).
     """
 
     unlocked = Signal()
@@ -53,6 +57,10 @@ class AppViewModel(QObject):
     unlock_failed = Signal(str, float)
     created = Signal(str)
     create_failed = Signal(str)
+    damage_found = Signal(int)
+    # From the checking thread (a queued connection carries it to the Qt thread): the store
+    # whose check ended, and its state.
+    _page_check_ended = Signal(object, str)
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +70,7 @@ class AppViewModel(QObject):
         self.runner = TaskRunner(self)
         self._pending_close = False
         self.runner.busy_changed.connect(self._on_busy_changed)
+        self._page_check_ended.connect(self._on_page_check_ended)
 
     # -- facts ---------------------------------------------------------------------------
     def store_exists(self) -> bool:
@@ -99,9 +108,33 @@ class AppViewModel(QObject):
         self.runner.start("create-store", work, self._on_created,
                           lambda code, _incident: self.create_failed.emit(code))
 
+    def damaged_pages(self) -> int:
+        """Pages the open store's full page check found damaged (0: none known, or locked)."""
+        if not self.is_open:
+            return 0
+        check = self.workspace.store.page_check
+        return len(check.damaged_pages) if check.state == "damaged" else 0
+
+    def page_check_failed(self) -> bool:
+        """Whether the open store's page check could not check the file ("error": no
+        verdict); the store then refuses writes and outputs as for damage."""
+        return self.is_open and self.workspace.store.page_check.state == "error"
+
+    def _watch_page_check(self, store: Store) -> None:
+        def done(state: str) -> None:  # in the checking thread, or at once if it has ended
+            with contextlib.suppress(RuntimeError):  # the app is closing: nobody to tell
+                self._page_check_ended.emit(store, state)
+
+        store.page_check.on_done(done)
+
+    def _on_page_check_ended(self, store: object, state: str) -> None:
+        if state in ("damaged", "error") and self.is_open and store is self.workspace.store:
+            self.damage_found.emit(self.damaged_pages())
+
     def _on_created(self, result: tuple[Store, str]) -> None:
         store, recovery_key = result
         self.workspace.adopt(store)
+        self._watch_page_check(store)
         log.info("store created")
         self.created.emit(recovery_key)
         self.unlocked.emit()
@@ -126,6 +159,7 @@ class AppViewModel(QObject):
 
     def _on_unlocked(self, store: Store) -> None:
         self.workspace.adopt(store)
+        self._watch_page_check(store)
         self._pending_close = False
         log.info("store unlocked")
         self.unlocked.emit()
@@ -136,6 +170,7 @@ class AppViewModel(QObject):
     def adopt(self, store: Store) -> None:
         """Use a store opened elsewhere (restore from backup)."""
         self.workspace.adopt(store)
+        self._watch_page_check(store)
         self.unlocked.emit()
 
     def lock(self) -> None:

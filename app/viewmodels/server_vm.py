@@ -398,6 +398,10 @@ class ServerViewModel(QObject):
         self._retry.stop()
         if not self._active or not self.app_vm.is_open or self._settings() is None:
             return
+        try:  # a file not known to be sound sends nothing: no retry to arm (pagecheck.py)
+            self.app_vm.require_store().check_outputs_allowed()
+        except ScreeningError:
+            return
         queued = [e for e in self.entries() if e.state == "queued"]
         if not queued:
             return

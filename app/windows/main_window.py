@@ -46,6 +46,7 @@ from app.widgets.common import BusyBar, set_button
 from app.windows import dialogs, handover_dialogs, server_dialogs
 from app.windows.cases_page import CasesPage
 from app.windows.consent_page import ConsentPage
+from app.windows.damage_notice import DamageNotice
 from app.windows.first_run import FirstRunPage
 from app.windows.interview_page import InterviewPage
 from app.windows.lock_guard import LockGuard
@@ -97,11 +98,15 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 4, 8, 8)
         self.idle_warning = IdleWarning(central)  # "locking in 30 s", on every screen
         layout.addWidget(self.idle_warning)
+        self.damage_notice = DamageNotice(central)  # the file is damaged: nothing is saved
+        layout.addWidget(self.damage_notice)
         self.header = QWidget(central)
         bar = QHBoxLayout(self.header)
         bar.setContentsMargins(0, 0, 0, 0)
         self.cases_button = QPushButton(self.header)
-        self.cases_button.clicked.connect(self.go_cases)
+        # Back to the list with the case one was in still selected (a long list would
+        # otherwise leave the officer hunting for it).
+        self.cases_button.clicked.connect(lambda: self.go_cases(self.place.case_id or None))
         self.receive_button = QPushButton(self.header)  # recipient-key hand-over (#15)
         self.receive_button.clicked.connect(self.receive_referral)
         self.settings_button = QPushButton(self.header)
@@ -181,6 +186,7 @@ class MainWindow(QMainWindow):
         vm = self.app_vm
         vm.unlocked.connect(self._unlocked)
         vm.locked.connect(self._locked)
+        vm.damage_found.connect(self._damage_found)
         vm.runner.busy_changed.connect(lambda busy: self.busy.set_busy(busy, _("Working")))
         self.first_run.finished.connect(self.go_cases)
         self.cases_vm.failed.connect(lambda code: show_error(self, code))
@@ -221,6 +227,7 @@ class MainWindow(QMainWindow):
                    _("Import a case another agency handed over to your agency's key"))
         set_button(self.settings_button, _("Settings…"))
         set_button(self.lock_button, _("Lock (Ctrl+L)"))
+        self.damage_notice.retranslate()
         for hook in self._page_hooks:
             hook.retranslate()
 
@@ -239,6 +246,18 @@ class MainWindow(QMainWindow):
         self.header.setVisible(name not in ("first_run", "unlock", "paused")
                                and self.app_vm.is_open)
         self.cases_button.setVisible(name != "cases")
+        self._show_damage()
+
+    def _damage_found(self, _pages: int) -> None:
+        self._show_damage()
+
+    def _show_damage(self) -> None:
+        """The damage notice, over every screen but unlock, first run and pause."""
+        self.damage_notice.set_pages(self.app_vm.damaged_pages(),
+                                     unchecked=self.app_vm.page_check_failed())
+        name = next((n for n, p in self.pages.items() if p is self.stack.currentWidget()), "")
+        self.damage_notice.setVisible(self.damage_notice.shown
+                                      and name not in ("first_run", "unlock", "paused"))
 
     # -- navigation ---------------------------------------------------------------------
     def _guarded(self) -> bool:

@@ -292,6 +292,7 @@ class ServerService:
         the cases left over from an earlier one (sent, to be removed, not yet removed);
         they lead the results as "removed"."""
         settings = self.require_settings()
+        self.store.check_outputs_allowed()  # nothing leaves a store not known to be sound
         results = [] if dry_run else remove_leftovers(self.store)
         rows = self.store.sends.rows(states=[QUEUED] if due_only else [QUEUED, FAILED])
         if due_only:
@@ -346,6 +347,7 @@ class ServerService:
             return dataclasses.replace(result, outcome="would_send")
         if run.down is not None:
             return self._failed(row, result, *run.down)
+        self.store.check_outputs_allowed()  # the page check may have ended during the run
         try:
             answer = run.client.submit(envelope.manifest, dict(envelope.files))
         except ServerError as exc:

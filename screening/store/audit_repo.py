@@ -26,7 +26,11 @@ class AuditRepository:
         interview_id: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        """An audit entry in a transaction of its own."""
+        """An audit entry in a transaction of its own.
+
+        Refused (StoreCorrupt, by ``StoreHandle.tx``) once the file is not known to be
+        sound: an action that must be audited is never done unaudited. Outputs are refused
+        before they start (``StoreHandle.check_output``; issue #19)."""
         with self._handle.tx("writing the audit trail"):
             self._handle.audit.append(action, case_id=case_id, interview_id=interview_id,
                                       detail=detail)

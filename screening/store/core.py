@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from screening.errors import ErrorCode, InputError, StoreError
+from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError
 from screening.store.audit import AuditLog
 from screening.store.connection import Connection, DatabaseError, sqlite_error, transaction
 
@@ -47,6 +47,52 @@ class StoreHandle:
         self._db: Connection | None = conn
         self._audit_log: AuditLog | None = AuditLog(conn, audit_key)
         self.mutex = threading.RLock()
+        # What the full page check (pagecheck.py) found: pages that fail, or why it could not
+        # check the file at all. Either way the file is not known to be sound, and from then
+        # on every write and every output is refused: nothing more is built on a file that
+        # may lose it, and nothing leaves it unaudited (issue #19).
+        self.damaged_pages = 0
+        self.unchecked = ""
+
+    @property
+    def damaged(self) -> bool:
+        """Whether the file is not known to be sound: damaged, or it could not be checked."""
+        return self.damaged_pages > 0 or bool(self.unchecked)
+
+    def refuse_writes(self, pages: int) -> None:
+        """The file is damaged: refuse every write and output from now on (reads go on)."""
+        self.damaged_pages = max(1, pages)
+
+    def refuse_unchecked(self, reason: str) -> None:
+        """The check could not give a verdict (``reason``): treated as not sound."""
+        self.unchecked = reason or "no verdict"
+
+    def _unsound(self) -> tuple[str, str]:
+        """What is wrong with the file, and what to do; ("", "") while it is not known to
+        be unsound."""
+        restore = "restore a backup (`fieldscreen restore FILE`)"
+        if self.damaged_pages:
+            return (f"the database file is damaged ({self.damaged_pages} page(s) fail their "
+                    "integrity check)", restore)
+        if self.unchecked:
+            return (f"the database file could not be checked ({self.unchecked})",
+                    f"{restore} or run `fieldscreen check`")
+        return "", ""
+
+    def check_writable(self) -> None:
+        """StoreCorrupt once the file is known to be damaged, or could not be checked."""
+        what, remedy = self._unsound()
+        if what:
+            raise StoreCorrupt(f"{what}: nothing more is saved; {remedy}")
+
+    def check_output(self) -> None:
+        """StoreCorrupt once the file is not known to be sound: nothing leaves the store
+        then (export, backup, PDF, packet, send), as nothing left it before issue #19,
+        when such a file did not even unlock. What is there can still be viewed."""
+        what, remedy = self._unsound()
+        if what:
+            raise StoreCorrupt(f"{what}: nothing can be exported, sent or written to a file "
+                               f"from it (what is there can still be viewed); {remedy}")
 
     @property
     def closed(self) -> bool:
@@ -77,8 +123,10 @@ class StoreHandle:
 
     @contextlib.contextmanager
     def tx(self, what: str) -> Iterator[Connection]:
-        """One write transaction, committed (and fsynced) when the block ends."""
+        """One write transaction, committed (and fsynced) when the block ends; refused
+        (StoreCorrupt) once the file is known to be damaged."""
         with self.mutex:
+            self.check_writable()
             try:
                 with transaction(self.conn, what) as conn:
                     yield conn

@@ -17,16 +17,18 @@ Everything else lives in repositories the Store owns, sharing one ``StoreHandle`
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from screening import __version__
 from screening.errors import ErrorCode, InputError, StoreCorrupt, StoreError, WrongPassphrase
@@ -35,6 +37,7 @@ from screening.paths import ensure_private_dir
 from screening.store import anchor as anchors
 from screening.store import backup as backups
 from screening.store import export as exports
+from screening.store import pagecheck as pagechecks
 from screening.store.audit import AuditLog, audit_key, now
 from screening.store.audit_repo import AuditRepository
 from screening.store.cases import CaseRepository
@@ -70,6 +73,7 @@ from screening.store.keys import (
 )
 from screening.store.library import DirectoryImportRepository, InstrumentTextRepository
 from screening.store.migrations import LATEST_VERSION, migrate, too_new
+from screening.store.pagecheck import DAMAGED, ERROR, OK, PageCheck
 from screening.store.records import ContextRepository, ReferralRepository, SettingsRepository
 from screening.store.sendqueue import SendQueueRepository
 from screening.store.throttle import UnlockThrottle
@@ -125,6 +129,11 @@ def _previous_keyfile(path: Path) -> KeySlots | None:
         return None
 
 
+def _file_ident(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
 def _private_file(path: Path) -> None:
     """The database must be 0600 (SQLite gives -wal/-shm the same mode)."""
     try:
@@ -143,9 +152,13 @@ class Store:
     and ``audit``."""
 
     def __init__(
-        self, paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, lock: StoreLock
+        self, paths: StorePaths, conn: Connection, key: bytes, slots: KeySlots, lock: StoreLock,
+        db_ident: tuple[int, int] | None = None,
     ) -> None:
         self._paths = paths
+        # (st_dev, st_ino) of the file ``conn`` opened: the page check reads the file by its
+        # path and must check that one (pagecheck.py).
+        self._db_ident = db_ident
         # A mutable copy, zeroed on close (best effort: see docs/security.md).
         self._key = bytearray(key)
         self._slots = slots
@@ -162,6 +175,9 @@ class Store:
         self.sends = SendQueueRepository(self._handle)
         # What the checks at open found (anchor.py): shown to the officer, also audited.
         self.warnings: tuple[anchors.IntegrityWarning, ...] = ()
+        # The full HMAC check of every page, started once the unlock's own writes are done
+        # (``_start_page_check``; pagecheck.py, issue #19).
+        self.page_check = PageCheck(paths.db, b"", b"", None, error="not started")
 
     # -- opening -------------------------------------------------------------------------
     @staticmethod
@@ -222,6 +238,7 @@ class Store:
             raise
         store.audit.event("store.created", detail={"schema_version": LATEST_VERSION})
         store._anchor()
+        store._start_page_check()
         return store, recovery_key
 
     @classmethod
@@ -291,6 +308,7 @@ class Store:
             store._upgrade_slot(kind, secret, slot)
             store._anchor()
             store._sweep_outputs(STALE_AFTER_S)
+            store._start_page_check()
         except BaseException:
             store.close()
             raise
@@ -307,21 +325,18 @@ class Store:
                 "from before a `fieldscreen rekey` no longer opens it)"
             ) from None
         try:
+            ident = _file_ident(paths.db)
             version = user_version(conn)
             if version > LATEST_VERSION:
                 raise too_new(version)
             if version < 1:
                 raise StoreCorrupt("the database file is empty or not a FieldScreen store")
-            # Check every page's HMAC before writing anything (even the audit entry for this
-            # unlock): a damaged file is refused untouched, never patched over. About 60 ms
-            # for a 30 MB store on this machine.
-            damaged = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-            if damaged:
-                raise StoreCorrupt(
-                    f"the database file is damaged ({len(damaged)} page(s) fail their "
-                    "integrity check); it was left untouched: restore a backup "
-                    "(`fieldscreen restore FILE`)"
-                )
+            if version < LATEST_VERSION:  # a migration would write: check every page first
+                cls._check_before_migrating(conn, paths.db, key, ident)
+            # Every page read from here on is HMAC-checked by SQLCipher as it is decrypted: a
+            # damaged page this unlock reads refuses it untouched. The other pages are checked
+            # in the background once the store is open (``_start_page_check``): the full
+            # check grew with the file (14 s for 100,000 cases; issue #19, docs/security.md).
             _private_file(paths.db)
             apply_pragmas(conn)
             migrate(
@@ -333,11 +348,38 @@ class Store:
         except DatabaseError as exc:
             conn.close()
             raise sqlite_error(exc, "opening the store") from None
+        except OSError as exc:
+            conn.close()
+            raise io_error(exc, "opening the store") from None
         except BaseException:
             conn.close()
             raise
         remove_leftovers(paths.root, paths.db, backups.journal_path(paths.root))
-        return cls(paths, conn, key, slots, lock)
+        return cls(paths, conn, key, slots, lock, ident)
+
+    @staticmethod
+    def _check_before_migrating(
+        conn: Connection, db: Path, key: bytes, ident: tuple[int, int]
+    ) -> None:
+        """Every page's HMAC, synchronously, before a schema migration (or its pre-migration
+        copy) writes anything: a damaged file is refused untouched, as every unlock did
+        before issue #19. Migrations are rare; the unlock that runs one waits for this."""
+        check = pagechecks.check_now(conn, db, key, expect=ident)
+        if check.state == DAMAGED:
+            raise StoreCorrupt(
+                f"the database file is damaged ({len(check.damaged_pages)} page(s) fail their "
+                "integrity check); it was not upgraded and nothing was changed; restore a "
+                "backup (`fieldscreen restore FILE`)"
+            )
+        if check.state != OK:  # no verdict from ours: SQLCipher's own check, as before
+            log.warning("page check before migrating: %s; using cipher_integrity_check",
+                        check.error)
+            if conn.execute("PRAGMA cipher_integrity_check").fetchall():
+                raise StoreCorrupt(
+                    "the database file is damaged (pages fail their integrity check); it was "
+                    "not upgraded and nothing was changed; restore a backup "
+                    "(`fieldscreen restore FILE`)"
+                )
 
     @staticmethod
     def _pre_migration_copy(
@@ -368,8 +410,13 @@ class Store:
         re-signed with the next counter and written, then the database takes the counter.
         In that order a failed or killed write never leaves the database ahead of the key
         file (which would read as an older key file put back). Every write of the key file
-        goes through here, so its MAC always covers the slots it holds."""
+        goes through here, so its MAC always covers the slots it holds.
+
+        Once the file is known to be damaged nothing is written, so the head has not moved:
+        nothing to anchor (key changes are refused before they get here)."""
         with self._handle.mutex:
+            if self._handle.damaged:
+                return
             with self._handle.read("anchoring the audit trail") as conn:
                 counter = anchors.next_counter(conn, self._slots, floor)
             total = UnlockThrottle(self._paths.keyslots).total
@@ -381,9 +428,38 @@ class Store:
             with self._handle.tx("anchoring the audit trail") as conn:
                 anchors.set_db_counter(conn, counter)
 
+    # -- the full page check (pagecheck.py, issue #19) ------------------------------------
+    def _start_page_check(self) -> PageCheck:
+        """Check every page's HMAC in the background (``pagecheck.start``): damage found
+        refuses writes from then on, before anyone is told."""
+        self.page_check.cancel_and_join()
+        self.page_check = pagechecks.start(self._handle, self._paths.db, bytes(self._key),
+                                           expect=self._db_ident)
+        return self.page_check
+
+    def _refuse_if_damaged(self, what: str) -> None:
+        """Wait for the full page check; StoreCorrupt if it found damage or could not check
+        the file (a check cancelled by a failed rekey is neither: the copy's reads are
+        verified by SQLCipher)."""
+        state = self.page_check.wait()
+        if state == DAMAGED:
+            raise StoreCorrupt(
+                f"{what}: the database file is damaged ({len(self.page_check.damaged_pages)} "
+                "page(s) fail their integrity check), so a copy of it would not be a "
+                "backup; restore an earlier backup (`fieldscreen restore FILE`)"
+            )
+        if state == ERROR:
+            raise StoreCorrupt(
+                f"{what}: the database file could not be checked ({self.page_check.error}), "
+                "so a copy of it might not be a backup; restore an earlier backup "
+                "(`fieldscreen restore FILE`) or run `fieldscreen check`"
+            )
+
     # -- closing -------------------------------------------------------------------------
     def close(self) -> None:
-        """Checkpoint the WAL into the database file, close it and release the lock."""
+        """Stop the page check, checkpoint the WAL into the database file, close it and
+        release the lock."""
+        self.page_check.cancel_and_join()  # at most one chunk (1 MiB) away
         with self._handle.mutex:
             if self._handle.closed:
                 return
@@ -476,6 +552,7 @@ class Store:
         check_passphrase(new_passphrase)
         with self._handle.mutex:
             self._handle.conn  # noqa: B018 - raises if closed
+            self._handle.check_writable()
             self._slots.replace(SLOT_PASSPHRASE, new_passphrase, bytes(self._key))
             self._anchor()
         self.audit.event("passphrase.changed")
@@ -485,6 +562,7 @@ class Store:
         recovery_key = generate_recovery_key()
         with self._handle.mutex:
             self._handle.conn  # noqa: B018
+            self._handle.check_writable()
             self._slots.replace(SLOT_RECOVERY, recovery_key, bytes(self._key))
             self._anchor()
         self.audit.event("recovery_key.replaced")
@@ -514,6 +592,8 @@ class Store:
         check_passphrase(new_passphrase)
         params = kdf_profile()
         root = self._paths.root
+        self._handle.check_writable()  # the copy reads every page: known damage, refused now
+        self.page_check.cancel_and_join()  # the file it reads is about to be replaced
         with self._handle.mutex:
             conn = self._handle.conn
             old_report = self._handle.audit.verify()
@@ -570,6 +650,8 @@ class Store:
             self._key = bytearray(new_key)
             self._slots = new_slots
             self._handle.reattach(fresh, audit_key(new_key))
+            self._db_ident = _file_ident(self._paths.db)
+            self._start_page_check()  # the new file
             remove_leftovers(root, self._paths.db, backups.journal_path(root))
             self._sweep_outputs(0.0)  # a killed backup's temporary holds the old key
             # The automatic pre-migration copies hold the old key slots: after a rotation
@@ -631,12 +713,23 @@ class Store:
             new_slots.unlink()
 
     # -- backup and restore --------------------------------------------------------------
-    def check_output(self, dest: Path) -> Path:
-        """``dest`` if a file may be written there: never inside the data folder, over a
-        store file (also through a link) or onto a device (see screening.outputs)."""
-        dest = check_output_target(dest, self._paths.root)
-        self.remember_output(dest)
+    def check_output(self, dest: Path, *, folder: bool = False) -> Path:
+        """``dest`` if a file (or, with ``folder``, files) may be written there: never inside
+        the data folder, over a store file (also through a link) or onto a device (see
+        screening.outputs). Every output asks here first (directly or through
+        ``Workspace.check_output``), so this is where a file whose page check is not sound
+        refuses them all (StoreCorrupt, ``check_outputs_allowed``)."""
+        self.check_outputs_allowed()
+        dest = check_output_target(dest, self._paths.root, folder=folder)
+        if not folder:
+            self.remember_output(dest)
         return dest
+
+    def check_outputs_allowed(self) -> None:
+        """StoreCorrupt once the full page check found damage or could not check the file:
+        nothing leaves the store then (export, backup, PDF, packet, send to a server);
+        what is there can still be viewed (issue #19, docs/security.md)."""
+        self._handle.check_output()
 
     def remember_output(self, dest: Path) -> None:
         """Note a file about to be written outside the data folder, so a temporary that a
@@ -661,7 +754,9 @@ class Store:
         return removed
 
     def backup(self, dest: Path) -> backups.BackupInfo:
-        """Write an encrypted backup file (see backup.py); restore it with ``Store.restore``."""
+        """Write an encrypted backup file (see backup.py); restore it with ``Store.restore``.
+        Waits for the full page check and refuses a damaged file (StoreCorrupt)."""
+        self._refuse_if_damaged("making a backup")
         dest = self.check_output(dest)
         with self._handle.read("making a backup") as conn:
             info = backups.write_backup(
@@ -773,6 +868,7 @@ class Store:
                 },
             )
             store._anchor(floor)
+            store._start_page_check()
         except BaseException:
             store.close()
             raise
@@ -788,16 +884,20 @@ class Store:
         password: str | None = None,
         plaintext_ok: bool = False,
         builder: Callable[[Store, list[str]], bytes] | None = None,
+        writer: Callable[[Store, Iterable[str], IO[bytes]], int] | None = None,
     ) -> exports.ExportInfo:
         """Export cases (all when ``case_ids`` is None) as JSON or CSV.
 
         With ``password`` the file is encrypted (see export.py). Without it, ``plaintext_ok``
         must be True: a plaintext file of names and answers is never written by accident.
-        ``builder`` makes the bytes for another format (e.g. the ODK-shaped export, which
-        lives with the XLSForm code); encryption, writing and the audit entry stay here.
+        The file is written as a stream, a case at a time (memory stays flat at 100,000
+        cases); all cases are those at the start, less any deleted while it runs.
+        ``writer`` writes another format into the stream and returns the number of cases
+        (e.g. the ODK-shaped export, which lives with the XLSForm code); ``builder`` returns
+        a format's bytes whole. Encryption, writing and the audit entry stay here.
         """
         dest = self.check_output(dest)
-        if builder is None and fmt not in exports.FORMATS:
+        if builder is None and writer is None and fmt not in exports.FORMATS:
             raise InputError(f"unknown export format; use one of {', '.join(exports.FORMATS)}")
         if password is None and not plaintext_ok:
             raise InputError("refusing a plaintext export without plaintext_ok=True")
@@ -806,23 +906,42 @@ class Store:
             if self._slots.is_store_secret(password):
                 raise InputError("the export password must differ from the store's passphrase "
                                  "and recovery key", code=ErrorCode.STORE_WEAK_PASSPHRASE)
-        ids = case_ids if case_ids is not None else [c.id for c in self.cases.list()]
+        every = case_ids is None
+        ids: Iterable[str] = (exports.snapshot_case_ids(self._handle) if case_ids is None
+                              else case_ids)
         anchor = self.audit.anchor().to_json()
-        data = builder(self, ids) if builder else exports.build_export(self, ids, fmt, anchor)
-        if password is not None:
-            data = exports.encrypt_export(data, password, fmt, anchor)
-        digest = exports.write_export(dest, data)
-        self.audit.event(
-            "store.export",
-            detail={
-                "format": fmt,
-                "encrypted": password is not None,
-                "cases": len(ids),
-                "sha256": digest,
-            },
-        )
+        produce: exports.Producer
+        if writer is not None:
+            produce = functools.partial(writer, self, ids)
+        elif builder is not None:
+            whole = builder
+
+            def produce(out: IO[bytes]) -> int:
+                listed = list(ids)
+                out.write(whole(self, listed))
+                return len(listed)
+        else:
+            produce = exports.producer(self, ids, fmt, anchor, missing_ok=every)
+        count, digest = exports.write_export_file(dest, fmt, produce, password=password,
+                                                  anchor=anchor)
+        try:
+            self.audit.event(
+                "store.export",
+                detail={
+                    "format": fmt,
+                    "encrypted": password is not None,
+                    "cases": count,
+                    "sha256": digest,
+                },
+            )
+        except StoreCorrupt:
+            # The page check found the file unsound while this export ran: it cannot be
+            # audited, so it does not leave the store either.
+            with contextlib.suppress(OSError):
+                dest.unlink()
+            raise
         self._anchor()
-        return exports.ExportInfo(dest, fmt, password is not None, len(ids), digest)
+        return exports.ExportInfo(dest, fmt, password is not None, count, digest)
 
 
 __all__ = ["DB_NAME", "KEYSLOTS_NAME", "Store", "StorePaths"]

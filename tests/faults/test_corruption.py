@@ -1,5 +1,9 @@
 """A truncated, zeroed-page or foreign file in place of the database, the key slots or the
-unlock state gives a specific message and is never overwritten (checked via the CLI)."""
+unlock state gives a specific message and is never overwritten (checked via the CLI).
+
+A damaged page that unlock does not read no longer stops the unlock (issue #19): the full
+page check finds it in the background, from then on nothing is saved, and `fieldscreen check`
+names it (see tests/store/test_store_pagecheck.py)."""
 
 from __future__ import annotations
 
@@ -59,7 +63,6 @@ def _replace(name: str, content: bytes) -> Callable[[Path], None]:
 
 
 CASES = {
-    "db_zeroed_middle_page": (_zero_page(20), "fail their integrity check"),
     "db_zeroed_first_page": (_zero_page(0), "damaged or is not this store's database"),
     "db_truncated": (_truncate("fieldscreen.db"), "damaged or is not this store's database"),
     "db_foreign": (_replace("fieldscreen.db", b"SQLite format 3\0" + bytes(8192)),
@@ -89,6 +92,35 @@ def test_damaged_store_files_are_refused_untouched(pristine: Path, tmp_path: Pat
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert _digests(data) == before  # nothing overwritten, nothing added
+
+
+def test_check_names_a_damaged_page_that_unlock_does_not_read(pristine: Path,
+                                                              tmp_path: Path) -> None:
+    # Page 21 holds answers: `cases list` never reads it, so it works (before issue #19 the
+    # unlock itself refused the store); `fieldscreen check` reads every page and says which.
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    _zero_page(20)(data)
+    listed = run_cli("cases", "list", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert listed.returncode == 0, listed.stderr
+    assert "FS-" in listed.stdout
+    done = run_cli("check", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert ("the database file is damaged: 1 page(s) fail their integrity check (page 21); "
+            "nothing more is saved: restore a backup (`fieldscreen restore FILE`)"
+            ) in done.stderr
+    raw = (data / "fieldscreen.db").read_bytes()
+    assert raw[4096 * 20: 4096 * 21] == bytes(4096)  # never patched over
+
+
+def test_check_of_a_sound_store_verifies_every_page(pristine: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    pages = (data / "fieldscreen.db").stat().st_size // 4096  # the unlock writes to the WAL
+    done = run_cli("check", data_dir=data, stdin=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    assert f"every page's HMAC verified: {pages} pages" in done.stdout
 
 
 def test_damaged_unlock_count_does_not_reset_the_delay(pristine: Path, tmp_path: Path) -> None:

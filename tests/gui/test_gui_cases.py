@@ -250,3 +250,18 @@ def test_more_matches_than_the_list_shows_says_so(
     today = window.app_vm.store.cases.list(limit=1)[0].created_at[:10]
     model.set_search(today)  # a date is not a search: every case, never "more than"
     assert model.rowCount() == 60 and not model.truncated
+
+
+def test_back_to_the_list_from_a_case_keeps_that_case_selected(qtbot, window) -> None:
+    """A case opened from far down the list is still the one selected when the officer
+    comes back by the header's "Cases" button (at 100,000 cases she would not find it)."""
+    page = window.cases_page
+    model = window.cases_vm.model
+    chosen = model.index(model.rowCount() - 1, 0).data(CaseIdRole)
+    page.select_case(chosen)
+    window.go_referral(chosen)
+    assert window.place.page == "referral"
+    window.cases_button.click()
+    assert window.place.page == "cases"
+    [selected] = page.table.selectionModel().selectedRows()
+    assert selected.data(CaseIdRole) == chosen and page.detail.id == chosen

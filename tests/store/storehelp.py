@@ -55,6 +55,19 @@ def raw_connect(data_dir: Path, passphrase: str = PASSPHRASE) -> sqlcipher3.Conn
     return conn
 
 
+def decrypted_pages_list(data: bytes, key: bytes, page_size: int = 4096) -> list[bytes]:
+    """Each page of a SQLCipher 4 file's bytes, decrypted (as ``decrypted_pages``)."""
+    reserve = 80
+    out = []
+    for n in range(len(data) // page_size):
+        page = data[n * page_size : (n + 1) * page_size]
+        start = 16 if n == 0 else 0
+        iv = page[page_size - reserve : page_size - reserve + 16]
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        out.append(decryptor.update(page[start : page_size - reserve]) + decryptor.finalize())
+    return out
+
+
 def decrypted_pages(db_file: Path, key: bytes, page_size: int = 4096) -> bytes:
     """Every page of a SQLCipher 4 file decrypted (free pages included): what someone with the
     key could recover from the file. Layout: AES-256-CBC, 80 reserved bytes per page (IV at
