@@ -79,8 +79,11 @@ conformance-engines: ## npm ci for the Web Forms conformance engine when Node >=
 conformance-doc: setup conformance-engines ## regenerate docs/odk-conformance.md from the conformance harness
 	$(PY) tools/odk_conformance_doc.py
 
-bench: setup ## benchmarks: prints figures (not part of make test)
-	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+# BENCH_ARGS: --quick (no 100,000-case store, no doc), --sizes 1000,10000, --only growth,cold
+# (python -m bench --help). A full run generates the 1k/10k/100k stores once (.cache/bench).
+BENCH_ARGS ?=
+bench: setup ## benchmarks: prints figures, writes docs/performance.md (not part of make test)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
 
 BUNDLE_STAMP := $(VENV)/.bundle-tools
 $(BUNDLE_STAMP): pyproject.toml | $(STAMP)

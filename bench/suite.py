@@ -6,10 +6,18 @@ docs/performance.md with the date and the machine. Not a test: it asserts nothin
 
 GUI rows run in a child process (bench/gui_bench.py --json), so Qt never shares this
 process with the core measurements.
+
+Issue #19 adds two tables (bench/growth_table.py): how each cost grows with the store (1k,
+10k and 100k generated cases, bench/bigstore.py) and the cold paths, from child scripts that
+print the row contract described there. Options: ``--quick`` (smaller main rows, growth at
+1k and 10k only, no doc), ``--sizes 1000,10000``, ``--only main,growth,cold``, ``--no-doc``.
+The doc keeps its hand-written text: only the blocks between ``<!-- bench:... -->`` markers
+are rewritten.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -28,6 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SCREENING_DEV", "1")  # lets the bench seed stores with the cheap KDF
 
+from bench.growth_table import (  # noqa: E402
+    explain,
+    group,
+    render_cold,
+    render_growth,
+    replace_section,
+    run_scripts,
+)
 from bench.store_bench import bare_inserts  # noqa: E402
 from screening.engine.session import InterviewSession  # noqa: E402
 from screening.instruments import find_instrument, list_instruments  # noqa: E402
@@ -251,8 +267,14 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    ram = ""
+    try:  # the page cache decides whether a large store is read from memory or disk
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f"{kib / 2**20:.0f} GiB RAM, "
+    except (OSError, IndexError, ValueError):
+        pass
     return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}")
+            f"{ram}Python {platform.python_version()}")
 
 
 def render(rows: list[Row]) -> list[str]:
@@ -263,39 +285,137 @@ def render(rows: list[Row]) -> list[str]:
     return out
 
 
-def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    with tempfile.TemporaryDirectory(prefix="fieldscreen-bench-") as tmp:
-        work = Path(tmp)
-        from bench.expr_bench import bench_expressions
-        from bench.handover_bench import bench_handover
-        from bench.server_bench import bench_server
+INTRO = (
+    "Each row is the real code path (engine, SQLCipher store, ReportLab, Qt widgets); "
+    "baselines are measured in the same run. The disk here fsyncs in about 0.2 ms; "
+    "laptop disks are often 1-10 ms, which moves the save and unlock rows, not the "
+    "ratios. The GUI's peak RSS includes Argon2id's 256 MiB, held for the 0.4 s of "
+    "the unlock only; the app then runs at the RSS of the row above it. "
+    "The send rows (issue #18) post to ODK Central running on this same machine "
+    "(tests/server/central.py, PostgreSQL included; bench/server_bench.py), so they "
+    "measure FieldScreen plus Central without a network; the client-cost rows are "
+    "FieldScreen's own work per submission.")
 
-        rows = (bench_core(work, quick) + bench_reports(work) + bench_handover(work)
-                + bench_expressions(quick) + bench_server(work, quick) + bench_gui(quick))
-    lines = render(rows)
-    print("\n".join(lines))
-    if not quick:
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        doc = ROOT / "docs" / "performance.md"
-        doc.write_text(
-            "# Performance\n\n"
-            f"Measured by `make bench` on {stamp}: {machine()}.\n"
-            "\n"
-            "Each row is the real code path (engine, SQLCipher store, ReportLab, Qt widgets); "
-            "baselines are measured in the same run. The disk here fsyncs in about 0.2 ms; "
-            "laptop disks are often 1-10 ms, which moves the save and unlock rows, not the "
-            "ratios. The GUI's peak RSS includes Argon2id's 256 MiB, held for the 0.4 s of "
-            "the unlock only; the app then runs at the RSS of the row above it. "
-            "The send rows (issue #18) post to ODK Central running on this same machine "
-            "(tests/server/central.py, PostgreSQL included; bench/server_bench.py), so they "
-            "measure FieldScreen plus Central without a network; the client-cost rows are "
-            "FieldScreen's own work per submission.\n\n"
-            + "\n".join(lines) + "\n",
-            encoding="utf-8",
-        )
-        print(f"\nwritten to {doc.relative_to(ROOT)}")
+GROWTH_INTRO = (
+    "Each size is a store generated once per machine by `bench/bigstore.py` and cached in "
+    "`.cache/bench/` (N cases, 1.5 N interviews of about 60 answers each written through the "
+    "real repositories with their history and audit chain, names in six scripts, the default "
+    "Argon2id; generating the 100,000-case store takes from minutes to an hour, once). "
+    "Figures are medians. "
+    "Unlock, the page check, store search and the core RSS come from `bench/growth.py`, "
+    "every sample a fresh process; the GUI rows from `bench/caselist_bench.py`; exports and "
+    "backup from `bench/export_bench.py`, each run a fresh process whose peak RSS is read "
+    "by its parent. The database file is in the OS page cache when measured (warm disk); a "
+    "laptop reading a large store from its disk for the first time pays the disk's speed "
+    "on the page check, export and backup rows. `make bench BENCH_ARGS=--quick` skips the "
+    "100,000-case store (and writes no doc).")
+
+COLD_INTRO = (
+    "Cold: each sample a new process started for it (`bench/cold_bench.py`), so it pays "
+    "imports, font registration and first-use set-up; warm: the same operation repeated in "
+    "one process. The OS file cache is warm in both (the machine is not rebooted between "
+    "samples).")
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=(
+        "The benchmark report. Writes docs/performance.md unless --quick or --no-doc."))
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller main rows, growth at 1k and 10k only; no doc")
+    parser.add_argument("--sizes", help="growth sizes, e.g. 1000,10000 (default: "
+                        "1000,10000,100000; --quick: 1000,10000)")
+    parser.add_argument("--only", default="main,growth,cold",
+                        help="which tables, comma-separated: main, growth, cold")
+    parser.add_argument("--no-doc", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    args.parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    if args.parts - {"main", "growth", "cold"}:
+        parser.error("--only takes main, growth, cold")
+    default = "1000,10000" if args.quick else "1000,10000,100000"
+    try:
+        args.size_list = sorted({int(s) for s in (args.sizes or default).split(",") if s})
+    except ValueError:
+        parser.error("--sizes takes case counts, e.g. 1000,10000")
+    return args
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def _load() -> str:
+    try:
+        return f"load average {os.getloadavg()[0]:.1f} at the start"
+    except OSError:
+        return "load average unknown"
+
+
+def main(argv: list[str]) -> int:
+    args = _parse(argv)
+    began = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = f"Measured by `make bench` on {stamp}: {machine()}; {_load()}."
+    sections: dict[str, str] = {}
+    if "main" in args.parts:
+        with tempfile.TemporaryDirectory(prefix="fieldscreen-bench-") as tmp:
+            work = Path(tmp)
+            from bench.expr_bench import bench_expressions
+            from bench.handover_bench import bench_handover
+            from bench.server_bench import bench_server
+
+            rows = (bench_core(work, args.quick) + bench_reports(work) + bench_handover(work)
+                    + bench_expressions(args.quick) + bench_server(work, args.quick)
+                    + bench_gui(args.quick))
+        lines = render(rows)
+        print("\n".join(lines))
+        sections["main"] = header + "\n\n" + INTRO
+        sections["main-table"] = "\n".join(lines)
+    took_main = time.perf_counter() - began
+    took: dict[str, float] = {}
+    if args.parts & {"growth", "cold"}:
+        sections.update(_growth_and_cold(args, header, took))
+    parts = ([f"the main table {_span(took_main)}"] if "main" in args.parts else []) + [
+        f"{name} {_span(secs)}" for name, secs in took.items()]
+    timing = f"This run took {_span(time.perf_counter() - began)} in all: {', '.join(parts)}."
+    print("\n" + timing)
+    if "growth" in sections:
+        sections["growth"] += "\n\n" + timing
+    if args.quick or args.no_doc:
+        return 0
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
+    titles = {"main": "", "main-table": "", "growth": "## How cost grows: 1,000 to 100,000 "
+              "cases (issue #19)", "cold": "## Cold paths (issue #19)"}
+    for name, body in sections.items():
+        text = replace_section(text, name, body, titles[name])
+    doc.write_text(text, encoding="utf-8")
+    print(f"written to {doc.relative_to(ROOT)}")
     return 0
+
+
+def _growth_and_cold(args: argparse.Namespace, header: str,
+                     took: dict[str, float]) -> dict[str, str]:
+    raw, problems, times = run_scripts(args.size_list, growth="growth" in args.parts,
+                                cold="cold" in args.parts)
+    took.update(times)
+    growth, cold = group(raw)
+    out: dict[str, str] = {}
+    missing = "".join(f"\n\n*{p}.*" for p in problems)
+    if "growth" in args.parts:
+        table = render_growth(growth, args.size_list)
+        print("\n" + "\n".join(table))
+        paragraph = explain(growth, args.size_list)
+        if paragraph:
+            print("\n" + paragraph)
+        out["growth"] = "\n\n".join(
+            p for p in (header, GROWTH_INTRO, "\n".join(table), paragraph) if p) + missing
+    if "cold" in args.parts:
+        table = render_cold(cold)
+        print("\n" + "\n".join(table))
+        out["cold"] = header + "\n\n" + COLD_INTRO + "\n\n" + "\n".join(table) + missing
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return out
 
 
 if __name__ == "__main__":
