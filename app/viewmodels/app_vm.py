@@ -120,7 +120,7 @@ class AppViewModel(QObject):
         verdict); the store then refuses writes and outputs as for damage."""
         return self.is_open and self.workspace.store.page_check.state == "error"
 
-    def _watch_page_check(self, store: Store) -> None:
+    def watch_page_check(self, store: Store) -> None:
         def done(state: str) -> None:  # in the checking thread, or at once if it has ended
             with contextlib.suppress(RuntimeError):  # the app is closing: nobody to tell
                 self._page_check_ended.emit(store, state)
@@ -134,7 +134,7 @@ class AppViewModel(QObject):
     def _on_created(self, result: tuple[Store, str]) -> None:
         store, recovery_key = result
         self.workspace.adopt(store)
-        self._watch_page_check(store)
+        self.watch_page_check(store)
         log.info("store created")
         self.created.emit(recovery_key)
         self.unlocked.emit()
@@ -159,7 +159,7 @@ class AppViewModel(QObject):
 
     def _on_unlocked(self, store: Store) -> None:
         self.workspace.adopt(store)
-        self._watch_page_check(store)
+        self.watch_page_check(store)
         self._pending_close = False
         log.info("store unlocked")
         self.unlocked.emit()
@@ -170,7 +170,7 @@ class AppViewModel(QObject):
     def adopt(self, store: Store) -> None:
         """Use a store opened elsewhere (restore from backup)."""
         self.workspace.adopt(store)
-        self._watch_page_check(store)
+        self.watch_page_check(store)
         self.unlocked.emit()
 
     def lock(self) -> None:

@@ -104,7 +104,10 @@ class SettingsViewModel(QObject):
 
         def work() -> str:
             store.verify_passphrase(current)  # WrongPassphrase: nothing is changed
-            return store.rekey(new)
+            recovery_key = store.rekey(new)
+            # The new file gets its own page check: the damage notice must hear of it too.
+            self.app_vm.watch_page_check(store)
+            return recovery_key
 
         log.info("re-encrypting the store with a new key")
         self._run("rekey", work)

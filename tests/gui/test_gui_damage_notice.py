@@ -106,7 +106,7 @@ def test_a_file_that_could_not_be_checked_is_said_too(qtbot, data_dir: Path) -> 
     shutil.copyfile(db, data_dir.parent / "twin.db")
     os.replace(data_dir.parent / "twin.db", db)
     store._start_page_check()  # as after every unlock
-    window.app_vm._watch_page_check(store)
+    window.app_vm.watch_page_check(store)
     qtbot.waitUntil(window.damage_notice.isVisible, timeout=10_000)
     text = window.damage_notice.label.text()
     assert "the data file on this computer could not be checked" in text

@@ -255,3 +255,16 @@ def test_restore_waits_for_a_task_still_running(qtbot, settings, tmp_path: Path,
     with qtbot.waitSignal(window.app_vm.unlocked, timeout=20_000):
         dialog.backup.restore_button.click()
     assert window.app_vm.is_open
+
+
+def test_after_a_rekey_the_new_files_page_check_is_still_heard(qtbot, settings) -> None:
+    """A rekey writes a new database file and starts a new page check on it; the app must
+    still hear how that check ends, or damage found in it would show no notice."""
+    window, dialog = settings
+    store = window.app_vm.require_store()
+    assert store.page_check.wait(30) == "ok"
+    vm = dialog.backup.vm
+    with (qtbot.waitSignal(window.app_vm._page_check_ended, timeout=30_000) as heard,
+          qtbot.waitSignal(vm.done, timeout=30_000)):
+        vm.rekey(PASSPHRASE, "a brand new passphrase for the rekey 42")
+    assert heard.args[0] is store and heard.args[1] == "ok"
